@@ -1,0 +1,65 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { LOG_LEVELS, type LogLevel } from '../core/logger.js';
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage:
+  logship run [PIPELINE] [--state-dir DIR] [--log-level LEVEL]   run a pipeline (default: the built-in pipelines/default.yaml)
+  logship validate PIPELINE...                                   check pipeline files, exit 2 on problems
+  logship plugins [TYPE] [--markdown]                            list plugins, or one plugin's options
+  logship --version
+
+Log levels: ${LOG_LEVELS.join(', ')}`;
+
+export interface RunArgs {
+  command: 'run';
+  pipeline: string | undefined;
+  stateDir: string | undefined;
+  logLevel: LogLevel;
+}
+
+export type CliArgs =
+  | RunArgs
+  | { command: 'validate'; pipelines: string[] }
+  | { command: 'plugins'; type: string | undefined; markdown: boolean }
+  | { command: 'help' }
+  | { command: 'version' };
+
+export function parseCli(argv: string[]): CliArgs {
+  const [command, ...rest] = argv;
+  const parse = (options: NonNullable<ParseArgsConfig['options']>) => {
+    try {
+      return parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  };
+  switch (command) {
+    case 'run': {
+      const { values, positionals } = parse({ 'state-dir': { type: 'string' }, 'log-level': { type: 'string' } });
+      if (positionals.length > 1) throw new UsageError('run takes one pipeline file');
+      const level = (values['log-level'] as string | undefined) ?? process.env.LOGSHIP_LOG_LEVEL ?? 'info';
+      if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level must be one of: ${LOG_LEVELS.join(', ')}`);
+      return { command: 'run', pipeline: positionals[0], stateDir: values['state-dir'] as string | undefined, logLevel: level as LogLevel };
+    }
+    case 'validate': {
+      const { positionals } = parse({});
+      if (positionals.length === 0) throw new UsageError('validate needs at least one pipeline file');
+      return { command: 'validate', pipelines: positionals };
+    }
+    case 'plugins': {
+      const { values, positionals } = parse({ markdown: { type: 'boolean' } });
+      return { command: 'plugins', type: positionals[0], markdown: Boolean(values.markdown) };
+    }
+    case '--version':
+    case 'version':
+      return { command: 'version' };
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      return { command: 'help' };
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}

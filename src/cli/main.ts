@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, formatProblem } from '../config/config-error.js';
+import { loadPipelineFile } from '../config/load.js';
+import { LogshipError, errorMessage } from '../core/errors.js';
+import { parseCli, USAGE, UsageError } from './args.js';
+import { PACKAGE_JSON } from './paths.js';
+import { pluginsCommand } from './plugins-command.js';
+import { runCommand } from './run-command.js';
+
+const print = (line: string): void => void process.stdout.write(`${line}\n`);
+const printError = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** Entry point; returns the exit code. Bad input never produces a stack trace. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const args = parseCli(argv);
+    switch (args.command) {
+      case 'help':
+        print(USAGE);
+        return 0;
+      case 'version':
+        print((JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version);
+        return 0;
+      case 'plugins':
+        return pluginsCommand(args.type, args.markdown, print);
+      case 'validate': {
+        let failed = false;
+        for (const file of args.pipelines) {
+          try {
+            const p = loadPipelineFile(file);
+            print(`${file}: ok (${p.inputs.length} input(s), ${p.outputs.length} output(s))`);
+          } catch (err) {
+            if (!(err instanceof ConfigError)) throw err;
+            err.problems.forEach((problem) => printError(formatProblem(problem)));
+            failed = true;
+          }
+        }
+        return failed ? 2 : 0;
+      }
+      case 'run':
+        return await runCommand(args);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      printError(`logship: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      err.problems.forEach((problem) => printError(formatProblem(problem)));
+      return 2;
+    }
+    if (err instanceof LogshipError) {
+      printError(`logship: ${err.message} [${err.code}]`);
+      return err.code.startsWith('STATE') ? 2 : 1;
+    }
+    printError(`logship: ${errorMessage(err)}`);
+    return 1;
+  }
+}

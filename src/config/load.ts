@@ -1,0 +1,175 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, formatKeyPath, type ConfigProblem } from './config-error.js';
+import { interpolateEnv } from './interpolate.js';
+import { inputCommonKeys, outputCommonKeys, pipelineSchema, type PipelineSettings } from './pipeline-schema.js';
+import { closest } from './suggest.js';
+import { keysAt } from './zod-introspect.js';
+import { findPlugin, pluginTypes } from '../plugins/registry.js';
+import type { InputDefinition, OutputDefinition } from '../plugins/types.js';
+
+export interface ConfiguredInput {
+  id: string;
+  definition: InputDefinition;
+  config: Record<string, unknown>;
+}
+
+export interface ConfiguredOutput {
+  id: string;
+  definition: OutputDefinition;
+  config: Record<string, unknown>;
+  match: string;
+}
+
+export interface Pipeline {
+  file: string;
+  settings: PipelineSettings;
+  inputs: ConfiguredInput[];
+  outputs: ConfiguredOutput[];
+}
+
+type Path = Array<string | number>;
+
+/** Reads, interpolates and validates a pipeline file; throws ConfigError listing every problem. */
+export function loadPipelineFile(file: string, env: NodeJS.ProcessEnv = process.env): Pipeline {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file — check the path' : `cannot read it (${(err as Error).message})`;
+    throw new ConfigError([{ file, message: reason }]);
+  }
+  return parsePipeline(text, file, env);
+}
+
+export function parsePipeline(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Pipeline {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined): Pick<ConfigProblem, 'line' | 'column'> => {
+    if (offset === undefined) return {};
+    const pos = lines.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+
+  const syntax = doc.errors.map((e) => ({ file, ...at(e.pos[0]), message: `YAML syntax: ${firstLine(e.message)}` }));
+  if (syntax.length) throw new ConfigError(syntax);
+  if (!isMap(doc.contents)) {
+    throw new ConfigError([{ file, ...at(doc.contents?.range?.[0] ?? 0), message: 'a pipeline file must be a mapping with "inputs" and "outputs" lists' }]);
+  }
+
+  const problems: ConfigProblem[] = interpolateEnv(doc, env).map((p) => ({ file, ...at(p.node.range?.[0]), message: p.message }));
+  const raw: unknown = doc.toJS();
+  const locate = (path: Path, key?: string): Pick<ConfigProblem, 'line' | 'column'> => at(offsetOf(doc, path, key));
+  const report = (issues: z.ZodIssue[], schema: z.ZodTypeAny, base: Path): void => {
+    for (const issue of issues) problems.push(...describeIssue(issue, schema, base, file, locate));
+  };
+
+  const top = pipelineSchema.safeParse(raw);
+  if (!top.success) report(top.error.issues, pipelineSchema, []);
+
+  const inputs: ConfiguredInput[] = [];
+  const outputs: ConfiguredOutput[] = [];
+  const ids = new Map<string, Path>();
+  for (const kind of ['input', 'output'] as const) {
+    const entries = (raw as Record<string, unknown>)[`${kind}s`];
+    if (!Array.isArray(entries)) continue;
+    entries.forEach((entry: unknown, index) => {
+      const base: Path = [`${kind}s`, index];
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return;
+      const type = (entry as Record<string, unknown>).type;
+      if (typeof type !== 'string') {
+        problems.push({ file, ...locate(base), key: formatKeyPath([...base, 'type']), message: `missing plugin type — add e.g. "type: ${pluginTypes(kind)[0] ?? ''}" (see 'logship plugins')` });
+        return;
+      }
+      const definition = findPlugin(kind, type);
+      if (!definition) {
+        const hint = closest(type, pluginTypes(kind));
+        problems.push({
+          file, ...locate([...base, 'type']), key: formatKeyPath([...base, 'type']),
+          message: `unknown ${kind} type "${type}"${hint ? `; did you mean "${hint}"?` : ''} (available: ${pluginTypes(kind).join(', ')})`,
+        });
+        return;
+      }
+      const schema = definition.schema.extend(kind === 'input' ? inputCommonKeys : outputCommonKeys).strict();
+      const parsed = schema.safeParse(entry);
+      if (!parsed.success) {
+        report(parsed.error.issues, schema, base);
+        return;
+      }
+      const config = parsed.data as Record<string, unknown>;
+      const id = typeof config.id === 'string' ? config.id : `${type}_${index}`;
+      const previous = ids.get(id);
+      if (previous) {
+        problems.push({ file, ...locate(base), key: formatKeyPath([...base, 'id']), message: `id "${id}" is already used by ${formatKeyPath(previous)} — give each plugin a unique id` });
+      }
+      ids.set(id, base);
+      if (definition.kind === 'input') inputs.push({ id, definition, config });
+      else outputs.push({ id, definition, config, match: String(config.match) });
+    });
+  }
+
+  if (problems.length || !top.success) throw new ConfigError(problems);
+  const { inputs: _i, outputs: _o, ...settings } = top.data;
+  return { file, settings, inputs, outputs };
+}
+
+function describeIssue(
+  issue: z.ZodIssue, schema: z.ZodTypeAny, base: Path, file: string,
+  locate: (path: Path, key?: string) => Pick<ConfigProblem, 'line' | 'column'>,
+): ConfigProblem[] {
+  const path = [...base, ...issue.path];
+  if (issue.code === 'unrecognized_keys') {
+    const valid = keysAt(schema, issue.path);
+    return issue.keys.map((key) => {
+      const hint = closest(key, valid);
+      return {
+        file, ...locate(path, key), key: formatKeyPath([...path, key]),
+        message: `unknown key${hint ? `; did you mean "${hint}"?` : ''} (valid keys: ${valid.join(', ')})`,
+      };
+    });
+  }
+  return [{ file, ...locate(path), key: formatKeyPath(path), message: issueMessage(issue) }];
+}
+
+function issueMessage(issue: z.ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.received === 'undefined') return `is required (expected ${issue.expected})`;
+      return `expected ${issue.expected}, got ${issue.received}${issue.expected === 'array' ? ' — write a list, e.g. ["value"]' : ''}`;
+    case 'invalid_enum_value':
+      return `"${String(issue.received)}" is not allowed — use one of: ${issue.options.map((o) => `"${String(o)}"`).join(', ')}`;
+    case 'invalid_literal':
+      return `must be ${JSON.stringify(issue.expected)}`;
+    case 'too_small':
+      return issue.type === 'array' ? issue.message.replace(/^Array/, 'list') : issue.message;
+    case 'invalid_union': {
+      const inner = issue.unionErrors.flatMap((e) => e.issues).find((i) => i.code === 'custom');
+      return inner ? inner.message : 'has the wrong type';
+    }
+    default:
+      return issue.message;
+  }
+}
+
+/** Offset of the YAML node at a path (the key node when `key` is given); the nearest existing parent otherwise. */
+function offsetOf(doc: Document, path: Path, key?: string): number | undefined {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : (doc.getIn(path.slice(0, depth), true) as Node | undefined);
+    if (!node) continue;
+    if (key !== undefined && depth === path.length && isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+      if (pair && isScalar(pair.key)) return pair.key.range?.[0];
+    }
+    if (depth < path.length && isMap(node)) {
+      // a missing key: point at the mapping that should hold it
+      return node.range?.[0];
+    }
+    return (node as Node).range?.[0];
+  }
+  return undefined;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}

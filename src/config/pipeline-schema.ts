@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { tagGlobProblem } from '../core/tag-match.js';
+import { byteSize, duration } from './units.js';
+
+export const pluginId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "_" and "-" only')
+  .describe('Unique name of this plugin in the pipeline; keys its checkpoints and metrics. Default: <type>_<index>.');
+
+export const tagGlob = z
+  .string()
+  .superRefine((glob, ctx) => {
+    const problem = tagGlobProblem(glob);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `tag glob "${glob}" ${problem}` });
+  });
+
+/** Keys every input entry accepts besides its own options. */
+export const inputCommonKeys = {
+  type: z.string(),
+  id: pluginId.optional(),
+};
+
+/** Keys every output entry accepts besides its own options. */
+export const outputCommonKeys = {
+  type: z.string(),
+  id: pluginId.optional(),
+  match: tagGlob.default('**').describe('Tag glob selecting the records this output receives: "*" matches one dot-separated part, "**" any number.'),
+};
+
+export const queueSchema = z
+  .object({
+    max_records: z.number().int().positive().default(8192).describe('Most records waiting between two stages.'),
+    max_bytes: byteSize.default(16 * 1024 * 1024).describe('Most bytes of records waiting between two stages (e.g. 16MiB).'),
+  })
+  .strict();
+
+/** The pipeline file's top level; plugin entries are checked against their own schemas afterwards. */
+export const pipelineSchema = z
+  .object({
+    state_dir: z.string().min(1).optional(),
+    host_name: z.string().min(1).optional(),
+    queue: queueSchema.default({}),
+    shutdown_timeout: duration.default(10_000),
+    inputs: z.array(z.record(z.unknown())).min(1, 'at least one input is needed'),
+    outputs: z.array(z.record(z.unknown())).min(1, 'at least one output is needed'),
+  })
+  .strict();
+
+export type PipelineSettings = Omit<z.output<typeof pipelineSchema>, 'inputs' | 'outputs'>;

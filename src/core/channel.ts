@@ -1,0 +1,119 @@
+/**
+ * A bounded queue between two pipeline stages, limited in items and in bytes.
+ * Producers that cannot wait (a Docker stream's data handler) use `offer`, which always accepts
+ * and reports whether the producer must pause; producers that can wait use `put`.
+ */
+export class Channel<T> {
+  private items: T[] = [];
+  private sizes: number[] = [];
+  private head = 0;
+  private bytes = 0;
+  private closed = false;
+  private readonly takers: Array<() => void> = [];
+  private readonly spaceWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly maxItems: number,
+    readonly maxBytes: number,
+  ) {}
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  get byteSize(): number {
+    return this.bytes;
+  }
+
+  get isFull(): boolean {
+    return this.length >= this.maxItems || this.bytes >= this.maxBytes;
+  }
+
+  /** Accepts the item; returns false when the channel is now full and the producer should pause. */
+  offer(item: T, bytes: number): boolean {
+    if (this.closed) throw new Error('channel closed');
+    this.items.push(item);
+    this.sizes.push(bytes);
+    this.bytes += bytes;
+    this.wakeTakers();
+    return !this.isFull;
+  }
+
+  /** Waits for room, then enqueues. */
+  async put(item: T, bytes: number): Promise<void> {
+    while (this.isFull && !this.closed) await this.waitForSpace();
+    this.offer(item, bytes);
+  }
+
+  /** Resolves when the channel has room (below its limits). */
+  waitForSpace(): Promise<void> {
+    if (!this.isFull || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.spaceWaiters.push(resolve));
+  }
+
+  /**
+   * Takes up to `max` items, waiting for at least one. Returns an empty array only when the
+   * channel is closed and drained.
+   */
+  async take(max: number): Promise<T[]> {
+    while (this.length === 0) {
+      if (this.closed) return [];
+      await new Promise<void>((resolve) => this.takers.push(resolve));
+    }
+    return this.takeNow(max);
+  }
+
+  private takeNow(max: number): T[] {
+    const end = Math.min(this.items.length, this.head + max);
+    const batch = this.items.slice(this.head, end);
+    for (let i = this.head; i < end; i++) this.bytes -= this.sizes[i] ?? 0;
+    this.head = end;
+    if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
+      this.head = 0;
+    }
+    if (!this.isFull) this.wakeSpaceWaiters();
+    return batch;
+  }
+
+  /** Takes up to `max` items that are already queued, without waiting. */
+  poll(max: number): T[] {
+    if (this.length === 0) return [];
+    return this.takeNow(max);
+  }
+
+  /** Waits up to `ms` for more items to arrive (batch linger). */
+  async waitForItems(count: number, ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.length < count && !this.closed) {
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.takers.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wakeTakers();
+    this.wakeSpaceWaiters();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private wakeTakers(): void {
+    for (const wake of this.takers.splice(0)) wake();
+  }
+
+  private wakeSpaceWaiters(): void {
+    for (const wake of this.spaceWaiters.splice(0)) wake();
+  }
+}

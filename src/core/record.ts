@@ -1,0 +1,31 @@
+import type { Ack } from './ack.js';
+
+export type Stream = 'stdout' | 'stderr' | 'tty';
+export type Source = 'main' | 'exec';
+
+export interface ContainerMeta {
+  id: string;
+  name: string;
+  image: { name: string };
+  labels: Record<string, string>;
+}
+
+/** The one record type that flows from inputs through transforms to outputs. */
+export interface LogRecord {
+  '@timestamp': string;
+  message: string;
+  stream: Stream;
+  source: Source;
+  tag: string;
+  container: ContainerMeta;
+  host: { name: string };
+  log?: { truncated?: boolean; original_bytes?: number; [key: string]: unknown };
+  [field: string]: unknown;
+}
+
+/** A record in flight: the record plus its acknowledgement token and its size for queue accounting. */
+export interface PipelineEvent {
+  record: LogRecord;
+  ack: Ack;
+  bytes: number;
+}

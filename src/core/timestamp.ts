@@ -1,0 +1,40 @@
+/**
+ * Docker timestamps are RFC3339 with nanoseconds ("2026-11-28T22:09:01.123456789Z"). We keep them
+ * as strings normalised to exactly nine fractional digits, so they compare correctly as strings
+ * and keep their full precision (a JS number would not).
+ */
+const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+
+export function normalizeTimestamp(text: string): string | undefined {
+  const m = RFC3339.exec(text);
+  if (!m) return undefined;
+  const [, base, fraction = '', zone] = m;
+  if (zone === 'Z') return `${base}.${fraction.padEnd(9, '0')}Z`;
+  const ms = Date.parse(`${base}${zone}`);
+  if (Number.isNaN(ms)) return undefined;
+  return `${new Date(ms).toISOString().slice(0, 19)}.${fraction.padEnd(9, '0')}Z`;
+}
+
+/** Docker's `since`/`until` form: "<unix seconds>.<9 digits>", inclusive, minus `backSeconds`. */
+export function toDockerSince(timestamp: string, backSeconds = 0): string {
+  const seconds = Math.floor(Date.parse(`${timestamp.slice(0, 19)}Z`) / 1000) - backSeconds;
+  if (seconds <= 0) return '0';
+  return `${seconds}.${timestamp.slice(20, 29)}`;
+}
+
+/** The current time as a nanosecond RFC3339 string (for sources without their own timestamps). */
+export function nowTimestamp(): string {
+  const ns = process.hrtime.bigint() - START_HR + START_NS;
+  const seconds = ns / 1_000_000_000n;
+  const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction}Z`;
+}
+
+const START_NS = BigInt(Date.now()) * 1_000_000n;
+const START_HR = process.hrtime.bigint();
+
+/** Subtracts whole seconds from a normalised timestamp. */
+export function minusSeconds(timestamp: string, seconds: number): string {
+  const ms = Date.parse(`${timestamp.slice(0, 19)}Z`) - seconds * 1000;
+  return `${new Date(Math.max(0, ms)).toISOString().slice(0, 19)}${timestamp.slice(19)}`;
+}

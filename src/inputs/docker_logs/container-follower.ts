@@ -1,0 +1,327 @@
+import type { Readable } from 'node:stream';
+import { Ack } from '../../core/ack.js';
+import { Backoff, sleep } from '../../core/backoff.js';
+import { LogshipError, errorMessage, isRetriable } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { Metrics } from '../../core/metrics.js';
+import type { ContainerMeta, LogRecord, Stream } from '../../core/record.js';
+import { minusSeconds, toDockerSince } from '../../core/timestamp.js';
+import { Watermark } from '../../core/watermark.js';
+import type { RecordSink } from '../../plugins/types.js';
+import type { ContainerInfo, DockerService } from '../../services/docker.js';
+import { earliest, type ContainerCheckpoint } from './checkpoint.js';
+import type { ContainerFilter } from './container-filter.js';
+import { FrameDemuxer } from './frame-demuxer.js';
+import { LineAssembler } from './line-assembler.js';
+import type { LogMessage, MessageParser } from './log-message.js';
+import { StreamCursor, type StreamPosition } from './stream-cursor.js';
+import { TtyParser } from './tty-parser.js';
+
+export interface FollowerContext {
+  inputId: string;
+  docker: DockerService;
+  sink: RecordSink;
+  filter: ContainerFilter;
+  hostName: string;
+  maxLineBytes: number;
+  logger: Logger;
+  metrics: Metrics;
+  signal: AbortSignal;
+  /** When the previous run last saved its state; stopped containers that finished later are read. */
+  previousRunAt: number | undefined;
+  /** Where to start reading a running container seen for the first time at start-up (RFC3339). */
+  firstSince: () => string;
+}
+
+type FollowerState = 'new' | 'active' | 'ignored' | 'gone';
+
+interface StreamState {
+  cursor: StreamCursor;
+  settled: Watermark<StreamPosition>;
+  assembler: LineAssembler;
+  /** Cursor position before the first piece of the line being assembled. */
+  beforePieces: StreamPosition | undefined;
+}
+
+/**
+ * Reads one container's log for as long as it exists: follows it while it runs, reads the rest
+ * after it stops, reopens on restart, and keeps the per-stream positions that make every line
+ * appear exactly once. Discovery decides which containers get a follower.
+ */
+export class ContainerFollower {
+  private state: FollowerState = 'new';
+  private meta: ContainerMeta | undefined;
+  private tag = '';
+  private tty = false;
+  private readonly streams = new Map<Stream, StreamState>();
+  private newestRead: string | undefined;
+  /** Earliest timestamp that must be read again because a line was cut off by a stream end. */
+  private rewoundTo: string | undefined;
+  private loop: Promise<void> | undefined;
+  private wanted = false;
+  private activeStream: Readable | undefined;
+  private failing = false;
+  /** Where reading starts when nothing has been read yet in this run. */
+  private baseSince: string | undefined;
+  /** Set by onMessage when the sink asked the source to pause. */
+  private paused = false;
+
+  constructor(
+    readonly id: string,
+    private readonly ctx: FollowerContext,
+    private readonly restored: ContainerCheckpoint | undefined,
+  ) {}
+
+  /** Asks for a read cycle: start following if running, else read what is left. */
+  kick(atStartup = false): void {
+    this.wanted = true;
+    this.baseSince ??= this.restored?.since ?? (atStartup ? this.ctx.firstSince() : EPOCH);
+    this.loop ??= this.run(atStartup).finally(() => {
+      this.loop = undefined;
+    });
+  }
+
+  /** Re-reads metadata (after a rename), without disturbing an open stream. */
+  async refresh(): Promise<void> {
+    try {
+      this.apply(await this.ctx.docker.inspect(this.id));
+    } catch {
+      // the read loop notices a gone container on its own
+    }
+  }
+
+  get finished(): boolean {
+    return (this.state === 'gone' || this.state === 'ignored') && this.loop === undefined && this.pendingRecords === 0;
+  }
+
+  get following(): boolean {
+    return this.activeStream !== undefined;
+  }
+
+  get pendingRecords(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.settled.pendingCount;
+    return n;
+  }
+
+  /** Waits for the current read cycle to end (after abort). */
+  async stopped(): Promise<void> {
+    this.activeStream?.destroy();
+    await this.loop;
+  }
+
+  /** The checkpoint over settled records only; undefined when there is nothing to keep. */
+  checkpoint(): ContainerCheckpoint | undefined {
+    if (this.state === 'ignored' || this.state === 'new') return this.state === 'new' ? this.restored : undefined;
+    const streams: ContainerCheckpoint['streams'] = { ...this.restored?.streams };
+    for (const [name, s] of this.streams) {
+      const value = s.settled.value;
+      if (value) streams[name] = value;
+    }
+    let since = this.baseSince ?? EPOCH;
+    if (this.newestRead !== undefined) {
+      const candidates = [minusSeconds(this.newestRead, 1), this.rewoundTo];
+      for (const s of this.streams.values()) candidates.push(s.settled.oldestPending?.ts, s.assembler.pendingSince);
+      since = earliest(candidates) ?? since;
+    }
+    return { name: this.meta?.name ?? this.restored?.name ?? '', since, streams };
+  }
+
+  private async run(atStartup: boolean): Promise<void> {
+    const backoff = new Backoff(200, 10_000);
+    const { docker, signal } = this.ctx;
+    while (this.wanted && !signal.aborted) {
+      this.wanted = false;
+      try {
+        const info = await docker.inspect(this.id);
+        this.apply(info);
+        if (!this.ctx.filter.matches(info) || (atStartup && !this.worthReadingAtStartup(info))) {
+          this.state = this.state === 'active' ? 'active' : 'ignored';
+          return;
+        }
+        this.state = 'active';
+        if (info.running) {
+          await this.read(true);
+          if (signal.aborted) return;
+          const after = await docker.inspect(this.id);
+          if (after.running) {
+            // the stream ended under a running container (daemon restart, proxy): reopen
+            this.wanted = true;
+            await sleep(backoff.nextDelayMs(), signal);
+            continue;
+          }
+        }
+        // a stopped container: read to the end; the follow stream may have missed the last line
+        await this.read(false);
+        this.recovered();
+        backoff.reset();
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof LogshipError && err.code === 'CONTAINER_GONE') {
+          this.state = 'gone';
+          return;
+        }
+        if (!isRetriable(err)) {
+          this.ctx.logger.warn({ container: this.id.slice(0, 12), code: (err as LogshipError).code }, `docker_logs: not reading container: ${errorMessage(err)}`);
+          this.state = 'ignored';
+          return;
+        }
+        this.failed(err);
+        this.wanted = true;
+        await sleep(backoff.nextDelayMs(), signal);
+      }
+    }
+  }
+
+  private worthReadingAtStartup(info: ContainerInfo): boolean {
+    if (info.running || this.restored) return true;
+    // stopped containers that ran while no shipper was watching: since the last run's final save,
+    // or (first run ever) since this process started, racing the start-up
+    const finished = Date.parse(info.finishedAt);
+    return finished > (this.ctx.previousRunAt ?? PROCESS_STARTED_AT);
+  }
+
+  private apply(info: ContainerInfo): void {
+    this.tty = info.tty;
+    this.meta = { id: info.id, name: info.name, image: { name: info.image }, labels: info.labels };
+    this.tag = `docker.main.${info.name.replace(/\./g, '_')}`;
+  }
+
+  private openSince(): string {
+    if (this.newestRead !== undefined) {
+      const since = earliest([minusSeconds(this.newestRead, 1), this.rewoundTo]) as string;
+      this.rewoundTo = undefined;
+      return toDockerSince(since);
+    }
+    return toDockerSince(this.baseSince ?? EPOCH);
+  }
+
+  private async read(follow: boolean): Promise<void> {
+    const since = this.openSince();
+    for (const s of this.streams.values()) s.cursor.reopen();
+    this.ctx.logger.debug({ container: this.id.slice(0, 12), follow, since }, 'docker_logs: opening log');
+    const stream = await this.ctx.docker.logs(this.id, { follow, since });
+    this.activeStream = stream;
+    const parser: MessageParser = this.tty
+      ? new TtyParser((m) => this.onMessage(m), (r) => this.invalid(r))
+      : new FrameDemuxer((m) => this.onMessage(m), (r) => this.invalid(r));
+    let pausedForSpace = false;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const abort = (): void => {
+          stream.destroy();
+          resolve();
+        };
+        if (this.ctx.signal.aborted) return abort();
+        this.ctx.signal.addEventListener('abort', abort, { once: true });
+        stream.on('data', (chunk: Buffer) => {
+          this.paused = false;
+          parser.push(chunk);
+          if (this.paused && !pausedForSpace) {
+            pausedForSpace = true;
+            stream.pause();
+            this.ctx.metrics.inc('input_paused_total', { input: this.ctx.inputId });
+            void this.ctx.sink.waitForSpace().then(() => {
+              pausedForSpace = false;
+              stream.resume();
+            });
+          }
+        });
+        stream.once('end', () => {
+          if (!follow) parser.flush();
+          resolve();
+        });
+        stream.once('close', resolve);
+        stream.once('error', (err) => reject(toReadError(err)));
+      });
+    } finally {
+      this.activeStream = undefined;
+      this.abandonPartialLines();
+    }
+  }
+
+  private onMessage(message: LogMessage): void {
+    if (this.newestRead === undefined || message.timestamp > this.newestRead) this.newestRead = message.timestamp;
+    const s = this.streamState(message.stream);
+    const before = s.cursor.position;
+    const position = s.cursor.next(message.timestamp);
+    if (!position) {
+      this.ctx.metrics.inc('docker_logs_repeated_skipped_total', { input: this.ctx.inputId });
+      return;
+    }
+    if (s.assembler.pendingSince === undefined && !message.terminated) s.beforePieces = before;
+    const line = s.assembler.push(message);
+    if (!line) return;
+    const record: LogRecord = {
+      '@timestamp': line.timestamp,
+      message: line.text,
+      stream: message.stream,
+      source: 'main',
+      tag: this.tag,
+      container: this.meta as ContainerMeta,
+      host: { name: this.ctx.hostName },
+    };
+    if (line.originalBytes !== undefined) {
+      record.log = { truncated: true, original_bytes: line.originalBytes };
+      this.ctx.metrics.inc('docker_logs_truncated_total', { input: this.ctx.inputId });
+    }
+    const seq = s.settled.add(position);
+    const ack = new Ack(() => s.settled.settle(seq));
+    const bytes = line.text.length + 256;
+    this.ctx.metrics.inc('input_records_total', { input: this.ctx.inputId });
+    this.ctx.metrics.inc('input_bytes_total', { input: this.ctx.inputId }, line.text.length);
+    if (!this.ctx.sink.offer({ record, ack, bytes })) this.paused = true;
+  }
+
+  /** A line cut off by the end of a stream is read again, whole, from the next open. */
+  private abandonPartialLines(): void {
+    for (const s of this.streams.values()) {
+      const since = s.assembler.pendingSince;
+      if (since === undefined) continue;
+      s.cursor.rewind(s.beforePieces);
+      this.rewoundTo = earliest([this.rewoundTo, since]);
+      s.assembler.reset();
+    }
+  }
+
+  private streamState(stream: Stream): StreamState {
+    let s = this.streams.get(stream);
+    if (!s) {
+      const start = this.restored?.streams[stream];
+      s = {
+        cursor: new StreamCursor(start),
+        settled: new Watermark<StreamPosition>(start),
+        assembler: new LineAssembler(this.ctx.maxLineBytes),
+        beforePieces: undefined,
+      };
+      this.streams.set(stream, s);
+    }
+    return s;
+  }
+
+  private invalid(reason: string): void {
+    this.ctx.metrics.inc('docker_logs_invalid_frames_total', { input: this.ctx.inputId });
+    this.ctx.logger.debug({ container: this.id.slice(0, 12) }, `docker_logs: ${reason}`);
+  }
+
+  private failed(err: unknown): void {
+    this.ctx.metrics.inc('docker_errors_total', { input: this.ctx.inputId });
+    if (this.failing) return;
+    this.failing = true;
+    this.ctx.logger.warn({ container: this.id.slice(0, 12), code: (err as LogshipError).code }, `docker_logs: reading failed, retrying with backoff: ${errorMessage(err)}`);
+  }
+
+  private recovered(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.ctx.logger.info({ container: this.id.slice(0, 12) }, 'docker_logs: reading again');
+  }
+}
+
+const PROCESS_STARTED_AT = Date.now() - Math.round(process.uptime() * 1000);
+const EPOCH = '1970-01-01T00:00:00.000000000Z';
+
+function toReadError(err: unknown): LogshipError {
+  if (err instanceof LogshipError) return err;
+  return new LogshipError('DOCKER_STREAM', `log stream broke: ${errorMessage(err)}`, { retriable: true, cause: err });
+}

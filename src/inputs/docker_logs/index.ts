@@ -1,0 +1,39 @@
+import { defineInput } from '../../plugins/types.js';
+import { DockerLogsInput } from './docker-logs-input.js';
+import { dockerLogsSchema } from './schema.js';
+
+export const dockerLogsInput = defineInput({
+  kind: 'input',
+  type: 'docker_logs',
+  summary: "Reads every matching container's stdout and stderr through the Docker Engine API, exactly once across restarts.",
+  docs: 'docs/plugins/docker_logs.md',
+  schema: dockerLogsSchema,
+  examples: [
+    {
+      title: 'Containers labelled app=demo, to a file',
+      pipeline: `inputs:
+  - type: docker_logs
+    include:
+      labels: ["app=demo"]
+outputs:
+  - type: file
+    match: "docker.**"
+    path: /tmp/out.jsonl
+`,
+    },
+    {
+      title: 'Everything except the databases, new lines only on first start',
+      pipeline: `inputs:
+  - type: docker_logs
+    start_at: end
+    exclude:
+      images: ["postgres:*", "redis:*"]
+      labels: ["logship.skip"]
+    max_line_bytes: 256KiB
+outputs:
+  - type: stdout
+`,
+    },
+  ],
+  create: (config, context) => new DockerLogsInput(config, context),
+});

@@ -1,0 +1,61 @@
+import type { LogMessage } from './log-message.js';
+
+export interface AssembledLine {
+  timestamp: string;
+  text: string;
+  /** Set when the line was longer than the limit and cut. */
+  originalBytes?: number;
+}
+
+/**
+ * Joins the 16 KiB pieces of one stream back into the original line. Pieces of one line share a
+ * timestamp and arrive in order within their stream (other streams may interleave).
+ */
+export class LineAssembler {
+  private parts: Buffer[] = [];
+  private keptBytes = 0;
+  private totalBytes = 0;
+  private firstTimestamp: string | undefined;
+
+  constructor(private readonly maxLineBytes: number) {}
+
+  /** Adds a message; returns the line when it is complete. */
+  push(message: LogMessage): AssembledLine | undefined {
+    if (this.firstTimestamp === undefined && message.terminated) {
+      // the common case: a whole line in one message
+      return this.single(message);
+    }
+    this.firstTimestamp ??= message.timestamp;
+    this.totalBytes += message.content.length;
+    const room = this.maxLineBytes - this.keptBytes;
+    if (room > 0) {
+      const kept = message.content.length <= room ? message.content : message.content.subarray(0, room);
+      // copy: the chunk behind a subarray can be large and is otherwise retained until the line ends
+      this.parts.push(Buffer.from(kept));
+      this.keptBytes += kept.length;
+    }
+    if (!message.terminated) return undefined;
+    const line: AssembledLine = { timestamp: this.firstTimestamp, text: Buffer.concat(this.parts).toString('utf8') };
+    if (this.totalBytes > this.maxLineBytes) line.originalBytes = this.totalBytes;
+    this.reset();
+    return line;
+  }
+
+  /** Timestamp of the first piece of a line still being assembled. */
+  get pendingSince(): string | undefined {
+    return this.firstTimestamp;
+  }
+
+  reset(): void {
+    this.parts = [];
+    this.keptBytes = 0;
+    this.totalBytes = 0;
+    this.firstTimestamp = undefined;
+  }
+
+  private single(message: LogMessage): AssembledLine {
+    const bytes = message.content.length;
+    if (bytes <= this.maxLineBytes) return { timestamp: message.timestamp, text: message.content.toString('utf8') };
+    return { timestamp: message.timestamp, text: message.content.subarray(0, this.maxLineBytes).toString('utf8'), originalBytes: bytes };
+  }
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { byteSize } from '../../config/units.js';
+
+export const selectorSchema = z
+  .object({
+    names: z.array(z.string()).default([]).describe('Container name globs ("*" any characters, "?" one).'),
+    labels: z.array(z.string()).default([]).describe('Labels, as "key" (present) or "key=value".'),
+    images: z.array(z.string()).default([]).describe('Image name globs, e.g. "nginx:*" or "local/*".'),
+  })
+  .strict();
+
+export const dockerLogsSchema = z
+  .object({
+    docker_host: z
+      .string()
+      .default(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock')
+      .describe('Docker Engine API address: unix:///path/to/docker.sock or http://host:port. Default: $DOCKER_HOST, else the local socket.'),
+    include: selectorSchema
+      .default({})
+      .describe('Read only containers that match: every list given must match (names: any of them; labels: all of them; images: any of them). Empty: all containers.'),
+    exclude: selectorSchema.default({}).describe('Skip containers that match any entry of any list.'),
+    start_at: z
+      .enum(['beginning', 'end'])
+      .default('beginning')
+      .describe('For containers already running at the first start (no checkpoint yet): read their whole log, or only new lines. Containers started later are always read from their first line.'),
+    max_line_bytes: byteSize
+      .default(1024 * 1024)
+      .describe('Longest line kept, in bytes. Longer lines (Docker splits them into 16 KiB pieces, which are joined again) are cut to this size and flagged with log.truncated.'),
+  })
+  .strict();
+
+export type DockerLogsConfig = z.output<typeof dockerLogsSchema>;
+export type Selector = z.output<typeof selectorSchema>;

@@ -1,0 +1,136 @@
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { LogshipError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { Metrics } from '../../core/metrics.js';
+import type { PipelineEvent } from '../../core/record.js';
+import type { Output, PluginContext } from '../../plugins/types.js';
+import { ReplayFilter } from './replay-filter.js';
+import type { FileConfig } from './schema.js';
+
+/** Committed state of the file at the same instant as the inputs' checkpoints. */
+interface FileCommit {
+  path: string;
+  dev: number;
+  ino: number;
+  size: number;
+}
+
+const MAX_REPLAY_BYTES = 64 * 1024 * 1024;
+const ROTATION_CHECK_MS = 1000;
+
+/**
+ * Appends records as JSON lines. Acknowledges a batch once write(2) returned (and fsync, when
+ * asked), and commits its size with every checkpoint so that after a crash the lines written
+ * since the last checkpoint are recognised when the inputs send them again.
+ */
+export class FileOutput implements Output {
+  private fd: number;
+  private dev = 0;
+  private ino = 0;
+  private committedSize = 0;
+  private lastRotationCheck = Date.now();
+  private replay: ReplayFilter | undefined;
+  private readonly logger: Logger;
+  private readonly metrics: Metrics;
+
+  constructor(
+    private readonly config: FileConfig,
+    private readonly context: PluginContext,
+  ) {
+    this.logger = context.logger;
+    this.metrics = context.metrics;
+    if (config.mkdir) mkdirSync(dirname(config.path), { recursive: true });
+    this.fd = this.open();
+    this.recoverAfterCrash(context.checkpoints.restore<FileCommit>(this.commitKey));
+    context.checkpoints.register(this.commitKey, (): FileCommit => ({ path: config.path, dev: this.dev, ino: this.ino, size: this.committedSize }));
+  }
+
+  private get commitKey(): string {
+    return `output:${this.context.id}`;
+  }
+
+  async write(batch: readonly PipelineEvent[]): Promise<void> {
+    this.followRotation();
+    let text = '';
+    let skipped = 0;
+    for (const event of batch) {
+      const line = JSON.stringify(event.record);
+      if (this.replay?.alreadyWritten(line)) {
+        skipped += 1;
+        continue;
+      }
+      text += `${line}\n`;
+    }
+    if (skipped) this.metrics.inc('file_replayed_lines_skipped_total', { output: this.context.id }, skipped);
+    if (this.replay?.size === 0) this.replay = undefined;
+    if (!text) return;
+    const buffer = Buffer.from(text, 'utf8');
+    try {
+      let offset = 0;
+      while (offset < buffer.length) offset += writeSync(this.fd, buffer, offset);
+      if (this.config.fsync) fsyncSync(this.fd);
+    } catch (err) {
+      throw new LogshipError('FILE_WRITE', `cannot write ${this.config.path}: ${(err as Error).message}`, { retriable: true, cause: err });
+    }
+    this.committedSize += buffer.length;
+  }
+
+  async close(): Promise<void> {
+    if (this.config.fsync) fsyncSync(this.fd);
+    closeSync(this.fd);
+  }
+
+  private open(): number {
+    let fd: number;
+    try {
+      fd = openSync(this.config.path, 'a', 0o644);
+    } catch (err) {
+      throw new LogshipError('FILE_OPEN', `cannot open ${this.config.path}: ${(err as Error).message}`, { retriable: false, cause: err });
+    }
+    const stat = fstatSync(fd);
+    this.dev = stat.dev;
+    this.ino = stat.ino;
+    this.committedSize = stat.size;
+    return fd;
+  }
+
+  /** Reopens the path when it was moved away or replaced (logrotate without copytruncate). */
+  private followRotation(): void {
+    const now = Date.now();
+    if (now - this.lastRotationCheck < ROTATION_CHECK_MS) return;
+    this.lastRotationCheck = now;
+    let same = false;
+    try {
+      const stat = statSync(this.config.path);
+      same = stat.ino === this.ino && stat.dev === this.dev;
+    } catch {
+      same = false;
+    }
+    if (same) return;
+    closeSync(this.fd);
+    this.fd = this.open();
+    this.logger.info({ output: this.context.id }, `file: ${this.config.path} was rotated; writing to a new file`);
+  }
+
+  private recoverAfterCrash(commit: FileCommit | undefined): void {
+    if (!commit || commit.path !== this.config.path || commit.dev !== this.dev || commit.ino !== this.ino) return;
+    const size = this.committedSize;
+    if (size <= commit.size) return;
+    const start = Math.max(commit.size, size - MAX_REPLAY_BYTES);
+    const tail = Buffer.alloc(size - start);
+    readSync(this.fd, tail, 0, tail.length, start);
+    let text = tail.toString('utf8');
+    const lastNewline = text.lastIndexOf('\n');
+    if (lastNewline < text.length - 1) {
+      // a write torn by the crash: drop the partial line; its record was never acknowledged
+      const keep = start + Buffer.byteLength(text.slice(0, lastNewline + 1));
+      ftruncateSync(this.fd, keep);
+      this.committedSize = keep;
+      text = text.slice(0, lastNewline + 1);
+      this.logger.warn({ output: this.context.id }, `file: removed a partial last line from ${this.config.path} left by a crash`);
+    }
+    this.replay = new ReplayFilter(text.split('\n'));
+    this.logger.info({ output: this.context.id, lines: this.replay.size }, 'file: lines written after the last checkpoint will not be written twice');
+  }
+}

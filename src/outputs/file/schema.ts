@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+export const fileSchema = z
+  .object({
+    path: z.string().min(1).describe('File to append JSON lines to. Created if missing; reopened if it is moved away (log rotation).'),
+    mkdir: z.boolean().default(true).describe('Create missing parent directories.'),
+    fsync: z
+      .boolean()
+      .default(false)
+      .describe('fsync after every batch before acknowledging it. Off: records survive a crash of the shipper (kill -9) but not of the machine.'),
+    max_batch_records: z.number().int().positive().default(1024).describe('Most records written in one write call.'),
+  })
+  .strict();
+
+export type FileConfig = z.output<typeof fileSchema>;

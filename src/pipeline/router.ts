@@ -1,0 +1,64 @@
+import { Channel } from '../core/channel.js';
+import { compileTagGlob, type TagMatcher } from '../core/tag-match.js';
+import type { Metrics } from '../core/metrics.js';
+import type { PipelineEvent } from '../core/record.js';
+
+export interface Route {
+  match: TagMatcher;
+  queue: Channel<PipelineEvent>;
+}
+
+export function route(glob: string, queue: Channel<PipelineEvent>): Route {
+  return { match: compileTagGlob(glob), queue };
+}
+
+const ROUTE_CACHE_LIMIT = 10_000;
+
+/**
+ * Moves records from the inputs' queue to every output whose `match` glob accepts the tag.
+ * Waits when an output queue is full, which fills the inputs' queue and pauses the inputs.
+ */
+export class Router {
+  private readonly cache = new Map<string, Route[]>();
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly source: Channel<PipelineEvent>,
+    private readonly routes: Route[],
+    private readonly metrics: Metrics,
+  ) {}
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  /** Resolves once the source is closed and everything in it has been routed. */
+  async drained(): Promise<void> {
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      const batch = await this.source.take(512);
+      if (batch.length === 0) return;
+      for (const event of batch) {
+        const targets = this.targets(event.record.tag);
+        event.ack.fork(targets.length);
+        if (targets.length === 0) this.metrics.inc('records_unrouted_total');
+        for (const target of targets) {
+          if (!target.queue.offer(event, event.bytes)) await target.queue.waitForSpace();
+        }
+      }
+    }
+  }
+
+  private targets(tag: string): Route[] {
+    let targets = this.cache.get(tag);
+    if (!targets) {
+      targets = this.routes.filter((r) => r.match(tag));
+      if (this.cache.size >= ROUTE_CACHE_LIMIT) this.cache.clear();
+      this.cache.set(tag, targets);
+    }
+    return targets;
+  }
+}

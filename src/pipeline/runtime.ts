@@ -1,0 +1,114 @@
+import { hostname } from 'node:os';
+import { Channel } from '../core/channel.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { Metrics } from '../core/metrics.js';
+import type { PipelineEvent } from '../core/record.js';
+import type { Pipeline } from '../config/load.js';
+import type { Input, PluginContext } from '../plugins/types.js';
+import { CheckpointStore } from '../state/checkpoint-store.js';
+import { lockStateDir } from '../state/state-dir.js';
+import { OutputRunner } from './output-runner.js';
+import { Router, route } from './router.js';
+
+export interface RuntimeOptions {
+  stateDir: string;
+  logger: Logger;
+  checkpointIntervalMs?: number;
+}
+
+/**
+ * A running pipeline. Start order: outputs, router, inputs; stop order: inputs, drain, outputs,
+ * final checkpoint — so checkpoints only ever cover records that were settled.
+ */
+export class PipelineRuntime {
+  readonly metrics = new Metrics();
+  private readonly inputs: Array<{ id: string; input: Input }> = [];
+  private readonly runners: OutputRunner[] = [];
+  private readonly source: Channel<PipelineEvent>;
+  private readonly router: Router;
+  private readonly checkpoints: CheckpointStore;
+  private readonly unlock: () => void;
+
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly options: RuntimeOptions,
+  ) {
+    const { settings } = pipeline;
+    this.unlock = lockStateDir(options.stateDir);
+    try {
+      this.checkpoints = new CheckpointStore(options.stateDir);
+      const hostName = settings.host_name ?? process.env.NODE_NAME ?? hostname();
+      const context = (id: string): PluginContext => ({
+        id, hostName, stateDir: options.stateDir, checkpoints: this.checkpoints, metrics: this.metrics,
+        logger: options.logger.child({ plugin: id }),
+      });
+      const queue = { maxRecords: settings.queue.max_records, maxBytes: settings.queue.max_bytes };
+      const routes = pipeline.outputs.map((o) => {
+        const batching = o.definition.batching(o.config);
+        const runner = new OutputRunner({
+          id: o.id, output: o.definition.create(o.config, context(o.id)), maxBatchRecords: batching.maxRecords,
+          lingerMs: batching.lingerMs, queue, logger: options.logger, metrics: this.metrics,
+        });
+        this.runners.push(runner);
+        return route(o.match, runner.queue);
+      });
+      this.source = new Channel(queue.maxRecords, queue.maxBytes);
+      this.metrics.gauge('input_queue_records', {}, () => this.source.length);
+      this.router = new Router(this.source, routes, this.metrics);
+      for (const i of pipeline.inputs) this.inputs.push({ id: i.id, input: i.definition.create(i.config, context(i.id)) });
+    } catch (err) {
+      this.unlock();
+      throw err;
+    }
+  }
+
+  async start(): Promise<void> {
+    for (const runner of this.runners) runner.start();
+    this.router.start();
+    const sink = {
+      offer: (event: PipelineEvent) => this.source.offer(event, event.bytes),
+      waitForSpace: () => this.source.waitForSpace(),
+    };
+    for (const { input } of this.inputs) await input.start(sink);
+    this.checkpoints.startPeriodicFlush(this.options.checkpointIntervalMs ?? 1000, (err) =>
+      this.options.logger.error(`cannot write checkpoints: ${errorMessage(err)}`),
+    );
+    this.options.logger.info({ pipeline: this.pipeline.file, inputs: this.inputs.length, outputs: this.runners.length }, 'pipeline running');
+  }
+
+  /** Graceful stop within the pipeline's shutdown_timeout. */
+  async stop(): Promise<void> {
+    const deadline = Date.now() + this.pipeline.settings.shutdown_timeout;
+    const { logger } = this.options;
+    try {
+      await withDeadline(Promise.all(this.inputs.map(({ input }) => input.stop())), deadline);
+      this.source.close();
+      await withDeadline(this.router.drained(), deadline);
+      await Promise.all(this.runners.map((r) => r.stop(deadline)));
+    } catch (err) {
+      logger.warn(`stopping: ${errorMessage(err)}`);
+    } finally {
+      this.checkpoints.stopPeriodicFlush();
+      try {
+        this.checkpoints.flush();
+      } catch (err) {
+        logger.error(`cannot write final checkpoints: ${errorMessage(err)}`);
+      }
+      this.unlock();
+    }
+    logger.info({ metrics: this.metrics.snapshot() }, 'pipeline stopped');
+  }
+}
+
+async function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

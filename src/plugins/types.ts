@@ -1,0 +1,71 @@
+import type { z } from 'zod';
+import type { Logger } from '../core/logger.js';
+import type { PipelineEvent } from '../core/record.js';
+import type { CheckpointStore } from '../state/checkpoint-store.js';
+import type { Metrics } from '../core/metrics.js';
+
+export interface PluginExample {
+  title: string;
+  /** A complete pipeline file that uses the plugin; every example is validated by the test suite. */
+  pipeline: string;
+}
+
+interface PluginDefinitionBase<Schema extends z.AnyZodObject> {
+  type: string;
+  summary: string;
+  /** Plugin options (without the common keys `type`, `id` and `match`), strict, with defaults. */
+  schema: Schema;
+  examples: PluginExample[];
+  /** Path of the plugin's documentation page, relative to the repository root. */
+  docs: string;
+}
+
+export interface PluginContext {
+  /** Unique per pipeline: the `id` key, or `<type>_<index>`. */
+  id: string;
+  logger: Logger;
+  hostName: string;
+  stateDir: string;
+  checkpoints: CheckpointStore;
+  metrics: Metrics;
+}
+
+/** Where inputs put records. `offer` never blocks; false means "pause your source until waitForSpace()". */
+export interface RecordSink {
+  offer(event: PipelineEvent): boolean;
+  waitForSpace(): Promise<void>;
+}
+
+export interface Input {
+  start(sink: RecordSink): Promise<void>;
+  /** Stops reading; records already emitted keep flowing and settling. */
+  stop(): Promise<void>;
+}
+
+export interface Output {
+  /** Writes a batch durably; resolves when every record in it is delivered. Throws LogshipError on failure. */
+  write(batch: readonly PipelineEvent[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface InputDefinition<Schema extends z.AnyZodObject = z.AnyZodObject> extends PluginDefinitionBase<Schema> {
+  kind: 'input';
+  create(config: z.output<Schema>, context: PluginContext): Input;
+}
+
+export interface OutputDefinition<Schema extends z.AnyZodObject = z.AnyZodObject> extends PluginDefinitionBase<Schema> {
+  kind: 'output';
+  /** Batching the runtime applies before calling write(). */
+  batching(config: z.output<Schema>): { maxRecords: number; lingerMs: number };
+  create(config: z.output<Schema>, context: PluginContext): Output;
+}
+
+export type PluginDefinition = InputDefinition | OutputDefinition;
+
+export function defineInput<Schema extends z.AnyZodObject>(definition: InputDefinition<Schema>): InputDefinition {
+  return definition as unknown as InputDefinition;
+}
+
+export function defineOutput<Schema extends z.AnyZodObject>(definition: OutputDefinition<Schema>): OutputDefinition {
+  return definition as unknown as OutputDefinition;
+}

@@ -1,0 +1,146 @@
+import Docker from 'dockerode';
+import type { Readable } from 'node:stream';
+import { LogshipError } from '../core/errors.js';
+
+/** What the inputs need to know about a container, taken from inspect (the only reliable source). */
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  tty: boolean;
+  running: boolean;
+  logDriver: string;
+  logPath: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface ContainerEvent {
+  action: string;
+  id: string;
+}
+
+export interface LogsRequest {
+  follow: boolean;
+  /** Docker's "<seconds>.<nanoseconds>" form; inclusive. */
+  since: string;
+}
+
+/** unix:///var/run/docker.sock, /var/run/docker.sock, tcp://host:2375 or http(s)://host:port */
+export function dockerConnection(address: string): Docker.DockerOptions {
+  if (address.startsWith('unix://')) return { socketPath: address.slice('unix://'.length) };
+  if (address.startsWith('/')) return { socketPath: address };
+  const url = new URL(address.replace(/^tcp:/, 'http:'));
+  const protocol = url.protocol === 'https:' ? 'https' : 'http';
+  return { protocol, host: url.hostname, port: Number(url.port || (protocol === 'https' ? 2376 : 2375)) };
+}
+
+/**
+ * The Docker Engine API as logship uses it. dockerode stays behind this module so it can be
+ * replaced, and so every failure comes out as a LogshipError with a stable code.
+ */
+export class DockerService {
+  private readonly docker: Docker;
+
+  constructor(address = 'unix:///var/run/docker.sock') {
+    this.docker = new Docker(dockerConnection(address));
+  }
+
+  async ping(): Promise<void> {
+    await wrap(() => this.docker.ping(), 'ping');
+  }
+
+  async listContainerIds(): Promise<string[]> {
+    const list = await wrap(() => this.docker.listContainers({ all: true }), 'list containers');
+    return list.map((c) => c.Id);
+  }
+
+  async inspect(id: string): Promise<ContainerInfo> {
+    const info = await wrap(() => this.docker.getContainer(id).inspect(), `inspect ${id.slice(0, 12)}`);
+    return {
+      id: info.Id,
+      name: info.Name.replace(/^\//, ''),
+      image: info.Config.Image,
+      labels: info.Config.Labels ?? {},
+      tty: Boolean(info.Config.Tty),
+      running: Boolean(info.State.Running),
+      logDriver: info.HostConfig.LogConfig?.Type ?? 'json-file',
+      logPath: info.LogPath ?? '',
+      startedAt: info.State.StartedAt,
+      finishedAt: info.State.FinishedAt,
+    };
+  }
+
+  /** Opens the container's log stream with timestamps (always a stream, even when not following). */
+  async logs(id: string, request: LogsRequest): Promise<Readable> {
+    const modem = this.docker.modem as unknown as {
+      dial(options: object, callback: (err: unknown, stream: Readable) => void): void;
+    };
+    return wrap(
+      () =>
+        new Promise<Readable>((resolve, reject) => {
+          modem.dial(
+            {
+              path: `/containers/${id}/logs?`,
+              method: 'GET',
+              isStream: true,
+              statusCodes: { 200: true, 404: 'no such container', 500: 'server error', 501: 'logging driver does not support reading' },
+              options: { follow: request.follow, stdout: true, stderr: true, timestamps: true, since: request.since },
+            },
+            (err, stream) => (err ? reject(err) : resolve(stream)),
+          );
+        }),
+      `logs ${id.slice(0, 12)}`,
+    );
+  }
+
+  /** The daemon's container event stream, as parsed events; ends or errors when the daemon goes away. */
+  async containerEvents(): Promise<{ stream: Readable; events: AsyncIterable<ContainerEvent> }> {
+    const stream = (await wrap(
+      () => this.docker.getEvents({ filters: { type: ['container'] } }),
+      'events',
+    )) as unknown as Readable;
+    return { stream, events: parseEvents(stream) };
+  }
+}
+
+async function* parseEvents(stream: Readable): AsyncIterable<ContainerEvent> {
+  let pending = '';
+  for await (const chunk of stream) {
+    pending += (chunk as Buffer).toString('utf8');
+    let newline: number;
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, newline).trim();
+      pending = pending.slice(newline + 1);
+      if (!line) continue;
+      try {
+        const event = JSON.parse(line) as { Action?: string; Actor?: { ID?: string }; id?: string };
+        const id = event.Actor?.ID ?? event.id;
+        if (event.Action && id) yield { action: event.Action, id };
+      } catch {
+        // a torn line can only come from a broken connection, which ends the stream anyway
+      }
+    }
+  }
+}
+
+async function wrap<T>(call: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw toLogshipError(err, what);
+  }
+}
+
+export function toLogshipError(err: unknown, what: string): LogshipError {
+  if (err instanceof LogshipError) return err;
+  const e = err as { statusCode?: number; code?: string; message?: string; json?: { message?: string } };
+  const detail = e.json?.message ?? e.message ?? String(err);
+  if (e.statusCode === 404) return new LogshipError('CONTAINER_GONE', `${what}: container no longer exists`, { retriable: false, cause: err });
+  if (e.statusCode === 501) return new LogshipError('LOGS_UNSUPPORTED', `${what}: ${detail.trim()}`, { retriable: false, cause: err });
+  if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || e.code === 'ECONNRESET' || e.code === 'EPIPE') {
+    return new LogshipError('DOCKER_UNREACHABLE', `${what}: Docker daemon not reachable (${e.code})`, { retriable: true, cause: err });
+  }
+  return new LogshipError('DOCKER_API', `${what}: ${detail.trim()}`, { retriable: true, cause: err });
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LogshipError } from '../core/errors.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+type Snapshot = () => unknown;
+
+interface StateFile {
+  version: 1;
+  saved_at: string;
+  entries: Record<string, unknown>;
+}
+
+/**
+ * The shipper's durable state: one JSON file written atomically. Plugins register a snapshot
+ * function; every flush takes all snapshots in the same instant, so an input's checkpoint and an
+ * output's commit marker always describe the same moment.
+ */
+export class CheckpointStore {
+  private readonly path: string;
+  private readonly loaded: Record<string, unknown>;
+  private readonly snapshots = new Map<string, Snapshot>();
+  private timer: NodeJS.Timeout | undefined;
+  readonly previousSavedAt: string | undefined;
+
+  constructor(stateDir: string) {
+    this.path = join(stateDir, 'checkpoints.json');
+    const state = readState(this.path);
+    this.loaded = state?.entries ?? {};
+    this.previousSavedAt = state?.saved_at;
+  }
+
+  /** What the previous run saved under this key. */
+  restore<T>(key: string): T | undefined {
+    return this.loaded[key] as T | undefined;
+  }
+
+  register(key: string, snapshot: Snapshot): void {
+    this.snapshots.set(key, snapshot);
+  }
+
+  /** Writes every registered snapshot now. */
+  flush(): void {
+    const entries: Record<string, unknown> = {};
+    for (const [key, snapshot] of this.snapshots) entries[key] = snapshot();
+    const state: StateFile = { version: 1, saved_at: new Date().toISOString(), entries };
+    writeFileAtomic(this.path, JSON.stringify(state));
+  }
+
+  startPeriodicFlush(intervalMs: number, onError: (err: unknown) => void): void {
+    this.timer = setInterval(() => {
+      try {
+        this.flush();
+      } catch (err) {
+        onError(err);
+      }
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  stopPeriodicFlush(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+function readState(path: string): StateFile | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new LogshipError('STATE_UNREADABLE', `cannot read ${path}: ${(err as Error).message}`, { retriable: false });
+  }
+  try {
+    const state = JSON.parse(text) as StateFile;
+    if (state.version !== 1 || typeof state.entries !== 'object') throw new Error('unknown format');
+    return state;
+  } catch (err) {
+    throw new LogshipError('STATE_CORRUPT', `${path} is not a logship state file (${(err as Error).message}) — move it away to start over`, { retriable: false });
+  }
+}

@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['src/**/*.int.test.ts', 'test/integration/**/*.int.test.ts'],
+          // one Docker engine, shared: integration files run one after another
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+          globalSetup: ['test/helpers/require-docker.ts'],
+        },
+      },
+    ],
+  },
+});
