@@ -19,6 +19,8 @@ export interface ContainerInfo {
 export interface ContainerEvent {
   action: string;
   id: string;
+  /** Name, image and labels as the daemon merged them (a label can shadow name/image/exitCode). */
+  attributes: Record<string, string>;
 }
 
 export interface LogsRequest {
@@ -92,7 +94,13 @@ export class DockerService {
           );
         }),
       `logs ${id.slice(0, 12)}`,
-    );
+    ).catch((err: unknown) => {
+      // 409: "can not get logs from container which is dead or marked for removal"
+      if (err instanceof LogshipError && (err.cause as { statusCode?: number } | undefined)?.statusCode === 409) {
+        throw new LogshipError('CONTAINER_GONE', `${err.message} (being removed)`, { retriable: false, cause: err.cause });
+      }
+      throw err;
+    });
   }
 
   /** The daemon's container event stream, as parsed events; ends or errors when the daemon goes away. */
@@ -115,9 +123,9 @@ async function* parseEvents(stream: Readable): AsyncIterable<ContainerEvent> {
       pending = pending.slice(newline + 1);
       if (!line) continue;
       try {
-        const event = JSON.parse(line) as { Action?: string; Actor?: { ID?: string }; id?: string };
+        const event = JSON.parse(line) as { Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> }; id?: string };
         const id = event.Actor?.ID ?? event.id;
-        if (event.Action && id) yield { action: event.Action, id };
+        if (event.Action && id) yield { action: event.Action, id, attributes: event.Actor?.Attributes ?? {} };
       } catch {
         // a torn line can only come from a broken connection, which ends the stream anyway
       }

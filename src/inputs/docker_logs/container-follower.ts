@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Ack } from '../../core/ack.js';
 import { Backoff, sleep } from '../../core/backoff.js';
 import { LogshipError, errorMessage, isRetriable } from '../../core/errors.js';
@@ -63,6 +63,9 @@ export class ContainerFollower {
   private failing = false;
   /** Where reading starts when nothing has been read yet in this run. */
   private baseSince: string | undefined;
+  private prefetch: Promise<Buffer[]> | undefined;
+  /** Set by a start event: open the log before inspecting. */
+  private justStarted = false;
   /** Set by onMessage when the sink asked the source to pause. */
   private paused = false;
 
@@ -73,8 +76,9 @@ export class ContainerFollower {
   ) {}
 
   /** Asks for a read cycle: start following if running, else read what is left. */
-  kick(atStartup = false): void {
+  kick(atStartup = false, justStarted = false): void {
     this.wanted = true;
+    if (justStarted) this.justStarted = true;
     this.baseSince ??= this.restored?.since ?? (atStartup ? this.ctx.firstSince() : EPOCH);
     this.loop ??= this.run(atStartup).finally(() => {
       this.loop = undefined;
@@ -118,12 +122,8 @@ export class ContainerFollower {
       const value = s.settled.value;
       if (value) streams[name] = value;
     }
-    let since = this.baseSince ?? EPOCH;
-    if (this.newestRead !== undefined) {
-      const candidates = [minusSeconds(this.newestRead, 1), this.rewoundTo];
-      for (const s of this.streams.values()) candidates.push(s.settled.oldestPending?.ts, s.assembler.pendingSince);
-      since = earliest(candidates) ?? since;
-    }
+    const unsettled = [...this.streams.values()].map((s) => s.settled.oldestPending?.ts);
+    const since = earliest([this.readFloor(), ...unsettled]) ?? this.baseSince ?? EPOCH;
     return { name: this.meta?.name ?? this.restored?.name ?? '', since, streams };
   }
 
@@ -133,31 +133,51 @@ export class ContainerFollower {
     while (this.wanted && !signal.aborted) {
       this.wanted = false;
       try {
-        const info = await docker.inspect(this.id);
+        // a container that just started may live for milliseconds and be auto-removed: ask for its
+        // log at once, while inspect runs, instead of after it
+        const early = this.justStarted ? this.open(true) : undefined;
+        this.justStarted = false;
+        early?.catch(() => undefined);
+        const info = await docker.inspect(this.id).catch(async (err: unknown) => {
+          await early?.then((s) => s.destroy(), () => undefined);
+          throw err;
+        });
         this.apply(info);
         if (!this.ctx.filter.matches(info) || (atStartup && !this.worthReadingAtStartup(info))) {
+          await early?.then((s) => s.destroy(), () => undefined);
           this.state = this.state === 'active' ? 'active' : 'ignored';
           return;
         }
         this.state = 'active';
-        if (info.running) {
-          await this.read(true);
+        if (early || info.running) {
+          await this.consume(await (early ?? this.open(true)), true);
           if (signal.aborted) return;
-          const after = await docker.inspect(this.id);
-          if (after.running) {
-            // the stream ended under a running container (daemon restart, proxy): reopen
-            this.wanted = true;
-            await sleep(backoff.nextDelayMs(), signal);
-            continue;
-          }
         }
-        // a stopped container: read to the end; the follow stream may have missed the last line
-        await this.read(false);
+        // the container stopped (or never ran): read to the end at once, before an auto-remove
+        // can take the log away; the follow stream often misses an unterminated last line
+        const prefetched = await this.takePrefetch();
+        if (prefetched) {
+          for (const st of this.streams.values()) st.cursor.reopen();
+          await this.consume(Readable.from(prefetched), false);
+        } else {
+          await this.consume(await this.open(false), false);
+        }
+        if (signal.aborted) return;
+        if ((early || info.running) && (await docker.inspect(this.id)).running) {
+          // the follow stream ended under a running container (restart, daemon hiccup): go on
+          this.wanted = true;
+          await sleep(backoff.nextDelayMs(), signal);
+          continue;
+        }
         this.recovered();
         backoff.reset();
       } catch (err) {
         if (signal.aborted) return;
         if (err instanceof LogshipError && err.code === 'CONTAINER_GONE') {
+          if (this.newestRead === undefined && this.state !== 'ignored') {
+            this.ctx.metrics.inc('docker_logs_containers_missed_total', { input: this.ctx.inputId });
+            this.ctx.logger.warn({ container: this.id.slice(0, 12) }, `docker_logs: container was removed before its log could be read (${errorMessage(err)})`);
+          }
           this.state = 'gone';
           return;
         }
@@ -188,19 +208,44 @@ export class ContainerFollower {
   }
 
   private openSince(): string {
-    if (this.newestRead !== undefined) {
-      const since = earliest([minusSeconds(this.newestRead, 1), this.rewoundTo]) as string;
-      this.rewoundTo = undefined;
-      return toDockerSince(since);
-    }
-    return toDockerSince(this.baseSince ?? EPOCH);
+    const since = this.readFloor() ?? this.baseSince ?? EPOCH;
+    this.rewoundTo = undefined;
+    return toDockerSince(since);
   }
 
-  private async read(follow: boolean): Promise<void> {
+  /**
+   * On `die`: fetch the end of the log right away. An auto-removed container's log disappears
+   * within milliseconds, and the follow stream often ends without the unterminated last line.
+   */
+  onDie(): void {
+    if (!this.activeStream || this.prefetch) return;
+    const since = toDockerSince(this.readFloor() ?? this.baseSince ?? EPOCH);
+    this.prefetch = this.ctx.docker.logs(this.id, { follow: false, since }).then(readAll);
+    this.prefetch.catch(() => undefined);
+  }
+
+  private async takePrefetch(): Promise<Buffer[] | undefined> {
+    const prefetch = this.prefetch;
+    this.prefetch = undefined;
+    return prefetch?.catch(() => undefined);
+  }
+
+  /** Earliest timestamp not yet read completely, over all streams of this container. */
+  private readFloor(): string | undefined {
+    if (this.newestRead === undefined) return undefined;
+    const candidates = [minusSeconds(this.newestRead, 1), this.rewoundTo];
+    for (const st of this.streams.values()) candidates.push(st.assembler.pendingSince);
+    return earliest(candidates);
+  }
+
+  private open(follow: boolean): Promise<Readable> {
     const since = this.openSince();
     for (const s of this.streams.values()) s.cursor.reopen();
     this.ctx.logger.debug({ container: this.id.slice(0, 12), follow, since }, 'docker_logs: opening log');
-    const stream = await this.ctx.docker.logs(this.id, { follow, since });
+    return this.ctx.docker.logs(this.id, { follow, since });
+  }
+
+  private async consume(stream: Readable, follow: boolean): Promise<void> {
     this.activeStream = stream;
     const parser: MessageParser = this.tty
       ? new TtyParser((m) => this.onMessage(m), (r) => this.invalid(r))
@@ -316,6 +361,22 @@ export class ContainerFollower {
     this.failing = false;
     this.ctx.logger.info({ container: this.id.slice(0, 12) }, 'docker_logs: reading again');
   }
+}
+
+const MAX_PREFETCH_BYTES = 64 * 1024 * 1024;
+
+async function readAll(stream: Readable): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of stream) {
+    chunks.push(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+    if (bytes > MAX_PREFETCH_BYTES) {
+      stream.destroy();
+      throw new Error('log tail too large to prefetch');
+    }
+  }
+  return chunks;
 }
 
 const PROCESS_STARTED_AT = Date.now() - Math.round(process.uptime() * 1000);

@@ -105,8 +105,14 @@ export class DockerLogsInput implements Input {
   private onEvent(event: ContainerEvent): void {
     switch (event.action) {
       case 'start':
+        // labels and name from the event let us skip non-matching containers without a request
+        if (this.followers.has(event.id) || this.followerContext?.filter.matches(eventContainer(event))) this.consider(event.id, false, true);
+        break;
+      case 'die':
+        this.followers.get(event.id)?.onDie();
+        break;
       case 'destroy':
-        this.consider(event.id, false);
+        if (this.followers.has(event.id)) this.consider(event.id, false);
         break;
       case 'rename':
         void this.followers.get(event.id)?.refresh();
@@ -116,14 +122,14 @@ export class DockerLogsInput implements Input {
     }
   }
 
-  private consider(id: string, atStartup: boolean): void {
+  private consider(id: string, atStartup: boolean, justStarted = false): void {
     if (id === this.selfId || !this.followerContext) return;
     let follower = this.followers.get(id);
     if (!follower) {
       follower = new ContainerFollower(id, this.followerContext, this.restored[id]);
       this.followers.set(id, follower);
     }
-    follower.kick(atStartup);
+    follower.kick(atStartup, justStarted);
   }
 
   private checkpoint(): DockerLogsCheckpoint {
@@ -139,4 +145,10 @@ export class DockerLogsInput implements Input {
     }
     return { containers };
   }
+}
+
+/** A container as a start event describes it; labels are approximate (attributes merge them). */
+function eventContainer(event: ContainerEvent): { name: string; image: string; labels: Record<string, string> } {
+  const { name = '', image = '', ...labels } = event.attributes;
+  return { name, image, labels: { ...labels, ...event.attributes } };
 }

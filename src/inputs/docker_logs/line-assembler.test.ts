@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { LineAssembler } from './line-assembler.js';
+import { PIECE_BYTES, type LogMessage } from './log-message.js';
+import { ts } from './test-frames.js';
+
+const message = (text: string, terminated: boolean, timestamp = ts(1, 0)): LogMessage => ({
+  stream: 'stdout', timestamp, content: Buffer.from(text), terminated,
+});
+
+/** What the daemon sends for one line: 16 KiB pieces, the last one terminated. */
+function pieces(line: string): LogMessage[] {
+  const out: LogMessage[] = [];
+  for (let i = 0; i < line.length; i += PIECE_BYTES) {
+    const part = line.slice(i, i + PIECE_BYTES);
+    out.push(message(part, part.length < PIECE_BYTES));
+  }
+  if (line.length % PIECE_BYTES === 0) out.push(message('', true));
+  return out;
+}
+
+describe('LineAssembler', () => {
+  it.each([
+    ['40,000 bytes: 16,384 + 16,384 + 7,232', 40_000],
+    ['exactly 16,384 bytes: one piece and an empty terminator', 16_384],
+    ['100 KiB', 100 * 1024],
+  ])('joins the pieces of a %s line', (_name, size) => {
+    const line = Array.from({ length: size }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+    const a = new LineAssembler(1024 * 1024);
+    const results = pieces(line).map((m) => a.push(m));
+    expect(results.slice(0, -1).every((r) => r === undefined)).toBe(true);
+    expect(results.at(-1)).toEqual({ timestamp: ts(1, 0), text: line });
+    expect(a.pendingSince).toBeUndefined();
+  });
+
+  it('cuts a line over the limit and says how long it was', () => {
+    const line = 'z'.repeat(50_000);
+    const a = new LineAssembler(20_000);
+    const last = pieces(line).map((m) => a.push(m)).at(-1);
+    expect(last?.text).toHaveLength(20_000);
+    expect(last?.originalBytes).toBe(50_000);
+  });
+
+  it('cuts a single over-long message too', () => {
+    const a = new LineAssembler(10);
+    expect(a.push(message('0123456789abc', true))).toEqual({ timestamp: ts(1, 0), text: '0123456789', originalBytes: 13 });
+  });
+
+  it('reports the first timestamp of a line still being assembled, and forgets it on reset', () => {
+    const a = new LineAssembler(1 << 20);
+    a.push(message('p'.repeat(PIECE_BYTES), false, ts(7, 7)));
+    expect(a.pendingSince).toBe(ts(7, 7));
+    a.reset();
+    expect(a.pendingSince).toBeUndefined();
+  });
+});
