@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // one Docker engine, shared: integration files run one after another
+    fileParallelism: false,
     projects: [
       {
         test: {
@@ -14,8 +16,6 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['src/**/*.int.test.ts', 'test/integration/**/*.int.test.ts'],
-          // one Docker engine, shared: integration files run one after another
-          fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 60_000,
           globalSetup: ['test/helpers/require-docker.ts'],

@@ -7,7 +7,7 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -110,11 +110,12 @@ function cleanup() {
   } catch {
     // docker unreachable: nothing more we can do
   }
-  if (ids.length > 0) {
+  for (const id of new Set(ids)) {
     try {
-      execFileSync('docker', ['rm', '-f', ...new Set(ids)], { stdio: 'ignore' });
-    } catch {
-      process.stderr.write(`bench: could not remove containers ${[...new Set(ids)].join(' ')}\n`);
+      execFileSync('docker', ['rm', '-f', id], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (err) {
+      const reason = String(err.stderr ?? err.message);
+      if (!/no such container/i.test(reason)) process.stderr.write(`bench: could not remove container ${id}: ${reason.trim()}\n`);
     }
   }
   if (tmp && !options.keep) rmSync(tmp, { recursive: true, force: true });
@@ -616,6 +617,8 @@ async function main() {
   }
   tmp = mkdtempSync(join(tmpdir(), 'logship-bench-'));
   log(`docker ${serverVersion}, node ${process.version}, ${options.runs} run(s) × ${options.lines} lines of ${LINE_BYTES} bytes, id ${runId}`);
+  const loadBefore = loadavg()[0];
+  if (loadBefore > 0.5 * cpus().length) log(`note: load average is ${loadBefore.toFixed(2)} on ${cpus().length} CPUs; other work on this machine skews the numbers`);
 
   const results = [];
   for (let i = 1; i <= options.runs; i++) {
@@ -638,7 +641,9 @@ async function main() {
     if (notes.length) process.stdout.write(`run ${r.run} ${r.mode}: ${notes.join('; ')}\n`);
     if (r.errors.length || !(r.missing === 0) || !(r.duplicates === 0) || r.foreign || r.wrongStream) failed = true;
   }
-  if (options.json) writeFileSync(options.json, `${JSON.stringify({ lines: options.lines, lineBytes: LINE_BYTES, docker: serverVersion, node: process.version, summary: summaries, runs: results }, null, 2)}\n`);
+  const load = { before: loadBefore, after: loadavg()[0], cpus: cpus().length };
+  process.stdout.write(`load average ${load.before.toFixed(2)} before, ${load.after.toFixed(2)} after, ${load.cpus} CPUs\n`);
+  if (options.json) writeFileSync(options.json, `${JSON.stringify({ lines: options.lines, lineBytes: LINE_BYTES, docker: serverVersion, node: process.version, load, summary: summaries, runs: results }, null, 2)}\n`);
   process.stdout.write(failed ? 'RESULT: FAIL (lines missing, duplicated or a run failed)\n' : 'RESULT: OK (every line shipped exactly once)\n');
   return failed ? EXIT_CORRECTNESS : 0;
 }

@@ -3,6 +3,7 @@ import { inputCommonKeys, outputCommonKeys } from '../config/pipeline-schema.js'
 import { allPlugins } from '../plugins/registry.js';
 import type { PluginDefinition } from '../plugins/types.js';
 import { z } from 'zod';
+import { optionsMarkdown } from './plugin-docs.js';
 
 /** `logship plugins [TYPE] [--markdown]`: everything here comes from the registry. */
 export function pluginsCommand(type: string | undefined, markdown: boolean, out: (line: string) => void): number {
@@ -19,9 +20,7 @@ export function pluginsCommand(type: string | undefined, markdown: boolean, out:
   }
   const options = pluginOptions(plugin);
   if (markdown) {
-    out('| option | type | default | description |');
-    out('| --- | --- | --- | --- |');
-    for (const o of options) out(`| \`${o.key}\` | ${o.type.replace(/\|/g, '\\|')} | ${o.required ? '(required)' : formatDefault(o.default)} | ${o.description} |`);
+    out(optionsMarkdown(plugin));
     return 0;
   }
   out(`${plugin.type} (${plugin.kind}): ${plugin.summary}`);

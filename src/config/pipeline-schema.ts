@@ -5,7 +5,7 @@ import { byteSize, duration } from './units.js';
 export const pluginId = z
   .string()
   .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "_" and "-" only')
-  .describe('Unique name of this plugin in the pipeline; keys its checkpoints and metrics. Default: <type>_<index>.');
+  .describe('Unique name of this plugin in the pipeline; keys its checkpoints and metrics. Default: TYPE_INDEX, e.g. file_0.');
 
 export const tagGlob = z
   .string()

@@ -53,9 +53,9 @@ export class DockerService {
     await wrap(() => this.docker.ping(), 'ping');
   }
 
-  async listContainerIds(): Promise<string[]> {
+  async listContainers(): Promise<Array<{ id: string; running: boolean }>> {
     const list = await wrap(() => this.docker.listContainers({ all: true }), 'list containers');
-    return list.map((c) => c.Id);
+    return list.map((c) => ({ id: c.Id, running: c.State === 'running' }));
   }
 
   async inspect(id: string): Promise<ContainerInfo> {
@@ -104,9 +104,9 @@ export class DockerService {
   }
 
   /** The daemon's container event stream, as parsed events; ends or errors when the daemon goes away. */
-  async containerEvents(): Promise<{ stream: Readable; events: AsyncIterable<ContainerEvent> }> {
+  async containerEvents(sinceSeconds?: number): Promise<{ stream: Readable; events: AsyncIterable<ContainerEvent> }> {
     const stream = (await wrap(
-      () => this.docker.getEvents({ filters: { type: ['container'] } }),
+      () => this.docker.getEvents({ filters: { type: ['container'] }, ...(sinceSeconds ? { since: sinceSeconds } : {}) }),
       'events',
     )) as unknown as Readable;
     return { stream, events: parseEvents(stream) };

@@ -1,12 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { LogRecord } from '../../src/core/record.js';
 
 export function readRecords(path: string): LogRecord[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as LogRecord);
+  const lines = readFileSync(path, 'utf8').split('\n');
+  // the last element is '' after a complete line, or a line still being written: skip it
+  lines.pop();
+  return lines.filter(Boolean).map((line) => JSON.parse(line) as LogRecord);
 }
 
 /** Polls the output file until `done` says so; returns the records. */
@@ -44,4 +44,28 @@ export function sequenceProblems(counts: Map<string, number>, prefix: string, n:
   }
   const unexpected = [...counts.keys()].filter((m) => m.startsWith(`${prefix} `) && !expected.has(m)).slice(0, 10);
   return { missing: missing.slice(0, 20), duplicated: duplicated.slice(0, 20), unexpected };
+}
+
+/** Waits until the file holds at least `count` complete lines, reading only what was appended. */
+export async function waitForLineCount(path: string, count: number, timeoutMs = 60_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  const buffer = Buffer.alloc(1 << 20);
+  let offset = 0;
+  let lines = 0;
+  for (;;) {
+    if (existsSync(path)) {
+      const fd = openSync(path, 'r');
+      try {
+        let n: number;
+        while ((n = readSync(fd, buffer, 0, buffer.length, offset)) > 0) {
+          for (let i = 0; i < n; i++) if (buffer[i] === 0x0a) lines += 1;
+          offset += n;
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
+    if (lines >= count || Date.now() > deadline) return lines;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -106,23 +106,33 @@ describe('docker_logs → file, against the real Docker engine', () => {
     expect(records).toHaveLength(run1 + 3000);
   });
 
-  it('reads containers that live about 20 ms completely, with or without --rm, including an unterminated last line', async () => {
-    const { label, out } = await setup();
+  it('reads containers that live about 20 ms completely, including an unterminated last line; --rm ones too, or reports them', async () => {
+    const { label, out, shipper } = await setup();
     const script = 'i=1; while [ $i -le 200 ]; do echo "short $i"; i=$((i+1)); done; printf "no newline"';
     const ids: string[] = [];
     for (let k = 0; k < 5; k++) ids.push(await runContainer({ label, script }));
     const removed: string[] = [];
     for (let k = 0; k < 5; k++) removed.push(await runContainer({ label, script, rm: true }));
     for (const id of ids) await waitForExit(id);
-    const records = await waitForRecords(out, (r) => r.length >= 10 * 201, 15_000);
-    for (const id of [...ids, ...removed]) {
+    const records = await waitForRecords(out, (r) => r.length >= 10 * 201, 10_000);
+    for (const id of ids) {
       const counts = messageCounts(records, id, 'stdout');
       expect(sequenceProblems(counts, 'short', 200), id).toEqual({ missing: [], duplicated: [], unexpected: [] });
-      // an auto-removed container's unterminated last line can vanish with it (see docs); never twice
-      if (ids.includes(id)) expect(counts.get('no newline'), id).toBe(1);
-      else expect(counts.get('no newline') ?? 0, id).toBeLessThanOrEqual(1);
+      expect(counts.get('no newline'), id).toBe(1);
     }
-    expect(records.length).toBeGreaterThanOrEqual(10 * 200 + 5);
+    // An auto-removed container can be deleted before a busy daemon serves even a request sent at
+    // its start event (seen: HTTP 500, log file gone). Then it is reported, never half-read or doubled.
+    let missed = 0;
+    for (const id of removed) {
+      const counts = messageCounts(records, id, 'stdout');
+      if (counts.size === 0 && shipper.stderr.includes(`"container":"${id.slice(0, 12)}","msg":"docker_logs: container was removed before its log could be read`)) {
+        missed += 1;
+        continue;
+      }
+      expect(sequenceProblems(counts, 'short', 200), id).toEqual({ missing: [], duplicated: [], unexpected: [] });
+      expect(counts.get('no newline') ?? 0, id).toBeLessThanOrEqual(1);
+    }
+    expect(missed).toBeLessThan(removed.length);
   });
 
   it('keeps running when a container is removed mid-read, and goes on with other containers', async () => {

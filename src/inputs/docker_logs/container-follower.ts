@@ -27,10 +27,17 @@ export interface FollowerContext {
   logger: Logger;
   metrics: Metrics;
   signal: AbortSignal;
-  /** When the previous run last saved its state; stopped containers that finished later are read. */
-  previousRunAt: number | undefined;
   /** Where to start reading a running container seen for the first time at start-up (RFC3339). */
   firstSince: () => string;
+}
+
+export interface KickReason {
+  /** Found by the first listing after start-up (start_at applies). */
+  initial?: boolean;
+  /** Found by a listing: stopped containers that finished before this time are history, not read. */
+  discoveredAfter?: number;
+  /** A start event: ask for the log before inspecting. */
+  justStarted?: boolean;
 }
 
 type FollowerState = 'new' | 'active' | 'ignored' | 'gone';
@@ -76,13 +83,17 @@ export class ContainerFollower {
   ) {}
 
   /** Asks for a read cycle: start following if running, else read what is left. */
-  kick(atStartup = false, justStarted = false): void {
+  kick(reason: KickReason = {}): void {
     this.wanted = true;
-    if (justStarted) this.justStarted = true;
-    this.baseSince ??= this.restored?.since ?? (atStartup ? this.ctx.firstSince() : EPOCH);
-    this.loop ??= this.run(atStartup).finally(() => {
+    if (reason.justStarted) this.justStarted = true;
+    this.baseSince ??= this.restored?.since ?? (reason.initial ? this.ctx.firstSince() : EPOCH);
+    this.loop ??= this.run(reason.discoveredAfter).finally(() => {
       this.loop = undefined;
     });
+  }
+
+  get idle(): boolean {
+    return this.loop === undefined;
   }
 
   /** Re-reads metadata (after a rename), without disturbing an open stream. */
@@ -96,6 +107,10 @@ export class ContainerFollower {
 
   get finished(): boolean {
     return (this.state === 'gone' || this.state === 'ignored') && this.loop === undefined && this.pendingRecords === 0;
+  }
+
+  get ignored(): boolean {
+    return this.state === 'ignored';
   }
 
   get following(): boolean {
@@ -127,7 +142,7 @@ export class ContainerFollower {
     return { name: this.meta?.name ?? this.restored?.name ?? '', since, streams };
   }
 
-  private async run(atStartup: boolean): Promise<void> {
+  private async run(discoveredAfter: number | undefined): Promise<void> {
     const backoff = new Backoff(200, 10_000);
     const { docker, signal } = this.ctx;
     while (this.wanted && !signal.aborted) {
@@ -143,7 +158,8 @@ export class ContainerFollower {
           throw err;
         });
         this.apply(info);
-        if (!this.ctx.filter.matches(info) || (atStartup && !this.worthReadingAtStartup(info))) {
+        this.ctx.logger.trace({ container: this.id.slice(0, 12), running: info.running }, 'docker_logs: inspected');
+        if (!this.ctx.filter.matches(info) || !this.worthReading(info, discoveredAfter)) {
           await early?.then((s) => s.destroy(), () => undefined);
           this.state = this.state === 'active' ? 'active' : 'ignored';
           return;
@@ -193,12 +209,13 @@ export class ContainerFollower {
     }
   }
 
-  private worthReadingAtStartup(info: ContainerInfo): boolean {
-    if (info.running || this.restored) return true;
-    // stopped containers that ran while no shipper was watching: since the last run's final save,
-    // or (first run ever) since this process started, racing the start-up
-    const finished = Date.parse(info.finishedAt);
-    return finished > (this.ctx.previousRunAt ?? PROCESS_STARTED_AT);
+  /**
+   * Found by listing rather than by an event: a stopped container is read only if it has a
+   * checkpoint or stopped after `discoveredAfter` (while nobody was watching), not for its history.
+   */
+  private worthReading(info: ContainerInfo, discoveredAfter: number | undefined): boolean {
+    if (discoveredAfter === undefined || info.running || this.restored || this.state === 'active') return true;
+    return Date.parse(info.finishedAt) > discoveredAfter;
   }
 
   private apply(info: ContainerInfo): void {
@@ -218,8 +235,9 @@ export class ContainerFollower {
    * within milliseconds, and the follow stream often ends without the unterminated last line.
    */
   onDie(): void {
-    if (!this.activeStream || this.prefetch) return;
+    if (this.loop === undefined || this.prefetch || this.state === 'ignored') return;
     const since = toDockerSince(this.readFloor() ?? this.baseSince ?? EPOCH);
+    this.ctx.logger.debug({ container: this.id.slice(0, 12), since }, 'docker_logs: reading the end of the log at die');
     this.prefetch = this.ctx.docker.logs(this.id, { follow: false, since }).then(readAll);
     this.prefetch.catch(() => undefined);
   }
@@ -379,7 +397,6 @@ async function readAll(stream: Readable): Promise<Buffer[]> {
   return chunks;
 }
 
-const PROCESS_STARTED_AT = Date.now() - Math.round(process.uptime() * 1000);
 const EPOCH = '1970-01-01T00:00:00.000000000Z';
 
 function toReadError(err: unknown): LogshipError {

@@ -5,7 +5,7 @@ import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import { DockerService, type ContainerEvent } from '../../services/docker.js';
 import type { DockerLogsCheckpoint } from './checkpoint.js';
 import { ContainerFilter } from './container-filter.js';
-import { ContainerFollower, type FollowerContext } from './container-follower.js';
+import { ContainerFollower, type FollowerContext, type KickReason } from './container-follower.js';
 import type { DockerLogsConfig } from './schema.js';
 import { ownContainerId } from './self-container.js';
 
@@ -21,6 +21,10 @@ export class DockerLogsInput implements Input {
   private readonly restored: DockerLogsCheckpoint['containers'];
   private readonly selfId = ownContainerId();
   private reconciledOnce = false;
+  /** Until the daemon is first reached: when the previous run last saved (or this process started). */
+  private lastContact: number;
+  /** Stopped containers seen in a listing and judged history: not inspected again until they start. */
+  private readonly history = new Set<string>();
   private supervisor: Promise<void> | undefined;
   private followerContext: FollowerContext | undefined;
 
@@ -31,6 +35,8 @@ export class DockerLogsInput implements Input {
     this.docker = new DockerService(config.docker_host);
     this.restored = context.checkpoints.restore<DockerLogsCheckpoint>(this.checkpointKey)?.containers ?? {};
     context.checkpoints.register(this.checkpointKey, () => this.checkpoint());
+    const previousRun = context.checkpoints.previousSavedAt;
+    this.lastContact = previousRun ? Date.parse(previousRun) : Date.now() - Math.round(process.uptime() * 1000);
     context.metrics.gauge('docker_logs_containers_followed', { input: context.id }, () => [...this.followers.values()].filter((f) => f.following).length);
   }
 
@@ -40,7 +46,6 @@ export class DockerLogsInput implements Input {
 
   async start(sink: RecordSink): Promise<void> {
     const startedAt = nowTimestamp();
-    const previous = this.context.checkpoints.previousSavedAt;
     this.followerContext = {
       inputId: this.context.id,
       docker: this.docker,
@@ -51,7 +56,6 @@ export class DockerLogsInput implements Input {
       logger: this.context.logger,
       metrics: this.context.metrics,
       signal: this.abort.signal,
-      previousRunAt: previous ? Date.parse(previous) : undefined,
       firstSince: () => (this.config.start_at === 'end' ? startedAt : '1970-01-01T00:00:00.000000000Z'),
     };
     this.supervisor = this.superviseEvents();
@@ -67,22 +71,33 @@ export class DockerLogsInput implements Input {
     const { logger, metrics } = this.context;
     let down = false;
     while (!this.abort.signal.aborted) {
+      // The daemon may send no response headers until the first event, so the subscription is not
+      // awaited before listing; asking for the last seconds of events covers the gap between the two.
+      const subscription = this.docker.containerEvents(Math.floor(this.lastContact / 1000) - 2);
+      subscription.catch(() => undefined);
       try {
-        const { stream, events } = await this.docker.containerEvents();
+        await Promise.race([subscription, sleep(300, this.abort.signal)]);
+        await this.reconcile();
+        if (down) logger.info('docker_logs: Docker daemon reachable again; containers reconciled');
+        down = false;
+        backoff.reset();
+        const { stream, events } = await subscription;
         const onAbort = (): void => void stream.destroy();
         this.abort.signal.addEventListener('abort', onAbort, { once: true });
+        const periodic = setInterval(() => void this.reconcile().catch(() => undefined), RECONCILE_INTERVAL_MS);
         try {
-          await this.reconcile();
-          if (down) logger.info('docker_logs: Docker daemon reachable again; containers reconciled');
-          down = false;
-          backoff.reset();
-          for await (const event of events) this.onEvent(event);
+          for await (const event of events) {
+            this.lastContact = Date.now();
+            this.onEvent(event);
+          }
         } finally {
+          clearInterval(periodic);
           this.abort.signal.removeEventListener('abort', onAbort);
         }
         if (this.abort.signal.aborted) return;
         throw new Error('event stream ended');
       } catch (err) {
+        void subscription.then(({ stream }) => stream.destroy(), () => undefined);
         if (this.abort.signal.aborted) return;
         metrics.inc('docker_errors_total', { input: this.context.id });
         if (!down) logger.warn(`docker_logs: lost the Docker daemon (${errorMessage(err)}); reconnecting with backoff`);
@@ -94,25 +109,38 @@ export class DockerLogsInput implements Input {
 
   /** Makes the followed set match the daemon's containers. */
   private async reconcile(): Promise<void> {
-    const ids = await this.docker.listContainerIds();
-    const atStartup = !this.reconciledOnce;
-    for (const id of ids) this.consider(id, atStartup);
-    const present = new Set(ids);
+    const listed = await this.docker.listContainers();
+    const initial = !this.reconciledOnce;
+    const discoveredAfter = this.lastContact;
+    for (const { id, running } of listed) {
+      const follower = this.followers.get(id);
+      if (!follower) {
+        if (!this.history.has(id)) this.consider(id, { initial, discoveredAfter });
+      } else if (running && follower.idle) {
+        // restarted while we were not listening
+        follower.kick();
+      }
+    }
+    const present = new Set(listed.map((c) => c.id));
     for (const [id, follower] of this.followers) if (!present.has(id)) follower.kick();
+    for (const id of this.history) if (!present.has(id)) this.history.delete(id);
     this.reconciledOnce = true;
+    this.lastContact = Date.now();
   }
 
   private onEvent(event: ContainerEvent): void {
+    this.context.logger.trace({ container: event.id.slice(0, 12), action: event.action }, 'docker_logs: event');
     switch (event.action) {
       case 'start':
+        this.history.delete(event.id);
         // labels and name from the event let us skip non-matching containers without a request
-        if (this.followers.has(event.id) || this.followerContext?.filter.matches(eventContainer(event))) this.consider(event.id, false, true);
+        if (this.followers.has(event.id) || this.followerContext?.filter.matches(eventContainer(event))) this.consider(event.id, { justStarted: true });
         break;
       case 'die':
         this.followers.get(event.id)?.onDie();
         break;
       case 'destroy':
-        if (this.followers.has(event.id)) this.consider(event.id, false);
+        if (this.followers.has(event.id)) this.consider(event.id);
         break;
       case 'rename':
         void this.followers.get(event.id)?.refresh();
@@ -122,14 +150,14 @@ export class DockerLogsInput implements Input {
     }
   }
 
-  private consider(id: string, atStartup: boolean, justStarted = false): void {
+  private consider(id: string, reason: KickReason = {}): void {
     if (id === this.selfId || !this.followerContext) return;
     let follower = this.followers.get(id);
     if (!follower) {
       follower = new ContainerFollower(id, this.followerContext, this.restored[id]);
       this.followers.set(id, follower);
     }
-    follower.kick(atStartup, justStarted);
+    follower.kick(reason);
   }
 
   private checkpoint(): DockerLogsCheckpoint {
@@ -138,6 +166,7 @@ export class DockerLogsInput implements Input {
     for (const [id, follower] of this.followers) {
       if (follower.finished) {
         this.followers.delete(id);
+        if (follower.ignored) this.history.add(id);
         continue;
       }
       const checkpoint = follower.checkpoint();
@@ -148,6 +177,8 @@ export class DockerLogsInput implements Input {
 }
 
 /** A container as a start event describes it; labels are approximate (attributes merge them). */
+const RECONCILE_INTERVAL_MS = 30_000;
+
 function eventContainer(event: ContainerEvent): { name: string; image: string; labels: Record<string, string> } {
   const { name = '', image = '', ...labels } = event.attributes;
   return { name, image, labels: { ...labels, ...event.attributes } };

@@ -18,6 +18,8 @@ interface FileCommit {
 
 const MAX_REPLAY_BYTES = 64 * 1024 * 1024;
 const ROTATION_CHECK_MS = 1000;
+/** Inputs resend what follows their checkpoints right after start; lines not resent by then never will be. */
+const REPLAY_WINDOW_MS = 5 * 60_000;
 
 /**
  * Appends records as JSON lines. Acknowledges a batch once write(2) returned (and fsync, when
@@ -31,6 +33,8 @@ export class FileOutput implements Output {
   private committedSize = 0;
   private lastRotationCheck = Date.now();
   private replay: ReplayFilter | undefined;
+  private replayStart = 0;
+  private replayUntil = 0;
   private readonly logger: Logger;
   private readonly metrics: Metrics;
 
@@ -43,7 +47,19 @@ export class FileOutput implements Output {
     if (config.mkdir) mkdirSync(dirname(config.path), { recursive: true });
     this.fd = this.open();
     this.recoverAfterCrash(context.checkpoints.restore<FileCommit>(this.commitKey));
-    context.checkpoints.register(this.commitKey, (): FileCommit => ({ path: config.path, dev: this.dev, ino: this.ino, size: this.committedSize }));
+    context.checkpoints.register(this.commitKey, (): FileCommit => ({ path: config.path, dev: this.dev, ino: this.ino, size: this.commitSize() }));
+  }
+
+  /**
+   * While replayed records are still expected, the commit stays where the replayed region starts:
+   * the inputs' checkpoints are still behind those lines, and a crash now must recognise them again.
+   */
+  private commitSize(): number {
+    if (this.replay && Date.now() > this.replayUntil) {
+      this.logger.info({ output: this.context.id, lines: this.replay.size }, 'file: stopped waiting for replayed lines');
+      this.replay = undefined;
+    }
+    return this.replay ? this.replayStart : this.committedSize;
   }
 
   private get commitKey(): string {
@@ -84,7 +100,7 @@ export class FileOutput implements Output {
   private open(): number {
     let fd: number;
     try {
-      fd = openSync(this.config.path, 'a', 0o644);
+      fd = openSync(this.config.path, 'a+', 0o644);
     } catch (err) {
       throw new LogshipError('FILE_OPEN', `cannot open ${this.config.path}: ${(err as Error).message}`, { retriable: false, cause: err });
     }
@@ -131,6 +147,8 @@ export class FileOutput implements Output {
       this.logger.warn({ output: this.context.id }, `file: removed a partial last line from ${this.config.path} left by a crash`);
     }
     this.replay = new ReplayFilter(text.split('\n'));
+    this.replayStart = commit.size;
+    this.replayUntil = Date.now() + REPLAY_WINDOW_MS;
     this.logger.info({ output: this.context.id, lines: this.replay.size }, 'file: lines written after the last checkpoint will not be written twice');
   }
 }

@@ -5,7 +5,7 @@ export const stdoutSchema = z
     format: z
       .enum(['json', 'human'])
       .default('json')
-      .describe('"json": one record per line as a JSON object. "human": "<time> <container> <stream>| <message>" for reading in a terminal.'),
+      .describe('"json": one record per line as a JSON object. "human": time, container name, stream and message, for reading in a terminal.'),
   })
   .strict();
 

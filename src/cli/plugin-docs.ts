@@ -1,0 +1,23 @@
+import type { PluginDefinition } from '../plugins/types.js';
+import { pluginOptions } from './plugins-command.js';
+
+export const OPTIONS_START = '<!-- options:start (generated from the registry by scripts/update-docs.mjs) -->';
+export const OPTIONS_END = '<!-- options:end -->';
+
+/** The options table of a plugin's documentation page. */
+export function optionsMarkdown(plugin: PluginDefinition): string {
+  const rows = ['| option | type | default | description |', '| --- | --- | --- | --- |'];
+  for (const o of pluginOptions(plugin)) {
+    const def = o.required ? '(required)' : o.default === undefined ? '' : `\`${JSON.stringify(o.default)}\``;
+    rows.push(`| \`${o.key}\` | ${o.type.replace(/\|/g, '\\|')} | ${def} | ${o.description.replace(/\|/g, '\\|')} |`);
+  }
+  return rows.join('\n');
+}
+
+/** Replaces the generated block of a page (between the markers) with `table`. */
+export function spliceOptions(page: string, table: string): string {
+  const start = page.indexOf(OPTIONS_START);
+  const end = page.indexOf(OPTIONS_END);
+  if (start < 0 || end < start) throw new Error(`page has no ${OPTIONS_START} … ${OPTIONS_END} block`);
+  return `${page.slice(0, start + OPTIONS_START.length)}\n${table}\n${page.slice(end)}`;
+}

@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Ack } from '../../core/ack.js';
+import { createLogger } from '../../core/logger.js';
+import { Metrics } from '../../core/metrics.js';
+import type { LogRecord, PipelineEvent } from '../../core/record.js';
+import { CheckpointStore } from '../../state/checkpoint-store.js';
+import { FileOutput } from './file-output.js';
+
+function event(n: number): PipelineEvent {
+  const record: LogRecord = {
+    '@timestamp': `2026-11-28T22:09:01.${String(n).padStart(9, '0')}Z`, message: `line ${n}`, stream: 'stdout', source: 'main',
+    tag: 'docker.main.web', container: { id: 'c'.repeat(64), name: 'web', image: { name: 'img' }, labels: {} }, host: { name: 'h' },
+  };
+  return { record, ack: new Ack(() => undefined), bytes: 100 };
+}
+
+const range = (from: number, to: number): PipelineEvent[] => Array.from({ length: to - from + 1 }, (_, i) => event(from + i));
+
+/** One shipper "process": a store over the state dir and a file output registered with it. */
+function start(stateDir: string, path: string): { store: CheckpointStore; output: FileOutput; metrics: Metrics } {
+  const store = new CheckpointStore(stateDir);
+  const metrics = new Metrics();
+  const output = new FileOutput({ path, mkdir: true, fsync: false, max_batch_records: 100 }, {
+    id: 'file_0', logger: createLogger('silent'), hostName: 'h', stateDir, checkpoints: store, metrics,
+  });
+  return { store, output, metrics };
+}
+
+function messages(path: string): string[] {
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as LogRecord).message);
+}
+
+describe('file output across crashes', () => {
+  it('does not write again what it wrote after the last checkpoint, even through a second crash mid-replay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'file-output-'));
+    const path = join(dir, 'out.jsonl');
+
+    // run 1: 1..10 committed, 11..20 written after the checkpoint, then a crash
+    const run1 = start(dir, path);
+    await run1.output.write(range(1, 10));
+    run1.store.flush();
+    await run1.output.write(range(11, 20));
+
+    // run 2: the inputs resend from their checkpoint (11..); a checkpoint is taken mid-replay; crash again
+    const run2 = start(dir, path);
+    await run2.output.write(range(11, 14));
+    run2.store.flush();
+    expect(run2.metrics.get('file_replayed_lines_skipped_total', { output: 'file_0' })).toBe(4);
+
+    // run 3: inputs still resend from 11 (their checkpoint did not pass the replayed lines)
+    const run3 = start(dir, path);
+    await run3.output.write(range(11, 25));
+    run3.store.flush();
+    await run3.output.close();
+    expect(messages(path)).toEqual(range(1, 25).map((e) => e.record.message));
+  });
+
+  it('removes a line torn by a crash and writes it whole when it is resent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'file-output-'));
+    const path = join(dir, 'out.jsonl');
+    const run1 = start(dir, path);
+    await run1.output.write(range(1, 3));
+    run1.store.flush();
+    appendFileSync(path, '{"@timestamp":"2026-11-28T22:09:01.0000');
+    const run2 = start(dir, path);
+    await run2.output.write(range(4, 5));
+    await run2.output.close();
+    expect(messages(path)).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+  });
+
+  it('keeps lines that are never resent (their container is gone): nothing written is lost', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'file-output-'));
+    const path = join(dir, 'out.jsonl');
+    const run1 = start(dir, path);
+    await run1.output.write(range(1, 2));
+    run1.store.flush();
+    await run1.output.write(range(3, 4));
+    const run2 = start(dir, path);
+    await run2.output.write(range(100, 101));
+    await run2.output.close();
+    expect(messages(path)).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 100', 'line 101']);
+  });
+});
