@@ -440,6 +440,7 @@ async function shipAndStop(shipper, t0, result) {
     for (;;) {
       const count = counter.poll();
       const now = performance.now();
+      if (count > 0 && result.firstLineSeconds === undefined) result.firstLineSeconds = (now - t0) / 1000;
       if (count >= options.lines) {
         result.shipperSeconds = (now - t0) / 1000;
         result.shipperLinesPerSec = options.lines / result.shipperSeconds;
@@ -573,12 +574,13 @@ function printTable(results) {
     ['missing', (r) => fmt(r.missing)],
     ['duplicates', (r) => fmt(r.duplicates)],
     ['shipper s', (r) => fmt(r.shipperSeconds, 2)],
+    ['first line s', (r) => fmt(r.firstLineSeconds, 2)],
     ['CPU s', (r) => fmt(r.cpuSeconds, 1)],
     ['producer s', (r) => fmt(r.producerSeconds, 2)],
     ['tail lag s', (r) => fmt(r.tailLagSeconds, 2)],
   ];
   if (options.followRef) columns.splice(4, 0, ['logs -f -t/s', (r) => fmt(r.followLinesPerSec)]);
-  const keys = ['referenceLinesPerSec', 'followLinesPerSec', 'shipperLinesPerSec', 'ratio', 'peakRssMiB', 'missing', 'duplicates', 'shipperSeconds', 'cpuSeconds', 'producerSeconds', 'tailLagSeconds'];
+  const keys = ['referenceLinesPerSec', 'followLinesPerSec', 'shipperLinesPerSec', 'ratio', 'peakRssMiB', 'missing', 'duplicates', 'shipperSeconds', 'firstLineSeconds', 'cpuSeconds', 'producerSeconds', 'tailLagSeconds'];
   const modes = [...new Set(results.map((r) => r.mode).filter(Boolean))];
   const summaries = modes.map((mode) => {
     const rows = results.filter((r) => r.mode === mode);

@@ -64,6 +64,9 @@ export class PipelineRuntime {
   }
 
   async start(): Promise<void> {
+    // a state file from the first second on: a crash before the first periodic save must not make
+    // the next start think it is the first run ever (and skip containers that ran meanwhile)
+    this.checkpoints.flush();
     for (const runner of this.runners) runner.start();
     this.router.start();
     const sink = {

@@ -71,6 +71,8 @@ export class ContainerFollower {
   /** Where reading starts when nothing has been read yet in this run. */
   private baseSince: string | undefined;
   private prefetch: Promise<Buffer[]> | undefined;
+  /** Set when a listing found the container; see worthReading(). */
+  private discoveredAfter: number | undefined;
   /** Set by a start event: open the log before inspecting. */
   private justStarted = false;
   /** Set by onMessage when the sink asked the source to pause. */
@@ -87,7 +89,9 @@ export class ContainerFollower {
     this.wanted = true;
     if (reason.justStarted) this.justStarted = true;
     this.baseSince ??= this.restored?.since ?? (reason.initial ? this.ctx.firstSince() : EPOCH);
-    this.loop ??= this.run(reason.discoveredAfter).finally(() => {
+    // an event is news about this container: it overrides a listing's "history" judgement
+    this.discoveredAfter = reason.discoveredAfter;
+    this.loop ??= this.run().finally(() => {
       this.loop = undefined;
     });
   }
@@ -142,7 +146,7 @@ export class ContainerFollower {
     return { name: this.meta?.name ?? this.restored?.name ?? '', since, streams };
   }
 
-  private async run(discoveredAfter: number | undefined): Promise<void> {
+  private async run(): Promise<void> {
     const backoff = new Backoff(200, 10_000);
     const { docker, signal } = this.ctx;
     while (this.wanted && !signal.aborted) {
@@ -159,8 +163,9 @@ export class ContainerFollower {
         });
         this.apply(info);
         this.ctx.logger.trace({ container: this.id.slice(0, 12), running: info.running }, 'docker_logs: inspected');
-        if (!this.ctx.filter.matches(info) || !this.worthReading(info, discoveredAfter)) {
+        if (!this.ctx.filter.matches(info) || !this.worthReading(info, this.discoveredAfter)) {
           await early?.then((s) => s.destroy(), () => undefined);
+          if (this.wanted) continue;
           this.state = this.state === 'active' ? 'active' : 'ignored';
           return;
         }
