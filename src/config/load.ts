@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ConfigError, formatKeyPath, type ConfigProblem } from './config-error.js';
 import { interpolateEnv } from './interpolate.js';
 import { inputCommonKeys, outputCommonKeys, pipelineSchema, type PipelineSettings } from './pipeline-schema.js';
@@ -91,7 +91,7 @@ export function parsePipeline(text: string, file: string, env: NodeJS.ProcessEnv
         });
         return;
       }
-      const schema = definition.schema.extend(kind === 'input' ? inputCommonKeys : outputCommonKeys).strict();
+      const schema = z.object(kind === 'input' ? inputCommonKeys : outputCommonKeys).merge(definition.schema).strict();
       const parsed = schema.safeParse(entry);
       if (!parsed.success) {
         report(parsed.error.issues, schema, base);

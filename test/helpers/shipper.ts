@@ -20,7 +20,8 @@ export class Shipper {
 
   constructor(args: string[], options: { cwd?: string; command?: string[] } = {}) {
     const command = options.command ?? [process.execPath, LOGSHIP_BIN];
-    this.process = spawn(command[0] as string, [...command.slice(1), ...args], { cwd: options.cwd ?? REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // its own process group, so that stop() reaches logship behind wrappers like npx, as Ctrl-C does
+    this.process = spawn(command[0] as string, [...command.slice(1), ...args], { cwd: options.cwd ?? REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.process.stdout?.on('data', (d: Buffer) => (this.stdout += d.toString()));
     this.process.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exited = new Promise((resolve) => this.process.once('exit', (code) => resolve(code)));
@@ -48,8 +49,13 @@ export class Shipper {
     await new Promise((r) => setTimeout(r, 300));
   }
 
+  /** Signals the whole process group (logship and any wrapper around it). */
   kill(signal: NodeJS.Signals): void {
-    this.process.kill(signal);
+    try {
+      process.kill(-(this.process.pid as number), signal);
+    } catch {
+      // already gone
+    }
   }
 
   exit(): Promise<number | null> {
