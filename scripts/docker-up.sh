@@ -8,6 +8,7 @@ need_pkgs=()
 command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx tail || need_pkgs+=(busybox-static)
 command -v kcat >/dev/null 2>&1 || need_pkgs+=(kcat)
+command -v docker-compose >/dev/null 2>&1 || need_pkgs+=(docker-compose)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "docker-up: installing ${need_pkgs[*]}" >&2
   apt-get update -qq

@@ -7,5 +7,6 @@ scripts/setup.sh
 echo "== lint" && npx eslint .
 echo "== typecheck" && npx tsc -p tsconfig.json --noEmit
 echo "== validate pipelines" && node bin/logship.js validate pipelines/*.yaml
+echo "== validate docker-compose.yml" && docker-compose -f docker-compose.yml config -q
 echo "== unit tests" && npx vitest run --project unit
 echo "== integration tests (real Docker engine)" && npx vitest run --project integration
