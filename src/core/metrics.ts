@@ -2,13 +2,35 @@
  * Counters and gauges by name and labels. Kept dependency-free here; the HTTP API renders them
  * in Prometheus format.
  */
+export interface Counter {
+  inc(by?: number): void;
+}
+
 export class Metrics {
-  private readonly counters = new Map<string, number>();
+  private readonly counters = new Map<string, { value: number }>();
   private readonly gauges = new Map<string, () => number>();
 
   inc(name: string, labels: Record<string, string> = {}, by = 1): void {
-    const key = metricKey(name, labels);
-    this.counters.set(key, (this.counters.get(key) ?? 0) + by);
+    this.cell(metricKey(name, labels)).value += by;
+  }
+
+  /** A handle for counters bumped per record: no key is built on the hot path. */
+  counter(name: string, labels: Record<string, string> = {}): Counter {
+    const cell = this.cell(metricKey(name, labels));
+    return {
+      inc(by = 1) {
+        cell.value += by;
+      },
+    };
+  }
+
+  private cell(key: string): { value: number } {
+    let cell = this.counters.get(key);
+    if (!cell) {
+      cell = { value: 0 };
+      this.counters.set(key, cell);
+    }
+    return cell;
   }
 
   gauge(name: string, labels: Record<string, string>, read: () => number): void {
@@ -17,12 +39,12 @@ export class Metrics {
 
   get(name: string, labels: Record<string, string> = {}): number {
     const key = metricKey(name, labels);
-    return this.counters.get(key) ?? this.gauges.get(key)?.() ?? 0;
+    return this.counters.get(key)?.value ?? this.gauges.get(key)?.() ?? 0;
   }
 
   snapshot(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [key, value] of this.counters) out[key] = value;
+    for (const [key, cell] of this.counters) out[key] = cell.value;
     for (const [key, read] of this.gauges) out[key] = read();
     return out;
   }

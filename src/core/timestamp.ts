@@ -6,6 +6,10 @@
 const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
 
 export function normalizeTimestamp(text: string): string | undefined {
+  // Docker's own form, nine digits and Z, is by far the most common: accept it without a regex
+  if (text.length === 30 && text.charCodeAt(29) === 90 /* Z */ && text.charCodeAt(19) === 46 /* . */ && text.charCodeAt(10) === 84 /* T */) {
+    return text;
+  }
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [, base, fraction = '', zone] = m;

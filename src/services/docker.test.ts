@@ -9,8 +9,8 @@ describe('Docker API failures as errors with a stable code and a retry decision'
     [{ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }, 'DOCKER_UNREACHABLE', true],
     [{ code: 'ENOENT', message: 'connect ENOENT /var/run/docker.sock' }, 'DOCKER_UNREACHABLE', true],
     [{ code: 'ECONNRESET', message: 'socket hang up' }, 'DOCKER_UNREACHABLE', true],
-  ])('%j → %s (retriable: %s)', (raw, code, retriable) => {
-    const err = toLogshipError(Object.assign(new Error(raw.message ?? ''), raw), 'logs abc');
+  ])('%j → %s (retriable: %s)', (raw: object, code, retriable) => {
+    const err = toLogshipError(Object.assign(new Error('raw'), raw), 'logs abc');
     expect(err.code).toBe(code);
     expect(err.retriable).toBe(retriable);
     expect(err.message).toMatch(/^logs abc: /);

@@ -3,7 +3,7 @@ import { Ack } from '../../core/ack.js';
 import { Backoff, sleep } from '../../core/backoff.js';
 import { LogshipError, errorMessage, isRetriable } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { Metrics } from '../../core/metrics.js';
+import type { Counter, Metrics } from '../../core/metrics.js';
 import type { ContainerMeta, LogRecord, Stream } from '../../core/record.js';
 import { minusSeconds, toDockerSince } from '../../core/timestamp.js';
 import { Watermark } from '../../core/watermark.js';
@@ -26,6 +26,8 @@ export interface FollowerContext {
   maxLineBytes: number;
   logger: Logger;
   metrics: Metrics;
+  /** Counters bumped per line. */
+  counters: { records: Counter; bytes: Counter; repeatedSkipped: Counter; truncated: Counter };
   signal: AbortSignal;
   /** Where to start reading a running container seen for the first time at start-up (RFC3339). */
   firstSince: () => string;
@@ -73,6 +75,8 @@ export class ContainerFollower {
   private prefetch: Promise<Buffer[]> | undefined;
   /** Set when a listing found the container; see worthReading(). */
   private discoveredAfter: number | undefined;
+  /** A log request sent on a start event, before inspect answered. */
+  private earlyOpen = false;
   /** Set by a start event: open the log before inspecting. */
   private justStarted = false;
   /** Set by onMessage when the sink asked the source to pause. */
@@ -156,6 +160,7 @@ export class ContainerFollower {
         // log at once, while inspect runs, instead of after it
         const early = this.justStarted ? this.open(true) : undefined;
         this.justStarted = false;
+        this.earlyOpen = early !== undefined;
         early?.catch(() => undefined);
         const info = await docker.inspect(this.id).catch(async (err: unknown) => {
           await early?.then((s) => s.destroy(), () => undefined);
@@ -164,6 +169,7 @@ export class ContainerFollower {
         this.apply(info);
         this.ctx.logger.trace({ container: this.id.slice(0, 12), running: info.running }, 'docker_logs: inspected');
         if (!this.ctx.filter.matches(info) || !this.worthReading(info, this.discoveredAfter)) {
+          this.earlyOpen = false;
           await early?.then((s) => s.destroy(), () => undefined);
           if (this.wanted) continue;
           this.state = this.state === 'active' ? 'active' : 'ignored';
@@ -193,6 +199,7 @@ export class ContainerFollower {
         this.recovered();
         backoff.reset();
       } catch (err) {
+        this.earlyOpen = false;
         if (signal.aborted) return;
         if (err instanceof LogshipError && err.code === 'CONTAINER_GONE') {
           if (this.newestRead === undefined && this.state !== 'ignored') {
@@ -240,7 +247,9 @@ export class ContainerFollower {
    * within milliseconds, and the follow stream often ends without the unterminated last line.
    */
   onDie(): void {
-    if (this.loop === undefined || this.prefetch || this.state === 'ignored') return;
+    // only for a log being followed (or about to be, from a start event): a replayed `die` at
+    // start-up must not pull a whole old log into memory
+    if (this.prefetch || this.state === 'ignored' || (!this.activeStream && !this.earlyOpen)) return;
     const since = toDockerSince(this.readFloor() ?? this.baseSince ?? EPOCH);
     this.ctx.logger.debug({ container: this.id.slice(0, 12), since }, 'docker_logs: reading the end of the log at die');
     this.prefetch = this.ctx.docker.logs(this.id, { follow: false, since }).then(readAll);
@@ -270,6 +279,7 @@ export class ContainerFollower {
 
   private async consume(stream: Readable, follow: boolean): Promise<void> {
     this.activeStream = stream;
+    this.earlyOpen = false;
     const parser: MessageParser = this.tty
       ? new TtyParser((m) => this.onMessage(m), (r) => this.invalid(r))
       : new FrameDemuxer((m) => this.onMessage(m), (r) => this.invalid(r));
@@ -314,7 +324,7 @@ export class ContainerFollower {
     const before = s.cursor.position;
     const position = s.cursor.next(message.timestamp);
     if (!position) {
-      this.ctx.metrics.inc('docker_logs_repeated_skipped_total', { input: this.ctx.inputId });
+      this.ctx.counters.repeatedSkipped.inc();
       return;
     }
     if (s.assembler.pendingSince === undefined && !message.terminated) s.beforePieces = before;
@@ -331,13 +341,13 @@ export class ContainerFollower {
     };
     if (line.originalBytes !== undefined) {
       record.log = { truncated: true, original_bytes: line.originalBytes };
-      this.ctx.metrics.inc('docker_logs_truncated_total', { input: this.ctx.inputId });
+      this.ctx.counters.truncated.inc();
     }
     const seq = s.settled.add(position);
     const ack = new Ack(() => s.settled.settle(seq));
     const bytes = line.text.length + 256;
-    this.ctx.metrics.inc('input_records_total', { input: this.ctx.inputId });
-    this.ctx.metrics.inc('input_bytes_total', { input: this.ctx.inputId }, line.text.length);
+    this.ctx.counters.records.inc();
+    this.ctx.counters.bytes.inc(line.text.length);
     if (!this.ctx.sink.offer({ record, ack, bytes })) this.paused = true;
   }
 

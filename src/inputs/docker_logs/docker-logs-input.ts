@@ -55,6 +55,12 @@ export class DockerLogsInput implements Input {
       maxLineBytes: this.config.max_line_bytes,
       logger: this.context.logger,
       metrics: this.context.metrics,
+      counters: {
+        records: this.context.metrics.counter('input_records_total', { input: this.context.id }),
+        bytes: this.context.metrics.counter('input_bytes_total', { input: this.context.id }),
+        repeatedSkipped: this.context.metrics.counter('docker_logs_repeated_skipped_total', { input: this.context.id }),
+        truncated: this.context.metrics.counter('docker_logs_truncated_total', { input: this.context.id }),
+      },
       signal: this.abort.signal,
       firstSince: () => (this.config.start_at === 'end' ? startedAt : '1970-01-01T00:00:00.000000000Z'),
     };
