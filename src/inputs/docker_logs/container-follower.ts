@@ -7,6 +7,7 @@ import type { Counter, Metrics } from '../../core/metrics.js';
 import type { ContainerMeta, LogRecord, Stream } from '../../core/record.js';
 import { minusSeconds, toDockerSince } from '../../core/timestamp.js';
 import { Watermark } from '../../core/watermark.js';
+import { deepFreeze } from '../../core/record-json.js';
 import type { RecordSink } from '../../plugins/types.js';
 import type { ContainerInfo, DockerService } from '../../services/docker.js';
 import { earliest, type ContainerCheckpoint } from './checkpoint.js';
@@ -22,7 +23,8 @@ export interface FollowerContext {
   docker: DockerService;
   sink: RecordSink;
   filter: ContainerFilter;
-  hostName: string;
+  /** Frozen, shared by every record. */
+  host: { readonly name: string };
   maxLineBytes: number;
   logger: Logger;
   metrics: Metrics;
@@ -232,7 +234,8 @@ export class ContainerFollower {
 
   private apply(info: ContainerInfo): void {
     this.tty = info.tty;
-    this.meta = { id: info.id, name: info.name, image: { name: info.image }, labels: info.labels };
+    // frozen: shared by every record of this container, and serialised once
+    this.meta = deepFreeze({ id: info.id, name: info.name, image: { name: info.image }, labels: { ...info.labels } });
     this.tag = `docker.main.${info.name.replace(/\./g, '_')}`;
   }
 
@@ -337,7 +340,7 @@ export class ContainerFollower {
       source: 'main',
       tag: this.tag,
       container: this.meta as ContainerMeta,
-      host: { name: this.ctx.hostName },
+      host: this.ctx.host,
     };
     if (line.originalBytes !== undefined) {
       record.log = { truncated: true, original_bytes: line.originalBytes };

@@ -1,6 +1,7 @@
 import { Backoff, sleep } from '../../core/backoff.js';
 import { errorMessage } from '../../core/errors.js';
 import { nowTimestamp } from '../../core/timestamp.js';
+import { deepFreeze } from '../../core/record-json.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import { DockerService, type ContainerEvent } from '../../services/docker.js';
 import type { DockerLogsCheckpoint } from './checkpoint.js';
@@ -51,7 +52,7 @@ export class DockerLogsInput implements Input {
       docker: this.docker,
       sink,
       filter: new ContainerFilter(this.config.include, this.config.exclude),
-      hostName: this.context.hostName,
+      host: deepFreeze({ name: this.context.hostName }),
       maxLineBytes: this.config.max_line_bytes,
       logger: this.context.logger,
       metrics: this.context.metrics,

@@ -4,6 +4,7 @@ import { LogshipError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Metrics } from '../../core/metrics.js';
 import type { PipelineEvent } from '../../core/record.js';
+import { recordToJson } from '../../core/record-json.js';
 import type { Output, PluginContext } from '../../plugins/types.js';
 import { ReplayFilter } from './replay-filter.js';
 import type { FileConfig } from './schema.js';
@@ -71,7 +72,7 @@ export class FileOutput implements Output {
     let text = '';
     let skipped = 0;
     for (const event of batch) {
-      const line = JSON.stringify(event.record);
+      const line = recordToJson(event.record);
       if (this.replay?.alreadyWritten(line)) {
         skipped += 1;
         continue;

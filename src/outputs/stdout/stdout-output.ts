@@ -1,5 +1,6 @@
 import { LogshipError } from '../../core/errors.js';
 import type { LogRecord, PipelineEvent } from '../../core/record.js';
+import { recordToJson } from '../../core/record-json.js';
 import type { Output } from '../../plugins/types.js';
 import type { StdoutConfig } from './schema.js';
 
@@ -8,7 +9,7 @@ export class StdoutOutput implements Output {
   private readonly render: (record: LogRecord) => string;
 
   constructor(config: StdoutConfig, private readonly out: NodeJS.WritableStream = process.stdout) {
-    this.render = config.format === 'human' ? human : (r) => JSON.stringify(r);
+    this.render = config.format === 'human' ? human : recordToJson;
   }
 
   write(batch: readonly PipelineEvent[]): Promise<void> {
