@@ -41,13 +41,20 @@ export class OutputRunner {
   /** Lets queued records drain until the deadline, then gives up on what is left (it stays unsettled). */
   async stop(deadline: number): Promise<void> {
     this.queue.close();
-    const timer = setTimeout(() => this.abort.abort(), Math.max(0, deadline - Date.now()));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.abort.abort();
+        resolve();
+      }, Math.max(0, deadline - Date.now()));
+    });
     try {
-      await this.loop;
+      // a write that never returns (stdout into a stalled pipe) must not hold up the final checkpoint
+      await Promise.race([this.loop, expired]);
     } finally {
       clearTimeout(timer);
     }
-    await this.options.output.close();
+    await Promise.race([this.options.output.close(), expired]);
   }
 
   private async run(): Promise<void> {

@@ -6,6 +6,8 @@ describe('Docker API failures as errors with a stable code and a retry decision'
     [{ statusCode: 404, message: 'no such container' }, 'CONTAINER_GONE', false],
     [{ statusCode: 501, json: { message: 'configured logging driver does not support reading' } }, 'LOGS_UNSUPPORTED', false],
     [{ statusCode: 500, message: 'server error' }, 'DOCKER_API', true],
+    [{ statusCode: 409, message: 'can not get logs from container which is dead or marked for removal' }, 'CONTAINER_GONE', false],
+    [{ name: 'AbortError', message: 'The operation was aborted' }, 'ABORTED', false],
     [{ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }, 'DOCKER_UNREACHABLE', true],
     [{ code: 'ENOENT', message: 'connect ENOENT /var/run/docker.sock' }, 'DOCKER_UNREACHABLE', true],
     [{ code: 'ECONNRESET', message: 'socket hang up' }, 'DOCKER_UNREACHABLE', true],

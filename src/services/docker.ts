@@ -14,6 +14,8 @@ export interface ContainerInfo {
   logPath: string;
   startedAt: string;
   finishedAt: string;
+  /** `docker run --rm`: the daemon deletes the container, and its log, right after it exits. */
+  autoRemove: boolean;
 }
 
 export interface ContainerEvent {
@@ -71,6 +73,7 @@ export class DockerService {
       logPath: info.LogPath ?? '',
       startedAt: info.State.StartedAt,
       finishedAt: info.State.FinishedAt,
+      autoRemove: Boolean(info.HostConfig.AutoRemove),
     };
   }
 
@@ -94,19 +97,13 @@ export class DockerService {
           );
         }),
       `logs ${id.slice(0, 12)}`,
-    ).catch((err: unknown) => {
-      // 409: "can not get logs from container which is dead or marked for removal"
-      if (err instanceof LogshipError && (err.cause as { statusCode?: number } | undefined)?.statusCode === 409) {
-        throw new LogshipError('CONTAINER_GONE', `${err.message} (being removed)`, { retriable: false, cause: err.cause });
-      }
-      throw err;
-    });
+    );
   }
 
   /** The daemon's container event stream, as parsed events; ends or errors when the daemon goes away. */
-  async containerEvents(sinceSeconds?: number): Promise<{ stream: Readable; events: AsyncIterable<ContainerEvent> }> {
+  async containerEvents(sinceSeconds: number | undefined, signal: AbortSignal): Promise<{ stream: Readable; events: AsyncIterable<ContainerEvent> }> {
     const stream = (await wrap(
-      () => this.docker.getEvents({ filters: { type: ['container'] }, ...(sinceSeconds ? { since: sinceSeconds } : {}) }),
+      () => this.docker.getEvents({ filters: { type: ['container'] }, abortSignal: signal, ...(sinceSeconds ? { since: sinceSeconds } : {}) }),
       'events',
     )) as unknown as Readable;
     return { stream, events: parseEvents(stream) };
@@ -143,10 +140,13 @@ async function wrap<T>(call: () => Promise<T>, what: string): Promise<T> {
 
 export function toLogshipError(err: unknown, what: string): LogshipError {
   if (err instanceof LogshipError) return err;
-  const e = err as { statusCode?: number; code?: string; message?: string; json?: { message?: string } };
+  const e = err as { statusCode?: number; code?: string; name?: string; message?: string; json?: { message?: string } };
   const detail = e.json?.message ?? e.message ?? String(err);
   if (e.statusCode === 404) return new LogshipError('CONTAINER_GONE', `${what}: container no longer exists`, { retriable: false, cause: err });
+  // logs: "can not get logs from container which is dead or marked for removal"
+  if (e.statusCode === 409 && what.startsWith('logs')) return new LogshipError('CONTAINER_GONE', `${what}: container is being removed`, { retriable: false, cause: err });
   if (e.statusCode === 501) return new LogshipError('LOGS_UNSUPPORTED', `${what}: ${detail.trim()}`, { retriable: false, cause: err });
+  if (e.name === 'AbortError' || e.code === 'ABORT_ERR') return new LogshipError('ABORTED', `${what}: aborted`, { retriable: false, cause: err });
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || e.code === 'ECONNRESET' || e.code === 'EPIPE') {
     return new LogshipError('DOCKER_UNREACHABLE', `${what}: Docker daemon not reachable (${e.code})`, { retriable: true, cause: err });
   }

@@ -77,6 +77,8 @@ export class ContainerFollower {
   private prefetch: Promise<Buffer[]> | undefined;
   /** Set when a listing found the container; see worthReading(). */
   private discoveredAfter: number | undefined;
+  /** A follow stream is being read (a `die` now should fetch the end of the log). */
+  private followingNow = false;
   /** A log request sent on a start event, before inspect answered. */
   private earlyOpen = false;
   /** Set by a start event: open the log before inspecting. */
@@ -172,6 +174,7 @@ export class ContainerFollower {
         this.ctx.logger.trace({ container: this.id.slice(0, 12), running: info.running }, 'docker_logs: inspected');
         if (!this.ctx.filter.matches(info) || !this.worthReading(info, this.discoveredAfter)) {
           this.earlyOpen = false;
+          this.prefetch = undefined;
           await early?.then((s) => s.destroy(), () => undefined);
           if (this.wanted) continue;
           this.state = this.state === 'active' ? 'active' : 'ignored';
@@ -200,8 +203,10 @@ export class ContainerFollower {
         }
         this.recovered();
         backoff.reset();
+        this.reportIfVanished(info);
       } catch (err) {
         this.earlyOpen = false;
+        this.prefetch = undefined;
         if (signal.aborted) return;
         if (err instanceof LogshipError && err.code === 'CONTAINER_GONE') {
           if (this.newestRead === undefined && this.state !== 'ignored') {
@@ -227,6 +232,16 @@ export class ContainerFollower {
    * Found by listing rather than by an event: a stopped container is read only if it has a
    * checkpoint or stopped after `discoveredAfter` (while nobody was watching), not for its history.
    */
+  /**
+   * An auto-removed container whose log read back empty was most likely deleted before the daemon
+   * served our requests; say so instead of shipping nothing silently.
+   */
+  private reportIfVanished(info: ContainerInfo): void {
+    if (!info.autoRemove || this.newestRead !== undefined) return;
+    this.ctx.metrics.inc('docker_logs_containers_missed_total', { input: this.ctx.inputId });
+    this.ctx.logger.warn({ container: this.id.slice(0, 12) }, 'docker_logs: container was removed before its log could be read (auto-removed; its log read back empty)');
+  }
+
   private worthReading(info: ContainerInfo, discoveredAfter: number | undefined): boolean {
     if (discoveredAfter === undefined || info.running || this.restored || this.state === 'active') return true;
     return Date.parse(info.finishedAt) > discoveredAfter;
@@ -240,9 +255,7 @@ export class ContainerFollower {
   }
 
   private openSince(): string {
-    const since = this.readFloor() ?? this.baseSince ?? EPOCH;
-    this.rewoundTo = undefined;
-    return toDockerSince(since);
+    return toDockerSince(this.readFloor() ?? this.baseSince ?? EPOCH);
   }
 
   /**
@@ -252,7 +265,7 @@ export class ContainerFollower {
   onDie(): void {
     // only for a log being followed (or about to be, from a start event): a replayed `die` at
     // start-up must not pull a whole old log into memory
-    if (this.prefetch || this.state === 'ignored' || (!this.activeStream && !this.earlyOpen)) return;
+    if (this.prefetch || this.state === 'ignored' || !(this.followingNow || this.earlyOpen)) return;
     const since = toDockerSince(this.readFloor() ?? this.baseSince ?? EPOCH);
     this.ctx.logger.debug({ container: this.id.slice(0, 12), since }, 'docker_logs: reading the end of the log at die');
     this.prefetch = this.ctx.docker.logs(this.id, { follow: false, since }).then(readAll);
@@ -282,18 +295,21 @@ export class ContainerFollower {
 
   private async consume(stream: Readable, follow: boolean): Promise<void> {
     this.activeStream = stream;
+    this.followingNow = follow;
     this.earlyOpen = false;
+    this.rewoundTo = undefined;
     const parser: MessageParser = this.tty
       ? new TtyParser((m) => this.onMessage(m), (r) => this.invalid(r))
       : new FrameDemuxer((m) => this.onMessage(m), (r) => this.invalid(r));
     let pausedForSpace = false;
+    const abort = (): void => void stream.destroy();
     try {
       await new Promise<void>((resolve, reject) => {
-        const abort = (): void => {
+        // a stream reset while inspect ran has already emitted its end: do not wait for it
+        if (this.ctx.signal.aborted || stream.destroyed || stream.readableEnded) {
           stream.destroy();
-          resolve();
-        };
-        if (this.ctx.signal.aborted) return abort();
+          return resolve();
+        }
         this.ctx.signal.addEventListener('abort', abort, { once: true });
         stream.on('data', (chunk: Buffer) => {
           this.paused = false;
@@ -316,7 +332,9 @@ export class ContainerFollower {
         stream.once('error', (err) => reject(toReadError(err)));
       });
     } finally {
+      this.ctx.signal.removeEventListener('abort', abort);
       this.activeStream = undefined;
+      this.followingNow = false;
       this.abandonPartialLines();
     }
   }

@@ -80,7 +80,7 @@ export class DockerLogsInput implements Input {
     while (!this.abort.signal.aborted) {
       // The daemon may send no response headers until the first event, so the subscription is not
       // awaited before listing; asking for the last seconds of events covers the gap between the two.
-      const subscription = this.docker.containerEvents(Math.floor(this.lastContact / 1000) - 2);
+      const subscription = this.docker.containerEvents(Math.floor(this.lastContact / 1000) - 2, this.abort.signal);
       subscription.catch(() => undefined);
       try {
         await Promise.race([subscription, sleep(300, this.abort.signal)]);
@@ -88,18 +88,17 @@ export class DockerLogsInput implements Input {
         if (down) logger.info('docker_logs: Docker daemon reachable again; containers reconciled');
         down = false;
         backoff.reset();
-        const { stream, events } = await subscription;
-        const onAbort = (): void => void stream.destroy();
-        this.abort.signal.addEventListener('abort', onAbort, { once: true });
+        // until the first event arrives the subscription may still be pending: reconcile meanwhile
         const periodic = setInterval(() => void this.reconcile().catch(() => undefined), RECONCILE_INTERVAL_MS);
         try {
+          const { stream, events } = await subscription;
+          if (this.abort.signal.aborted) stream.destroy();
           for await (const event of events) {
             this.lastContact = Date.now();
             this.onEvent(event);
           }
         } finally {
           clearInterval(periodic);
-          this.abort.signal.removeEventListener('abort', onAbort);
         }
         if (this.abort.signal.aborted) return;
         throw new Error('event stream ended');
@@ -117,7 +116,8 @@ export class DockerLogsInput implements Input {
   /** Makes the followed set match the daemon's containers. */
   private async reconcile(): Promise<void> {
     const listed = await this.docker.listContainers();
-    const initial = !this.reconciledOnce;
+    // start_at applies to the very first run only; later starts resume or read what ran meanwhile
+    const initial = !this.reconciledOnce && this.context.checkpoints.previousSavedAt === undefined;
     const discoveredAfter = this.lastContact;
     for (const { id, running } of listed) {
       const follower = this.followers.get(id);

@@ -29,6 +29,12 @@ function start(stateDir: string, path: string): { store: CheckpointStore; output
   return { store, output, metrics };
 }
 
+/** What the output runner does: write, then settle each record (as its only output). */
+async function deliver(output: FileOutput, events: PipelineEvent[]): Promise<void> {
+  await output.write(events);
+  for (const e of events) e.ack.settle('delivered');
+}
+
 function messages(path: string): string[] {
   return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as LogRecord).message);
 }
@@ -40,19 +46,19 @@ describe('file output across crashes', () => {
 
     // run 1: 1..10 committed, 11..20 written after the checkpoint, then a crash
     const run1 = start(dir, path);
-    await run1.output.write(range(1, 10));
+    await deliver(run1.output, range(1, 10));
     run1.store.flush();
-    await run1.output.write(range(11, 20));
+    await deliver(run1.output, range(11, 20));
 
     // run 2: the inputs resend from their checkpoint (11..); a checkpoint is taken mid-replay; crash again
     const run2 = start(dir, path);
-    await run2.output.write(range(11, 14));
+    await deliver(run2.output, range(11, 14));
     run2.store.flush();
     expect(run2.metrics.get('file_replayed_lines_skipped_total', { output: 'file_0' })).toBe(4);
 
     // run 3: inputs still resend from 11 (their checkpoint did not pass the replayed lines)
     const run3 = start(dir, path);
-    await run3.output.write(range(11, 25));
+    await deliver(run3.output, range(11, 25));
     run3.store.flush();
     await run3.output.close();
     expect(messages(path)).toEqual(range(1, 25).map((e) => e.record.message));
@@ -62,11 +68,11 @@ describe('file output across crashes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'file-output-'));
     const path = join(dir, 'out.jsonl');
     const run1 = start(dir, path);
-    await run1.output.write(range(1, 3));
+    await deliver(run1.output, range(1, 3));
     run1.store.flush();
     appendFileSync(path, '{"@timestamp":"2026-11-28T22:09:01.0000');
     const run2 = start(dir, path);
-    await run2.output.write(range(4, 5));
+    await deliver(run2.output, range(4, 5));
     await run2.output.close();
     expect(messages(path)).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
   });
@@ -75,12 +81,36 @@ describe('file output across crashes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'file-output-'));
     const path = join(dir, 'out.jsonl');
     const run1 = start(dir, path);
-    await run1.output.write(range(1, 2));
+    await deliver(run1.output, range(1, 2));
     run1.store.flush();
-    await run1.output.write(range(3, 4));
+    await deliver(run1.output, range(3, 4));
     const run2 = start(dir, path);
-    await run2.output.write(range(100, 101));
+    await deliver(run2.output, range(100, 101));
     await run2.output.close();
     expect(messages(path)).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 100', 'line 101']);
+  });
+});
+
+describe('file output commit with several outputs', () => {
+  it('does not commit past records another output has not settled yet', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'file-output-'));
+    const path = join(dir, 'out.jsonl');
+    const run1 = start(dir, path);
+    await deliver(run1.output, range(1, 2));
+    run1.store.flush();
+    const committed = (JSON.parse(readFileSync(join(dir, 'checkpoints.json'), 'utf8')) as { entries: Record<string, { size: number }> }).entries['output:file_0']?.size;
+    // records 3..4 are written here but wait for a second output: their acks stay open
+    const pending = range(3, 4).map((e) => ({ ...e, ack: new Ack(() => undefined) }));
+    for (const e of pending) e.ack.fork(2);
+    await run1.output.write(pending);
+    for (const e of pending) e.ack.settle('delivered');
+    run1.store.flush();
+    const state = JSON.parse(readFileSync(join(dir, 'checkpoints.json'), 'utf8')) as { entries: Record<string, { size: number }> };
+    expect(state.entries['output:file_0']?.size).toBe(committed);
+    // a crash now: the inputs resend 3..4, which are recognised
+    const run2 = start(dir, path);
+    await deliver(run2.output, range(3, 5));
+    await run2.output.close();
+    expect(messages(path)).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
   });
 });

@@ -35,6 +35,8 @@ export class FileOutput implements Output {
   private lastRotationCheck = Date.now();
   private replay: ReplayFilter | undefined;
   private replayStart = 0;
+  /** Written batches whose records are not yet settled by every output, oldest first. */
+  private readonly unsettled: Array<{ start: number; events: readonly PipelineEvent[] }> = [];
   private replayUntil = 0;
   private readonly logger: Logger;
   private readonly metrics: Metrics;
@@ -60,7 +62,11 @@ export class FileOutput implements Output {
       this.logger.info({ output: this.context.id, lines: this.replay.size }, 'file: stopped waiting for replayed lines');
       this.replay = undefined;
     }
-    return this.replay ? this.replayStart : this.committedSize;
+    if (this.replay) return this.replayStart;
+    // with several outputs, a record written here can still wait for another output; the inputs'
+    // checkpoints stay behind it, so the commit must too, or a crash would write it twice
+    while (this.unsettled.length && this.unsettled[0]?.events.every((e) => e.ack.settled)) this.unsettled.shift();
+    return this.unsettled[0]?.start ?? this.committedSize;
   }
 
   private get commitKey(): string {
@@ -88,8 +94,15 @@ export class FileOutput implements Output {
       while (offset < buffer.length) offset += writeSync(this.fd, buffer, offset);
       if (this.config.fsync) fsyncSync(this.fd);
     } catch (err) {
+      // take back a partly written batch (ENOSPC): the retry writes it whole
+      try {
+        ftruncateSync(this.fd, this.committedSize);
+      } catch {
+        // the file is unusable; the retry will report it
+      }
       throw new LogshipError('FILE_WRITE', `cannot write ${this.config.path}: ${(err as Error).message}`, { retriable: true, cause: err });
     }
+    this.unsettled.push({ start: this.committedSize, events: batch });
     this.committedSize += buffer.length;
   }
 
@@ -127,6 +140,7 @@ export class FileOutput implements Output {
     if (same) return;
     closeSync(this.fd);
     this.fd = this.open();
+    this.unsettled.length = 0;
     this.logger.info({ output: this.context.id }, `file: ${this.config.path} was rotated; writing to a new file`);
   }
 
