@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { LogshipError } from '../core/errors.js';
 
 /** What the inputs need to know about a container, taken from inspect (the only reliable source). */
@@ -98,6 +98,26 @@ export class DockerService {
         }),
       `logs ${id.slice(0, 12)}`,
     );
+  }
+
+  /**
+   * Runs a command in a container with stdin attached (so that closing our end can end it), and
+   * returns the multiplexed output stream. Every call creates an exec in the daemon: callers budget them.
+   */
+  async startExec(id: string, cmd: string[]): Promise<{ execId: string; stream: Duplex }> {
+    const container = this.docker.getContainer(id);
+    const exec = await wrap(
+      () => container.exec({ Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false }),
+      `exec in ${id.slice(0, 12)}`,
+    );
+    const stream = (await wrap(() => exec.start({ hijack: true, stdin: true, Tty: false, Detach: false }), `exec start in ${id.slice(0, 12)}`)) as unknown as Duplex;
+    return { execId: exec.id, stream };
+  }
+
+  /** Exit code of a finished exec (null while it still runs). */
+  async execExitCode(execId: string): Promise<number | null> {
+    const info = await wrap(() => this.docker.getExec(execId).inspect(), `exec inspect ${execId.slice(0, 12)}`);
+    return info.Running ? null : info.ExitCode;
   }
 
   /** The daemon's container event stream, as parsed events; ends or errors when the daemon goes away. */

@@ -114,3 +114,13 @@ describe('file output commit with several outputs', () => {
     expect(messages(path)).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
   });
 });
+
+describe('replay keys', () => {
+  it('ignore the receipt timestamp of exec records only', async () => {
+    const { replayKey } = await import('./replay-filter.js');
+    const exec = (ts: string) => `{"@timestamp":"${ts}","message":"file 1","stream":"stdout","source":"exec","tag":"t"}`;
+    const main = (ts: string) => `{"@timestamp":"${ts}","message":"x","stream":"stdout","source":"main","tag":"t"}`;
+    expect(replayKey(exec('2026-01-01T00:00:00.000000001Z'))).toBe(replayKey(exec('2026-01-01T00:00:09.000000001Z')));
+    expect(replayKey(main('2026-01-01T00:00:00.000000001Z'))).not.toBe(replayKey(main('2026-01-01T00:00:09.000000001Z')));
+  });
+});

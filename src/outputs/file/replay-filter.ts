@@ -10,7 +10,8 @@ export class ReplayFilter {
   constructor(lines: Iterable<string>) {
     for (const line of lines) {
       if (!line) continue;
-      this.pending.set(line, (this.pending.get(line) ?? 0) + 1);
+      const key = replayKey(line);
+      this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
       this.remaining += 1;
     }
   }
@@ -22,11 +23,25 @@ export class ReplayFilter {
   /** True when this line was already written before the crash (and consumes that copy). */
   alreadyWritten(line: string): boolean {
     if (this.remaining === 0) return false;
-    const count = this.pending.get(line);
+    const key = replayKey(line);
+    const count = this.pending.get(key);
     if (!count) return false;
-    if (count === 1) this.pending.delete(line);
-    else this.pending.set(line, count - 1);
+    if (count === 1) this.pending.delete(key);
+    else this.pending.set(key, count - 1);
     this.remaining -= 1;
     return true;
   }
+}
+
+const TIMESTAMP_PREFIX = '{"@timestamp":"';
+
+/**
+ * Records of processes logship runs (exec, file tails) are stamped when received, so a resent line
+ * has a new @timestamp: match those without it. Each source resends its lines in their original
+ * order, so identical lines are matched to their own earlier copies.
+ */
+export function replayKey(line: string): string {
+  if (!line.startsWith(TIMESTAMP_PREFIX) || !line.includes('"source":"exec"')) return line;
+  const end = line.indexOf('"', TIMESTAMP_PREFIX.length);
+  return end < 0 ? line : line.slice(end + 1);
 }

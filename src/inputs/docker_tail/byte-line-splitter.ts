@@ -1,0 +1,69 @@
+const NEWLINE = 0x0a;
+
+export interface SplitLine {
+  text: string;
+  /** Byte offset in the source where this line starts. */
+  start: number;
+  /** Byte offset in the source just after this line's newline. */
+  end: number;
+  /** Set when the line was cut at the limit. */
+  originalBytes?: number;
+}
+
+/**
+ * Splits a byte stream (exec output, frames follow write() calls, not lines) into lines, keeping
+ * each line's end offset; a partial line waits for its newline.
+ */
+export class ByteLineSplitter {
+  private parts: Buffer[] = [];
+  private keptBytes = 0;
+  private pendingBytes = 0;
+
+  constructor(
+    private readonly maxLineBytes: number,
+    /** Offset of the next byte. */
+    public offset = 0,
+  ) {}
+
+  push(chunk: Buffer, onLine: (line: SplitLine) => void): void {
+    let from = 0;
+    while (from < chunk.length) {
+      const newline = chunk.indexOf(NEWLINE, from);
+      const end = newline < 0 ? chunk.length : newline;
+      this.keep(chunk.subarray(from, end));
+      if (newline < 0) return;
+      const total = this.pendingBytes;
+      const text = Buffer.concat(this.parts).toString('utf8').replace(/\r$/, '');
+      const start = this.offset;
+      this.offset += total + 1;
+      const line: SplitLine = { text, start, end: this.offset };
+      if (total > this.maxLineBytes) line.originalBytes = total;
+      this.parts = [];
+      this.keptBytes = 0;
+      this.pendingBytes = 0;
+      onLine(line);
+      from = newline + 1;
+    }
+  }
+
+  /** Forgets a partial line and restarts counting at `offset` (a new file). */
+  reset(offset: number): void {
+    this.parts = [];
+    this.keptBytes = 0;
+    this.pendingBytes = 0;
+    this.offset = offset;
+  }
+
+  get hasPartialLine(): boolean {
+    return this.pendingBytes > 0;
+  }
+
+  private keep(bytes: Buffer): void {
+    this.pendingBytes += bytes.length;
+    const room = this.maxLineBytes - this.keptBytes;
+    if (room <= 0 || bytes.length === 0) return;
+    const kept = bytes.length <= room ? bytes : bytes.subarray(0, room);
+    this.parts.push(Buffer.from(kept));
+    this.keptBytes += kept.length;
+  }
+}

@@ -1,0 +1,170 @@
+import { Backoff, sleep } from '../../core/backoff.js';
+import { errorMessage } from '../../core/errors.js';
+import { deepFreeze } from '../../core/record-json.js';
+import type { ContainerMeta } from '../../core/record.js';
+import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
+import { DockerService, type ContainerInfo } from '../../services/docker.js';
+import { ContainerFilter } from '../docker_logs/container-filter.js';
+import { ownContainerId } from '../docker_logs/self-container.js';
+import type { DockerTailConfig } from './schema.js';
+import { TailSession, type FilePosition, type TailContext } from './tail-session.js';
+
+interface TailCheckpoint {
+  containers: Record<string, Record<string, FilePosition>>;
+}
+
+/**
+ * docker_tail: for every running matching container, one TailSession per file named in `paths` or
+ * in the container's label. Driven by container start events and a listing at every (re)connect.
+ */
+export class DockerTailInput implements Input {
+  private readonly docker: DockerService;
+  private readonly abort = new AbortController();
+  private readonly sessions = new Map<string, Map<string, TailSession>>();
+  private readonly restored: TailCheckpoint['containers'];
+  private readonly filter: ContainerFilter;
+  private readonly selfId = ownContainerId();
+  private readonly warnedMissingTool = new Set<string>();
+  private context: TailContext | undefined;
+  private supervisor: Promise<void> | undefined;
+  private listedOnce = false;
+
+  constructor(
+    private readonly config: DockerTailConfig,
+    private readonly plugin: PluginContext,
+  ) {
+    this.docker = new DockerService(config.docker_host);
+    this.filter = new ContainerFilter(config.include, config.exclude);
+    this.restored = plugin.checkpoints.restore<TailCheckpoint>(this.key)?.containers ?? {};
+    plugin.checkpoints.register(this.key, () => this.checkpoint());
+    plugin.metrics.gauge('docker_tail_sessions', { input: plugin.id }, () => [...this.sessions.values()].reduce((n, m) => n + m.size, 0));
+  }
+
+  private get key(): string {
+    return `input:${this.plugin.id}`;
+  }
+
+  async start(sink: RecordSink): Promise<void> {
+    const { metrics, logger, id } = this.plugin;
+    this.context = {
+      docker: this.docker,
+      sink,
+      host: deepFreeze({ name: this.plugin.hostName }),
+      maxLineBytes: this.config.max_line_bytes,
+      logger,
+      signal: this.abort.signal,
+      records: metrics.counter('input_records_total', { input: id }),
+      execCreated: (containerId) => {
+        metrics.inc('exec_created_total', { input: id, container: containerId.slice(0, 12) });
+        logger.debug({ container: containerId.slice(0, 12) }, 'docker_tail: exec created');
+      },
+      missingTool: (containerId, tool) => {
+        if (this.warnedMissingTool.has(containerId)) return;
+        this.warnedMissingTool.add(containerId);
+        const image = this.metaOf(containerId)?.image.name ?? 'unknown image';
+        logger.warn({ container: containerId.slice(0, 12), image }, `docker_tail: image ${image} has no ${tool}; cannot follow files in this container until it restarts`);
+      },
+    };
+    this.supervisor = this.supervise();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.all([this.supervisor, ...[...this.sessions.values()].flatMap((files) => [...files.values()].map((s) => s.stop()))]);
+  }
+
+  private metaOf(containerId: string): ContainerMeta | undefined {
+    return this.metas.get(containerId);
+  }
+
+  private readonly metas = new Map<string, ContainerMeta>();
+
+  private async supervise(): Promise<void> {
+    const backoff = new Backoff(200, 10_000);
+    let down = false;
+    while (!this.abort.signal.aborted) {
+      const subscription = this.docker.containerEvents(Math.floor(Date.now() / 1000) - 2, this.abort.signal);
+      subscription.catch(() => undefined);
+      try {
+        await Promise.race([subscription, sleep(300, this.abort.signal)]);
+        for (const { id, running } of await this.docker.listContainers()) if (running) await this.follow(id, false);
+        this.listedOnce = true;
+        if (down) this.plugin.logger.info('docker_tail: Docker daemon reachable again');
+        down = false;
+        backoff.reset();
+        const { stream, events } = await subscription;
+        if (this.abort.signal.aborted) stream.destroy();
+        for await (const event of events) {
+          if (event.action === 'start') await this.follow(event.id, true);
+          else if (event.action === 'destroy') this.forget(event.id);
+        }
+        if (this.abort.signal.aborted) return;
+        throw new Error('event stream ended');
+      } catch (err) {
+        void subscription.then(({ stream }) => stream.destroy(), () => undefined);
+        if (this.abort.signal.aborted) return;
+        this.plugin.metrics.inc('docker_errors_total', { input: this.plugin.id });
+        if (!down) this.plugin.logger.warn(`docker_tail: lost the Docker daemon (${errorMessage(err)}); reconnecting with backoff`);
+        down = true;
+        await sleep(backoff.nextDelayMs(), this.abort.signal);
+      }
+    }
+  }
+
+  /** Starts (or restarts) a session per file of a running, matching container. */
+  private async follow(id: string, started: boolean): Promise<void> {
+    if (id === this.selfId || !this.context) return;
+    let info: ContainerInfo;
+    try {
+      info = await this.docker.inspect(id);
+    } catch {
+      return;
+    }
+    if (!info.running || !this.filter.matches(info)) return;
+    if (started) this.warnedMissingTool.delete(id);
+    const meta = deepFreeze({ id: info.id, name: info.name, image: { name: info.image }, labels: { ...info.labels } });
+    this.metas.set(id, meta);
+    let files = this.sessions.get(id);
+    if (!files) {
+      files = new Map();
+      this.sessions.set(id, files);
+    }
+    for (const path of this.pathsFor(info)) {
+      let session = files.get(path);
+      if (!session) {
+        session = new TailSession(id, path, meta, this.restored[id]?.[path], this.context);
+        files.set(path, session);
+      }
+      session.updateMeta(meta);
+      session.start(started);
+    }
+  }
+
+  private pathsFor(info: ContainerInfo): string[] {
+    const fromLabel = (info.labels[this.config.label] ?? '').split(',').map((p) => p.trim()).filter((p) => p.startsWith('/') && !/['\n]/.test(p));
+    return [...new Set([...this.config.paths, ...fromLabel])];
+  }
+
+  private forget(id: string): void {
+    const files = this.sessions.get(id);
+    if (!files) return;
+    for (const session of files.values()) void session.stop();
+    this.sessions.delete(id);
+    this.metas.delete(id);
+    this.warnedMissingTool.delete(id);
+  }
+
+  private checkpoint(): TailCheckpoint {
+    const containers: TailCheckpoint['containers'] = {};
+    if (!this.listedOnce) Object.assign(containers, this.restored);
+    for (const [id, files] of this.sessions) {
+      const entry: Record<string, FilePosition> = { ...this.restored[id] };
+      for (const [path, session] of files) {
+        const position = session.checkpoint();
+        if (position) entry[path] = position;
+      }
+      if (Object.keys(entry).length) containers[id] = entry;
+    }
+    return { containers };
+  }
+}

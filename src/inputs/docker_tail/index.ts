@@ -1,0 +1,28 @@
+import { defineInput } from '../../plugins/types.js';
+import { DockerTailInput } from './docker-tail-input.js';
+import { dockerTailSchema } from './schema.js';
+
+export const dockerTailInput = defineInput({
+  kind: 'input',
+  type: 'docker_tail',
+  summary: 'Follows log files inside containers (no host mount) with one long-lived exec of tail -F per file, from the last delivered byte.',
+  docs: 'docs/plugins/docker_tail.md',
+  schema: dockerTailSchema,
+  examples: [
+    {
+      title: 'Main output and an in-container log file of the demo containers, to one file',
+      pipeline: `inputs:
+  - type: docker_logs
+    include: { labels: ["app=demo"] }
+  - type: docker_tail
+    include: { labels: ["app=demo"] }
+    paths: ["/var/log/app.log"]
+outputs:
+  - type: file
+    match: "docker.**"
+    path: /tmp/out.jsonl
+`,
+    },
+  ],
+  create: (config, context) => new DockerTailInput(config, context),
+});

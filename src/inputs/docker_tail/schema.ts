@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { byteSize } from '../../config/units.js';
+import { selectorSchema } from '../docker_logs/schema.js';
+
+export const dockerTailSchema = z
+  .object({
+    docker_host: z
+      .string()
+      .default(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock')
+      .describe('Docker Engine API address: unix:///path/to/docker.sock or http://host:port. Default: $DOCKER_HOST, else the local socket.'),
+    include: selectorSchema.default({}).describe('Tail files only in containers that match: every list given must match (names: any; labels: all; images: any).'),
+    exclude: selectorSchema.default({}).describe('Skip containers that match any entry of any list.'),
+    paths: z.array(z.string().regex(/^\/[^\n']*$/, 'must be an absolute path without quotes or newlines')).default([]).describe('Absolute paths of files inside the containers to follow.'),
+    label: z.string().default('logship.tail').describe('Container label holding more paths to follow, comma-separated: a container can opt in by label alone.'),
+    max_line_bytes: byteSize.default(1024 * 1024).describe('Longest line kept; longer lines are cut to this size and flagged with log.truncated.'),
+  })
+  .strict();
+
+export type DockerTailConfig = z.output<typeof dockerTailSchema>;

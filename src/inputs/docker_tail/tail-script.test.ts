@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { ByteLineSplitter, type SplitLine } from './byte-line-splitter.js';
+import { tailCommand, tailNotice } from './tail-script.js';
+
+describe('tail wrapper notices', () => {
+  const f = '/var/log/app.log';
+  it.each([
+    ['logship-tail 1234 56', true, { kind: 'start', inode: '1234', offset: 56 }],
+    ['logship-tail none 0', true, { kind: 'start', inode: undefined, offset: 0 }],
+    ['logship-tail missing tail', true, { kind: 'missing-tool', tool: 'tail' }],
+    ['logship-tail 1234 56', false, undefined],
+    [`tail: '${f}' has appeared; following end of new file`, false, { kind: 'new-file', before: '' }],
+    [`tail: '${f}' has been replaced; following end of new file`, false, { kind: 'new-file', before: '' }],
+    [`partial linetail: '${f}' has been replaced; following end of new file`, false, { kind: 'new-file', before: 'partial line' }],
+    [`tail: can't open '${f}': No such file or directory`, false, { kind: 'diagnostic', text: `tail: can't open '${f}': No such file or directory` }],
+    [`tail: '${f}' has become inaccessible: No such file or directory`, false, { kind: 'diagnostic', text: `tail: '${f}' has become inaccessible: No such file or directory` }],
+    ['an ordinary line mentioning tail: things', false, undefined],
+    [`tail: '/other.log' has been replaced; following end of new file`, false, undefined],
+  ])('%j (first line: %s)', (line, first, expected) => {
+    expect(tailNotice(line, f, first)).toEqual(expected);
+  });
+
+  it('passes path, inode and offset as arguments, never inside the script', () => {
+    expect(tailCommand("/x y.log", '77', 10).slice(3)).toEqual(['logship-tail', '/x y.log', '77', '10']);
+  });
+});
+
+describe('ByteLineSplitter', () => {
+  function split(chunks: string[], max = 100, offset = 0): SplitLine[] {
+    const s = new ByteLineSplitter(max, offset);
+    const out: SplitLine[] = [];
+    for (const c of chunks) s.push(Buffer.from(c), (l) => out.push(l));
+    return out;
+  }
+
+  it('keeps byte offsets across chunks that follow write() calls, not lines', () => {
+    expect(split(['ab', 'c\nde\n', 'f'], 100, 10)).toEqual([
+      { text: 'abc', start: 10, end: 14 },
+      { text: 'de', start: 14, end: 17 },
+    ]);
+  });
+
+  it('counts multi-byte characters in bytes and strips CR', () => {
+    expect(split(['é\r\n'])).toEqual([{ text: 'é', start: 0, end: 4 }]);
+  });
+
+  it('cuts a long line and flags it, keeping the offset exact', () => {
+    expect(split(['0123456789\n'], 4)).toEqual([{ text: '0123', start: 0, end: 11, originalBytes: 10 }]);
+  });
+});

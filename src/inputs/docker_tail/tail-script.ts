@@ -1,0 +1,50 @@
+/**
+ * The process logship runs in a container to follow one file: busybox/coreutils `sh` and `tail`.
+ * - Resumes at byte OFFSET only when the file is still the one checkpointed (same inode, not
+ *   shorter); otherwise reads it from the start.
+ * - Prints a first line "logship-tail <inode> <start offset>" so the shipper knows where bytes begin.
+ * - tail's messages go to stdout too, so a rotation notice is ordered with the file's bytes.
+ * - Reads stdin until EOF, then kills tail: when the shipper goes away, however it goes, its end of
+ *   the attached stdin closes and nothing is left behind in the container.
+ */
+export const TAIL_SCRIPT = [
+  'f=$1; want=$2; off=$3; start=0',
+  'command -v tail >/dev/null 2>&1 || { echo "logship-tail missing tail"; exit 127; }',
+  'command -v stat >/dev/null 2>&1 || { echo "logship-tail missing stat"; exit 127; }',
+  "set -- $(stat -c '%i %s' \"$f\" 2>/dev/null)",
+  'if [ -n "$1" ] && { [ "$want" = any ] || [ "$1" = "$want" ]; } && [ "$2" -ge "$off" ]; then start=$off; fi',
+  'echo "logship-tail ${1:-none} $start"',
+  'tail -F -c +$((start + 1)) "$f" 2>&1 &',
+  'p=$!',
+  'while read -r _; do :; done',
+  'kill $p 2>/dev/null',
+].join('\n');
+
+export function tailCommand(path: string, inode: string, offset: number): string[] {
+  return ['sh', '-c', TAIL_SCRIPT, 'logship-tail', path, inode, String(offset)];
+}
+
+const MARKER = /^logship-tail (\S+) (\d+)$/;
+
+export type TailNotice =
+  | { kind: 'start'; inode: string | undefined; offset: number }
+  | { kind: 'missing-tool'; tool: string }
+  | { kind: 'new-file'; before: string }
+  | { kind: 'diagnostic'; text: string }
+  | undefined;
+
+/** Recognises the wrapper's marker and tail's own messages among the file's lines. */
+export function tailNotice(line: string, path: string, first: boolean): TailNotice {
+  if (first) {
+    const m = MARKER.exec(line);
+    if (m) return { kind: 'start', inode: m[1] === 'none' ? undefined : m[1], offset: Number(m[2]) };
+    const missing = /^logship-tail missing (\w+)$/.exec(line);
+    if (missing) return { kind: 'missing-tool', tool: missing[1] as string };
+  }
+  const quoted = `tail: '${path}'`;
+  const at = line.lastIndexOf(quoted);
+  if (at < 0) return line.startsWith(`tail: can't open '${path}'`) ? { kind: 'diagnostic', text: line } : undefined;
+  const rest = line.slice(at + quoted.length);
+  if (/^ has (appeared|been replaced); following end of new file$/.test(rest)) return { kind: 'new-file', before: line.slice(0, at) };
+  return at === 0 ? { kind: 'diagnostic', text: line } : undefined;
+}

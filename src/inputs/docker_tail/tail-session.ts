@@ -1,0 +1,210 @@
+import type { Duplex } from 'node:stream';
+import { Ack } from '../../core/ack.js';
+import { Backoff, sleep } from '../../core/backoff.js';
+import { LogshipError, errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { Counter } from '../../core/metrics.js';
+import type { ContainerMeta, LogRecord } from '../../core/record.js';
+import { nowTimestamp } from '../../core/timestamp.js';
+import { Watermark } from '../../core/watermark.js';
+import type { RecordSink } from '../../plugins/types.js';
+import { FrameReader } from '../../services/docker-frames.js';
+import type { DockerService } from '../../services/docker.js';
+import { ByteLineSplitter, type SplitLine } from './byte-line-splitter.js';
+import { tailCommand, tailNotice } from './tail-script.js';
+
+/** Where reading of one file stands: its inode (unknown right after a rotation) and a byte offset. */
+export interface FilePosition {
+  inode: string | null;
+  offset: number;
+}
+
+export interface TailContext {
+  docker: DockerService;
+  sink: RecordSink;
+  host: { readonly name: string };
+  maxLineBytes: number;
+  logger: Logger;
+  signal: AbortSignal;
+  records: Counter;
+  /** Counts an exec created in this container (the exec budget). */
+  execCreated: (containerId: string) => void;
+  /** Reports, once per container start, that the image lacks sh, tail or stat. */
+  missingTool: (containerId: string, tool: string) => void;
+}
+
+const LIVED_LONG_MS = 60_000;
+
+/**
+ * Follows one file in one container with one long-lived exec of `tail -F`, from the last delivered
+ * byte; re-runs it with backoff (at most one attempt a minute at the cap) if it ends while the
+ * container runs; stops when the container stops or lacks the tools.
+ */
+export class TailSession {
+  private readonly settled: Watermark<FilePosition>;
+  private position: FilePosition;
+  private loop: Promise<void> | undefined;
+  private stdin: Duplex | undefined;
+  private disabled = false;
+  private readonly command: string;
+
+  constructor(
+    private readonly containerId: string,
+    private readonly path: string,
+    private meta: ContainerMeta,
+    restored: FilePosition | undefined,
+    private readonly ctx: TailContext,
+  ) {
+    this.position = restored ?? { inode: null, offset: 0 };
+    this.settled = new Watermark(restored);
+    this.command = `tail -F ${path}`;
+  }
+
+  /** (Re)starts following; after a container restart the tools are looked for again. */
+  start(containerRestarted = false): void {
+    if (containerRestarted) this.disabled = false;
+    this.loop ??= this.run().finally(() => {
+      this.loop = undefined;
+    });
+  }
+
+  updateMeta(meta: ContainerMeta): void {
+    this.meta = meta;
+  }
+
+  /** Ends stdin: the wrapper kills tail and exits. */
+  async stop(): Promise<void> {
+    this.stdin?.end();
+    this.stdin?.destroy();
+    await this.loop;
+  }
+
+  get idle(): boolean {
+    return this.loop === undefined && this.settled.pendingCount === 0;
+  }
+
+  checkpoint(): FilePosition | undefined {
+    return this.settled.value;
+  }
+
+  private async run(): Promise<void> {
+    const backoff = new Backoff(1000, 60_000);
+    while (!this.ctx.signal.aborted && !this.disabled) {
+      const startedAt = Date.now();
+      let exitCode: number | null = null;
+      try {
+        const { execId, stream } = await this.ctx.docker.startExec(this.containerId, tailCommand(this.path, this.position.inode ?? 'any', this.position.offset));
+        this.ctx.execCreated(this.containerId);
+        await this.consume(stream);
+        exitCode = await this.ctx.docker.execExitCode(execId).catch(() => null);
+      } catch (err) {
+        if (err instanceof LogshipError && !err.retriable) return;
+        this.ctx.logger.debug({ container: this.containerId.slice(0, 12), path: this.path }, `docker_tail: ${errorMessage(err)}`);
+      }
+      if (this.ctx.signal.aborted || this.disabled) return;
+      // 137: the container was stopped; its start event brings us back
+      if (exitCode === 137) return;
+      if (exitCode === 126 || exitCode === 127) {
+        if (!this.disabled) this.ctx.missingTool(this.containerId, 'sh');
+        this.disabled = true;
+        return;
+      }
+      if (Date.now() - startedAt > LIVED_LONG_MS) backoff.reset();
+      await sleep(backoff.nextDelayMs(), this.ctx.signal);
+    }
+  }
+
+  private consume(stream: Duplex): Promise<void> {
+    this.stdin = stream;
+    const splitter = new ByteLineSplitter(this.ctx.maxLineBytes, this.position.offset);
+    let started = false;
+    let paused = false;
+    const frames = new FrameReader((kind, payload) => {
+      if (kind === 'stderr') {
+        this.ctx.logger.debug({ container: this.containerId.slice(0, 12), path: this.path }, `docker_tail: ${payload.toString('utf8').trim()}`);
+        return;
+      }
+      splitter.push(payload, (line) => {
+        if (started) {
+          if (!this.onLine(line, splitter)) paused = true;
+          return;
+        }
+        // before the wrapper's first line, output is the runtime's (e.g. "sh": not found), never file content
+        const notice = tailNotice(line.text, this.path, true);
+        if (notice?.kind === 'start') {
+          started = true;
+          splitter.reset(notice.offset);
+          this.position = { inode: notice.inode ?? null, offset: notice.offset };
+        } else if (notice?.kind === 'missing-tool') {
+          this.ctx.missingTool(this.containerId, notice.tool);
+          this.disabled = true;
+        } else {
+          this.ctx.logger.debug({ container: this.containerId.slice(0, 12), path: this.path }, `docker_tail: ${line.text}`);
+        }
+      });
+    });
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.stdin = undefined;
+        resolve();
+      };
+      const abort = (): void => {
+        stream.end();
+        stream.destroy();
+      };
+      this.ctx.signal.addEventListener('abort', abort, { once: true });
+      stream.on('data', (chunk: Buffer) => {
+        frames.push(chunk);
+        if (paused) {
+          paused = false;
+          stream.pause();
+          void this.ctx.sink.waitForSpace().then(() => stream.resume());
+        }
+      });
+      stream.once('end', done);
+      stream.once('close', done);
+      stream.once('error', done);
+      stream.once('close', () => this.ctx.signal.removeEventListener('abort', abort));
+    });
+  }
+
+  /** Returns false when the pipeline asked to pause. */
+  private onLine(line: SplitLine, splitter: ByteLineSplitter): boolean {
+    const notice = tailNotice(line.text, this.path, false);
+    if (notice?.kind === 'diagnostic') {
+      splitter.offset = line.start;
+      this.ctx.logger.debug({ container: this.containerId.slice(0, 12), path: this.path }, `docker_tail: ${notice.text}`);
+      return true;
+    }
+    if (notice?.kind === 'new-file') {
+      // the file was replaced (rotation) or appeared: tail reads the new one from its first byte
+      const ok = notice.before ? this.emit(notice.before, { inode: this.position.inode, offset: line.start + Buffer.byteLength(notice.before) }) : true;
+      splitter.reset(0);
+      this.position = { inode: null, offset: 0 };
+      return ok;
+    }
+    const position = { inode: this.position.inode, offset: line.end };
+    this.position = position;
+    return this.emit(line.text, position, line.originalBytes);
+  }
+
+  private emit(text: string, position: FilePosition, originalBytes?: number): boolean {
+    const log: NonNullable<LogRecord['log']> = { file: { path: this.path } };
+    if (originalBytes !== undefined) Object.assign(log, { truncated: true, original_bytes: originalBytes });
+    const record: LogRecord = {
+      '@timestamp': nowTimestamp(),
+      message: text,
+      stream: 'stdout',
+      source: 'exec',
+      tag: `docker.exec.${this.meta.name.replace(/\./g, '_')}`,
+      container: this.meta,
+      host: this.ctx.host,
+      log,
+      exec: { command: this.command },
+    };
+    const seq = this.settled.add(position);
+    const ack = new Ack(() => this.settled.settle(seq));
+    this.ctx.records.inc();
+    return this.ctx.sink.offer({ record, ack, bytes: text.length + 300 });
+  }
+}
