@@ -14,6 +14,9 @@ describe('tail wrapper notices', () => {
     [`partial linetail: '${f}' has been replaced; following end of new file`, false, { kind: 'new-file', before: 'partial line' }],
     [`tail: can't open '${f}': No such file or directory`, false, { kind: 'diagnostic', text: `tail: can't open '${f}': No such file or directory` }],
     [`tail: '${f}' has become inaccessible: No such file or directory`, false, { kind: 'diagnostic', text: `tail: '${f}' has become inaccessible: No such file or directory` }],
+    [`tail: ${f} has appeared; following end of new file`, false, { kind: 'new-file', before: '' }],
+    [`tail: ${f} has been replaced; following end of new file`, false, { kind: 'new-file', before: '' }],
+    [`tail: ${f}: file truncated`, false, { kind: 'diagnostic', text: `tail: ${f}: file truncated` }],
     ['an ordinary line mentioning tail: things', false, undefined],
     [`tail: '/other.log' has been replaced; following end of new file`, false, undefined],
   ])('%j (first line: %s)', (line, first, expected) => {

@@ -41,10 +41,15 @@ export function tailNotice(line: string, path: string, first: boolean): TailNoti
     const missing = /^logship-tail missing (\w+)$/.exec(line);
     if (missing) return { kind: 'missing-tool', tool: missing[1] as string };
   }
-  const quoted = `tail: '${path}'`;
-  const at = line.lastIndexOf(quoted);
-  if (at < 0) return line.startsWith(`tail: can't open '${path}'`) ? { kind: 'diagnostic', text: line } : undefined;
-  const rest = line.slice(at + quoted.length);
-  if (/^ has (appeared|been replaced); following end of new file$/.test(rest)) return { kind: 'new-file', before: line.slice(0, at) };
-  return at === 0 ? { kind: 'diagnostic', text: line } : undefined;
+  if (!line.includes('tail: ')) return undefined;
+  // busybox versions differ: "tail: '/f' has appeared" and "tail: /f has appeared"
+  for (const quoted of [`tail: '${path}'`, `tail: ${path}`]) {
+    const at = line.lastIndexOf(quoted);
+    if (at < 0) continue;
+    const rest = line.slice(at + quoted.length);
+    if (/^ has (appeared|been replaced); following end of new file$/.test(rest)) return { kind: 'new-file', before: line.slice(0, at) };
+    if (at === 0 && /^:? /.test(rest)) return { kind: 'diagnostic', text: line };
+  }
+  if (line.startsWith(`tail: can't open '${path}'`) || line.startsWith(`tail: can't open ${path}`)) return { kind: 'diagnostic', text: line };
+  return undefined;
 }

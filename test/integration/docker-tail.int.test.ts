@@ -1,0 +1,144 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { docker, removeContainersWithLabel, runContainer, uniqueLabel } from '../helpers/docker-cli.js';
+import { messageCounts, readRecords, sequenceProblems, waitForLineCount, waitForRecords } from '../helpers/output-file.js';
+import { Shipper, tempDir } from '../helpers/shipper.js';
+
+const label = uniqueLabel();
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+afterAll(() => removeContainersWithLabel(label));
+
+function tailPipeline(out: string, paths = '["/var/log/app.log"]'): string {
+  return `inputs:\n  - type: docker_tail\n    include:\n      labels: ["${label}"]\n    paths: ${paths}\noutputs:\n  - type: file\n    path: ${out}\n`;
+}
+
+async function tailProcesses(id: string): Promise<string[]> {
+  return (await docker('top', id, '-o', 'pid,args')).split('\n').filter((l) => /\btail -F\b/.test(l) && !/sh -c/.test(l));
+}
+
+describe('docker_tail against the real Docker engine', () => {
+  it('the acceptance pipeline: main lines as source main, file lines as source exec with log.file.path', async () => {
+    rmSync('/tmp/out.jsonl', { force: true });
+    const file = join(tempDir(), 'that.yaml');
+    writeFileSync(file, `inputs:
+  - type: docker_logs
+    include: { labels: ["app=demo"] }
+  - type: docker_tail
+    include: { labels: ["app=demo"] }
+    paths: ["/var/log/app.log"]
+outputs:
+  - type: file
+    match: "docker.**"
+    path: /tmp/out.jsonl
+`);
+    await removeContainersWithLabel('app=demo');
+    const shipper = new Shipper(['run', file, '--state-dir', join(tempDir(), 'state')]);
+    cleanups.push(() => removeContainersWithLabel('app=demo'));
+    cleanups.push(() => shipper.stop());
+    await shipper.ready();
+    const id = await runContainer({ label: 'app=demo', script: 'i=1; while [ $i -le 500 ]; do echo "main $i"; echo "file $i" >> /var/log/app.log; i=$((i+1)); done; sleep 3600' });
+    const records = await waitForRecords('/tmp/out.jsonl', (r) => r.length >= 1000, 30_000);
+    const main = records.filter((r) => r.message.startsWith('main '));
+    const files = records.filter((r) => r.message.startsWith('file '));
+    expect(main.every((r) => r.source === 'main' && r.tag.startsWith('docker.main.'))).toBe(true);
+    expect(files.every((r) => r.source === 'exec' && r.tag.startsWith('docker.exec.') && r.stream === 'stdout')).toBe(true);
+    expect(files.every((r) => (r.log as { file?: { path?: string } }).file?.path === '/var/log/app.log')).toBe(true);
+    expect(sequenceProblems(messageCounts(records, id, 'stdout'), 'main', 500)).toEqual({ missing: [], duplicated: [], unexpected: [] });
+    expect(sequenceProblems(messageCounts(records, id, 'stdout'), 'file', 500)).toEqual({ missing: [], duplicated: [], unexpected: [] });
+  });
+
+  it('50,000 lines: file created after the start, rotated by mv in the middle, kill -9 three times — each line once', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out.jsonl');
+    const stateDir = join(dir, 'state');
+    let shipper = Shipper.run(tailPipeline(out), stateDir);
+    await shipper.ready();
+    const script = 'sleep 1; i=1; while [ $i -le 50000 ]; do echo "file $i" >> /var/log/app.log; [ $i -eq 25000 ] && mv /var/log/app.log /var/log/app.log.1; [ $((i % 500)) -eq 0 ] && usleep 100000; i=$((i+1)); done; sleep 3600';
+    const id = await runContainer({ label, script });
+    cleanups.push(() => docker('rm', '-f', id));
+    for (const target of [8_000, 18_000, 36_000]) {
+      await waitForLineCount(out, target, 60_000);
+      shipper.kill('SIGKILL');
+      await shipper.exit();
+      shipper = Shipper.run(tailPipeline(out), stateDir);
+      await shipper.ready();
+    }
+    cleanups.push(() => shipper.stop());
+    await waitForLineCount(out, 50_000, 90_000);
+    await new Promise((r) => setTimeout(r, 2500));
+    const records = readRecords(out);
+    expect(sequenceProblems(messageCounts(records, id, 'stdout'), 'file', 50_000)).toEqual({ missing: [], duplicated: [], unexpected: [] });
+    expect(records).toHaveLength(50_000);
+  });
+
+  it('after five kill -9 restarts the container holds exactly one tail per followed file', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out.jsonl');
+    const stateDir = join(dir, 'state');
+    const id = await runContainer({ label, script: 'while true; do echo tick >> /var/log/a.log; echo tock >> /var/log/b.log; sleep 1; done' });
+    cleanups.push(() => docker('rm', '-f', id));
+    const pipeline = tailPipeline(out, '["/var/log/a.log", "/var/log/b.log"]');
+    for (let i = 0; i < 5; i++) {
+      const shipper = Shipper.run(pipeline, stateDir);
+      await shipper.ready();
+      await waitForLineCount(out, 2 * (i + 1), 20_000);
+      shipper.kill('SIGKILL');
+      await shipper.exit();
+    }
+    // the wrappers see their stdin close and end their tails
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await tailProcesses(id)).toEqual([]);
+    const shipper = Shipper.run(pipeline, stateDir);
+    cleanups.push(() => shipper.stop());
+    await shipper.ready();
+    await new Promise((r) => setTimeout(r, 1500));
+    const tails = await tailProcesses(id);
+    expect(tails).toHaveLength(2);
+    expect(tails.some((t) => t.includes('/var/log/a.log'))).toBe(true);
+    expect(tails.some((t) => t.includes('/var/log/b.log'))).toBe(true);
+  });
+
+  it('resumes after a container restart, with one exec per file per container start', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out.jsonl');
+    const shipper = Shipper.run(tailPipeline(out), join(dir, 'state'), ['--log-level', 'debug']);
+    cleanups.push(() => shipper.stop());
+    await shipper.ready();
+    const script = 'trap "exit 0" TERM; n=$(cat /tmp/run 2>/dev/null || echo 0); n=$((n+1)); echo $n > /tmp/run; i=1; while [ $i -le 300 ]; do echo "run$n $i" >> /var/log/app.log; i=$((i+1)); usleep 10000; done; while true; do sleep 1; done';
+    const id = await runContainer({ label, script });
+    cleanups.push(() => docker('rm', '-f', id));
+    await waitForLineCount(out, 300, 30_000);
+    await docker('restart', '-t', '1', id);
+    await waitForLineCount(out, 600, 30_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const records = readRecords(out);
+    const counts = messageCounts(records, id, 'stdout');
+    expect(sequenceProblems(counts, 'run1', 300)).toEqual({ missing: [], duplicated: [], unexpected: [] });
+    expect(sequenceProblems(counts, 'run2', 300)).toEqual({ missing: [], duplicated: [], unexpected: [] });
+    const execs = shipper.stderr.split('\n').filter((l) => l.includes(id.slice(0, 12)) && l.includes('docker_tail: exec created'));
+    expect(execs.length).toBeGreaterThanOrEqual(2);
+    expect(execs.length).toBeLessThanOrEqual(3);
+  });
+
+  it('a distroless-like image (no sh, no tail): one warning naming the image, no exec storm over 60 s', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out.jsonl');
+    const shipper = Shipper.run(tailPipeline(out), join(dir, 'state'), ['--log-level', 'debug']);
+    cleanups.push(() => shipper.stop());
+    await shipper.ready();
+    const id = (await docker('run', '-d', '--network', 'none', '--label', label, 'logship-test/distroless:1', 'sleep', '3600')).trim();
+    cleanups.push(() => docker('rm', '-f', id));
+    await new Promise((r) => setTimeout(r, 60_000));
+    const lines = shipper.stderr.split('\n').filter((l) => l.includes(id.slice(0, 12)));
+    const warnings = lines.filter((l) => l.includes('"level":40'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('logship-test/distroless:1');
+    expect(warnings[0]).toMatch(/has no (sh|tail|stat)/);
+    expect(lines.filter((l) => l.includes('docker_tail: exec created'))).toHaveLength(1);
+    expect(shipper.process.exitCode).toBeNull();
+  });
+});
