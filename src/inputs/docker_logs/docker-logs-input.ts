@@ -163,6 +163,10 @@ export class DockerLogsInput implements Input {
     if (!follower) {
       follower = new ContainerFollower(id, this.followerContext, this.restored[id]);
       this.followers.set(id, follower);
+    } else if (!follower.idle && reason.justStarted) {
+      // already reading it (a replayed start event at start-up, or a quick restart): the running
+      // cycle reopens as needed; an early follow request would read the whole log a second time
+      reason = {};
     }
     follower.kick(reason);
   }
