@@ -75,6 +75,30 @@ outputs:
     expect(records).toHaveLength(50_000);
   });
 
+  it('a file rotated away while the shipper was down is finished from its checkpoint, then the new one is read', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out.jsonl');
+    const stateDir = join(dir, 'state');
+    const first = Shipper.run(tailPipeline(out), stateDir);
+    await first.ready();
+    const id = await runContainer({ label, script: 'i=1; while [ $i -le 1000 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done; sleep 3600' });
+    cleanups.push(() => docker('rm', '-f', id));
+    await waitForLineCount(out, 1000, 30_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    first.kill('SIGKILL');
+    await first.exit();
+    // while nobody watches: more lines, rotation, lines in the new file
+    await docker('exec', id, 'sh', '-c', 'i=1001; while [ $i -le 1500 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done; mv /var/log/app.log /var/log/app.log.1; while [ $i -le 2000 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done');
+    const second = Shipper.run(tailPipeline(out), stateDir);
+    cleanups.push(() => second.stop());
+    await second.ready();
+    await waitForLineCount(out, 2000, 30_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const records = readRecords(out);
+    expect(sequenceProblems(messageCounts(records, id, 'stdout'), 'file', 2000)).toEqual({ missing: [], duplicated: [], unexpected: [] });
+    expect(records).toHaveLength(2000);
+  });
+
   it('after five kill -9 restarts the container holds exactly one tail per followed file', async () => {
     const dir = tempDir();
     const out = join(dir, 'out.jsonl');

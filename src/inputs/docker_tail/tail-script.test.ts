@@ -5,8 +5,9 @@ import { tailCommand, tailNotice } from './tail-script.js';
 describe('tail wrapper notices', () => {
   const f = '/var/log/app.log';
   it.each([
-    ['logship-tail 1234 56', true, { kind: 'start', inode: '1234', offset: 56 }],
-    ['logship-tail none 0', true, { kind: 'start', inode: undefined, offset: 0 }],
+    ['\u0000logship-tail 1234 56', true, { kind: 'start', inode: '1234', offset: 56, before: '' }],
+    ['\u0000logship-tail none 0', true, { kind: 'start', inode: undefined, offset: 0, before: '' }],
+    ['last line of the rotated file\u0000logship-tail 99 0', false, { kind: 'start', inode: '99', offset: 0, before: 'last line of the rotated file' }],
     ['logship-tail missing tail', true, { kind: 'missing-tool', tool: 'tail' }],
     ['logship-tail 1234 56', false, undefined],
     [`tail: '${f}' has appeared; following end of new file`, false, { kind: 'new-file', before: '' }],

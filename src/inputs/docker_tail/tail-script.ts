@@ -11,9 +11,18 @@ export const TAIL_SCRIPT = [
   'f=$1; want=$2; off=$3; start=0',
   'command -v tail >/dev/null 2>&1 || { echo "logship-tail missing tail"; exit 127; }',
   'command -v stat >/dev/null 2>&1 || { echo "logship-tail missing stat"; exit 127; }',
-  "set -- $(stat -c '%i %s' \"$f\" 2>/dev/null)",
-  'if [ -n "$1" ] && { [ "$want" = any ] || [ "$1" = "$want" ]; } && [ "$2" -ge "$off" ]; then start=$off; fi',
-  'echo "logship-tail ${1:-none} $start"',
+  "set -- $(stat -c '%i %s' \"$f\" 2>/dev/null); cur=${1:-none}",
+  'if [ -n "$1" ] && { [ "$want" = any ] || [ "$1" = "$want" ]; } && [ "$2" -ge "$off" ]; then start=$off',
+  // the checkpointed file was rotated away while nobody watched: finish it first (app.log.1, app.log-2026…)
+  'elif [ "$want" != any ] && [ "$off" -gt 0 ]; then',
+  '  for g in "$f"?*; do',
+  "    set -- $(stat -c '%i %s' \"$g\" 2>/dev/null)",
+  '    if [ "$1" = "$want" ] && [ "$2" -ge "$off" ]; then',
+  '      printf "\\000logship-tail %s %s\\n" "$want" "$off"; tail -c +$((off + 1)) "$g"; break',
+  '    fi',
+  '  done',
+  'fi',
+  'printf "\\000logship-tail %s %s\\n" "$cur" "$start"',
   'tail -F -c +$((start + 1)) "$f" 2>&1 &',
   'p=$!',
   'while read -r _; do :; done',
@@ -24,10 +33,11 @@ export function tailCommand(path: string, inode: string, offset: number): string
   return ['sh', '-c', TAIL_SCRIPT, 'logship-tail', path, inode, String(offset)];
 }
 
-const MARKER = /^logship-tail (\S+) (\d+)$/;
+/** Markers start with a NUL byte, which text log lines do not contain, and may follow a partial line. */
+const MARKER = new RegExp(`${String.fromCharCode(0)}logship-tail (\\S+) (\\d+)$`);
 
 export type TailNotice =
-  | { kind: 'start'; inode: string | undefined; offset: number }
+  | { kind: 'start'; inode: string | undefined; offset: number; before: string }
   | { kind: 'missing-tool'; tool: string }
   | { kind: 'new-file'; before: string }
   | { kind: 'diagnostic'; text: string }
@@ -35,9 +45,9 @@ export type TailNotice =
 
 /** Recognises the wrapper's marker and tail's own messages among the file's lines. */
 export function tailNotice(line: string, path: string, first: boolean): TailNotice {
+  const m = line.includes('\u0000') ? MARKER.exec(line) : null;
+  if (m) return { kind: 'start', inode: m[1] === 'none' ? undefined : m[1], offset: Number(m[2]), before: line.slice(0, m.index) };
   if (first) {
-    const m = MARKER.exec(line);
-    if (m) return { kind: 'start', inode: m[1] === 'none' ? undefined : m[1], offset: Number(m[2]) };
     const missing = /^logship-tail missing (\w+)$/.exec(line);
     if (missing) return { kind: 'missing-tool', tool: missing[1] as string };
   }

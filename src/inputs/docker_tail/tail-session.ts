@@ -133,8 +133,7 @@ export class TailSession {
         const notice = tailNotice(line.text, this.path, true);
         if (notice?.kind === 'start') {
           started = true;
-          splitter.reset(notice.offset);
-          this.position = { inode: notice.inode ?? null, offset: notice.offset };
+          this.startFile(notice, splitter);
         } else if (notice?.kind === 'missing-tool') {
           this.ctx.missingTool(this.containerId, notice.tool);
           this.disabled = true;
@@ -171,6 +170,12 @@ export class TailSession {
   /** Returns false when the pipeline asked to pause. */
   private onLine(line: SplitLine, splitter: ByteLineSplitter): boolean {
     const notice = tailNotice(line.text, this.path, false);
+    if (notice?.kind === 'start') {
+      // the rotated-away file is finished; the current one follows (its partial last line first)
+      const ok = notice.before ? this.emit(notice.before, { inode: this.position.inode, offset: line.start + Buffer.byteLength(notice.before) }) : true;
+      this.startFile(notice, splitter);
+      return ok;
+    }
     if (notice?.kind === 'diagnostic') {
       splitter.offset = line.start;
       this.ctx.logger.debug({ container: this.containerId.slice(0, 12), path: this.path }, `docker_tail: ${notice.text}`);
@@ -186,6 +191,11 @@ export class TailSession {
     const position = { inode: this.position.inode, offset: line.end };
     this.position = position;
     return this.emit(line.text, position, line.originalBytes);
+  }
+
+  private startFile(notice: { inode: string | undefined; offset: number }, splitter: ByteLineSplitter): void {
+    splitter.reset(notice.offset);
+    this.position = { inode: notice.inode ?? null, offset: notice.offset };
   }
 
   private emit(text: string, position: FilePosition, originalBytes?: number): boolean {
