@@ -9,12 +9,14 @@ export const selectorSchema = z
   })
   .strict();
 
+export const dockerHostOption = z
+  .string()
+  .default(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock')
+  .describe('Docker Engine API address: unix:///path/to/docker.sock or http://host:port. Default: $DOCKER_HOST, else the local socket.');
+
 export const dockerLogsSchema = z
   .object({
-    docker_host: z
-      .string()
-      .default(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock')
-      .describe('Docker Engine API address: unix:///path/to/docker.sock or http://host:port. Default: $DOCKER_HOST, else the local socket.'),
+    docker_host: dockerHostOption,
     include: selectorSchema
       .default({})
       .describe('Read only containers that match: every list given must match (names: any of them; labels: all of them; images: any of them). Empty: all containers.'),
