@@ -42,6 +42,8 @@ export interface KickReason {
   discoveredAfter?: number;
   /** A start event: ask for the log before inspecting. */
   justStarted?: boolean;
+  /** Name, image and labels from that event, in case the container is gone before inspect answers. */
+  seen?: { name: string; image: string; labels: Record<string, string> };
 }
 
 type FollowerState = 'new' | 'active' | 'ignored' | 'gone';
@@ -63,7 +65,9 @@ export class ContainerFollower {
   private state: FollowerState = 'new';
   private meta: ContainerMeta | undefined;
   private tag = '';
-  private tty = false;
+  /** From inspect; undefined when the container vanished first (the stream tells). */
+  private tty: boolean | undefined = false;
+  private seen: KickReason['seen'];
   private readonly streams = new Map<Stream, StreamState>();
   private newestRead: string | undefined;
   /** Earliest timestamp that must be read again because a line was cut off by a stream end. */
@@ -96,6 +100,7 @@ export class ContainerFollower {
   kick(reason: KickReason = {}): void {
     this.wanted = true;
     if (reason.justStarted) this.justStarted = true;
+    if (reason.seen) this.seen = reason.seen;
     this.baseSince ??= this.restored?.since ?? (reason.initial ? this.ctx.firstSince() : EPOCH);
     // an event is news about this container: it overrides a listing's "history" judgement
     this.discoveredAfter = reason.discoveredAfter;
@@ -167,6 +172,8 @@ export class ContainerFollower {
         this.earlyOpen = early !== undefined;
         early?.catch(() => undefined);
         const info = await docker.inspect(this.id).catch(async (err: unknown) => {
+          // auto-removed before inspect answered, but the early request may hold its whole log
+          if (early && this.seen && err instanceof LogshipError && err.code === 'CONTAINER_GONE') return this.vanished(this.seen);
           await early?.then((s) => s.destroy(), () => undefined);
           throw err;
         });
@@ -232,6 +239,12 @@ export class ContainerFollower {
    * Found by listing rather than by an event: a stopped container is read only if it has a
    * checkpoint or stopped after `discoveredAfter` (while nobody was watching), not for its history.
    */
+  /** What is known of a container that vanished before it could be inspected: TTY is told by the stream. */
+  private vanished(seen: { name: string; image: string; labels: Record<string, string> }): ContainerInfo {
+    this.tty = undefined;
+    return { id: this.id, name: seen.name, image: seen.image, labels: seen.labels, tty: false, running: false, logDriver: 'json-file', logPath: '', startedAt: '', finishedAt: '', autoRemove: true };
+  }
+
   /**
    * An auto-removed container whose log read back empty was most likely deleted before the daemon
    * served our requests; say so instead of shipping nothing silently.
@@ -248,7 +261,7 @@ export class ContainerFollower {
   }
 
   private apply(info: ContainerInfo): void {
-    this.tty = info.tty;
+    if (info.logPath || info.startedAt) this.tty = info.tty;
     // frozen: shared by every record of this container, and serialised once
     this.meta = deepFreeze({ id: info.id, name: info.name, image: { name: info.image }, labels: { ...info.labels } });
     this.tag = `docker.main.${info.name.replace(/\./g, '_')}`;
@@ -298,9 +311,7 @@ export class ContainerFollower {
     this.followingNow = follow;
     this.earlyOpen = false;
     this.rewoundTo = undefined;
-    const parser: MessageParser = this.tty
-      ? new TtyParser((m) => this.onMessage(m), (r) => this.invalid(r))
-      : new FrameDemuxer((m) => this.onMessage(m), (r) => this.invalid(r));
+    let parser: MessageParser | undefined = this.tty === undefined ? undefined : this.parserFor(this.tty);
     let pausedForSpace = false;
     const abort = (): void => void stream.destroy();
     try {
@@ -313,6 +324,8 @@ export class ContainerFollower {
         this.ctx.signal.addEventListener('abort', abort, { once: true });
         stream.on('data', (chunk: Buffer) => {
           this.paused = false;
+          // not inspected: a multiplexed stream starts with frame type 1 or 2, a TTY one with a timestamp digit
+          parser ??= this.parserFor(chunk[0] !== 1 && chunk[0] !== 2);
           parser.push(chunk);
           if (this.paused && !pausedForSpace) {
             pausedForSpace = true;
@@ -325,7 +338,7 @@ export class ContainerFollower {
           }
         });
         stream.once('end', () => {
-          if (!follow) parser.flush();
+          if (!follow) parser?.flush();
           resolve();
         });
         stream.once('close', resolve);
@@ -370,6 +383,12 @@ export class ContainerFollower {
     this.ctx.counters.records.inc();
     this.ctx.counters.bytes.inc(line.text.length);
     if (!this.ctx.sink.offer({ record, ack, bytes })) this.paused = true;
+  }
+
+  private parserFor(tty: boolean): MessageParser {
+    return tty
+      ? new TtyParser((m) => this.onMessage(m), (r) => this.invalid(r))
+      : new FrameDemuxer((m) => this.onMessage(m), (r) => this.invalid(r));
   }
 
   /** A line cut off by the end of a stream is read again, whole, from the next open. */

@@ -141,7 +141,10 @@ export class DockerLogsInput implements Input {
       case 'start':
         this.history.delete(event.id);
         // labels and name from the event let us skip non-matching containers without a request
-        if (this.followers.has(event.id) || this.followerContext?.filter.matches(eventContainer(event))) this.consider(event.id, { justStarted: true });
+        {
+          const seen = eventContainer(event);
+          if (this.followers.has(event.id) || this.followerContext?.filter.matches(seen)) this.consider(event.id, { justStarted: true, seen });
+        }
         break;
       case 'die':
         this.followers.get(event.id)?.onDie();
@@ -192,5 +195,5 @@ const RECONCILE_INTERVAL_MS = 30_000;
 
 function eventContainer(event: ContainerEvent): { name: string; image: string; labels: Record<string, string> } {
   const { name = '', image = '', ...labels } = event.attributes;
-  return { name, image, labels: { ...labels, ...event.attributes } };
+  return { name, image, labels };
 }
