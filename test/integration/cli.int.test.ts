@@ -45,6 +45,8 @@ outputs:
       // npx forwards SIGTERM to logship and then ends itself by the same signal
       const code = await shipper.stop();
       expect(code === 0 || shipper.process.signalCode === 'SIGTERM').toBe(true);
+      // npm may exit before logship has finished its graceful stop: its stderr is still ours
+      for (let i = 0; i < 100 && !shipper.stderr.includes('pipeline stopped'); i++) await new Promise((r) => setTimeout(r, 100));
       expect(shipper.stderr).toContain('pipeline stopped');
     }
   });
