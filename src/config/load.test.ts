@@ -34,6 +34,9 @@ describe('pipeline file errors', () => {
     ['bad byte size', 'inputs:\n  - type: docker_logs\n    max_line_bytes: 12 parsecs\noutputs:\n  - type: stdout\n', /^p\.yaml:3:21: inputs\[0\]\.max_line_bytes: "12 parsecs" is not a byte size/],
     ['bad tag glob', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: stdout\n    match: "docker..x"\n', /^p\.yaml:5:12: outputs\[0\]\.match: tag glob "docker\.\.x" has an empty part/],
     ['duplicate id', 'inputs:\n  - type: docker_logs\n    id: a\noutputs:\n  - type: stdout\n    id: a\n', /^p\.yaml:5:5: outputs\[0\]\.id: id "a" is already used by inputs\[0\]/],
+    ['interval under 10 s', 'inputs:\n  - type: docker_exec\n    command: [df]\n    mode: interval\n    interval: 5s\noutputs:\n  - type: stdout\n', /^p\.yaml:5:15: inputs\[0\]\.interval: must be at least 10s/],
+    ['interval without interval mode', 'inputs:\n  - type: docker_exec\n    command: [df]\n    interval: 30s\noutputs:\n  - type: stdout\n', /^p\.yaml:4:15: inputs\[0\]\.interval: only used with mode: interval — add "mode: interval" or remove interval/],
+    ['command as a string', 'inputs:\n  - type: docker_exec\n    command: df -k\noutputs:\n  - type: stdout\n', /^p\.yaml:3:14: inputs\[0\]\.command: expected array, got string/],
     ['unset variable', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: file\n    path: ${OUT_DIR}/x.jsonl\n', /^p\.yaml:5:11: environment variable OUT_DIR is not set/],
   ])('%s', (_kind, text, expected) => {
     const found = problems(text);

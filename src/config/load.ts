@@ -98,6 +98,9 @@ export function parsePipeline(text: string, file: string, env: NodeJS.ProcessEnv
         return;
       }
       const config = parsed.data as Record<string, unknown>;
+      for (const { key, message } of definition.check?.(config) ?? []) {
+        problems.push({ file, ...locate([...base, key]), key: formatKeyPath([...base, key]), message });
+      }
       const id = typeof config.id === 'string' ? config.id : `${type}_${index}`;
       const previous = ids.get(id);
       if (previous) {

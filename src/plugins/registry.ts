@@ -1,3 +1,4 @@
+import { dockerExecInput } from '../inputs/docker_exec/index.js';
 import { dockerLogsInput } from '../inputs/docker_logs/index.js';
 import { dockerTailInput } from '../inputs/docker_tail/index.js';
 import { fileOutput } from '../outputs/file/index.js';
@@ -5,7 +6,7 @@ import { stdoutOutput } from '../outputs/stdout/index.js';
 import type { InputDefinition, OutputDefinition, PluginDefinition } from './types.js';
 
 /** Every plugin logship knows. `validate`, `plugins` and the docs tests all read this list. */
-export const inputs: readonly InputDefinition[] = [dockerLogsInput, dockerTailInput];
+export const inputs: readonly InputDefinition[] = [dockerLogsInput, dockerTailInput, dockerExecInput];
 export const outputs: readonly OutputDefinition[] = [fileOutput, stdoutOutput];
 
 export const allPlugins: readonly PluginDefinition[] = [...inputs, ...outputs];

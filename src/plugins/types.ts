@@ -18,6 +18,8 @@ interface PluginDefinitionBase<Schema extends z.AnyZodObject> {
   examples: PluginExample[];
   /** Path of the plugin's documentation page, relative to the repository root. */
   docs: string;
+  /** Rules across options that a schema cannot state; each problem names the option at fault. */
+  check?(config: z.output<Schema>): Array<{ key: string; message: string }>;
 }
 
 export interface PluginContext {

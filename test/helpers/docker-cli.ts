@@ -68,3 +68,19 @@ export function numberedScript(count: number, options: { stderr?: boolean; pause
   const pause = options.pauseEvery ? `[ $((i % ${options.pauseEvery})) -eq 0 ] && usleep ${options.pauseUs ?? 100000}; ` : '';
   return `i=1; while [ $i -le ${count} ]; do echo "out $i"; ${err}${pause}i=$((i+1)); done`;
 }
+
+/** Execs the daemon created in a container since a time, counted from its own event log (independent of logship). */
+export async function execCreations(id: string, sinceUnixSeconds: number): Promise<number> {
+  const until = Math.ceil(Date.now() / 1000) + 1;
+  // JSON: an exec's action holds its whole command line, newlines included
+  const events = await docker('events', '--since', String(sinceUnixSeconds), '--until', String(until), '--filter', `container=${id}`, '--format', '{{json .}}');
+  return events
+    .split('\n')
+    .filter(Boolean)
+    .filter((line) => String((JSON.parse(line) as { Action?: string }).Action).startsWith('exec_create')).length;
+}
+
+/** Processes in a container whose command line matches, as "PID PPID ARGS" rows. */
+export async function containerProcesses(id: string, pattern: RegExp): Promise<string[]> {
+  return (await docker('top', id, '-o', 'pid,ppid,args')).split('\n').slice(1).filter((l) => pattern.test(l));
+}

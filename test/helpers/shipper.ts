@@ -28,10 +28,10 @@ export class Shipper {
   }
 
   /** Starts `logship run` on a pipeline written to a temp file. */
-  static run(pipelineYaml: string, stateDir: string, extra: string[] = []): Shipper {
+  static run(pipelineYaml: string, stateDir: string, extra: string[] = [], nodeFlags: string[] = []): Shipper {
     const file = join(tempDir('logship-pipeline-'), 'pipeline.yaml');
     writeFileSync(file, pipelineYaml);
-    return new Shipper(['run', file, '--state-dir', stateDir, ...extra]);
+    return new Shipper(['run', file, '--state-dir', stateDir, ...extra], { command: [process.execPath, ...nodeFlags, LOGSHIP_BIN] });
   }
 
   async waitForLog(text: string, timeoutMs = 20_000): Promise<void> {

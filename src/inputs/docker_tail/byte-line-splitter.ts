@@ -30,20 +30,30 @@ export class ByteLineSplitter {
     while (from < chunk.length) {
       const newline = chunk.indexOf(NEWLINE, from);
       const end = newline < 0 ? chunk.length : newline;
+      if (newline >= 0 && this.pendingBytes === 0 && end - from <= this.maxLineBytes) {
+        // the common case, a whole line inside one chunk: decode it in place, no copies
+        this.emitLine(chunk.toString('utf8', from, end), end - from, onLine);
+        from = newline + 1;
+        continue;
+      }
       this.keep(chunk.subarray(from, end));
       if (newline < 0) return;
       const total = this.pendingBytes;
-      const text = Buffer.concat(this.parts).toString('utf8').replace(/\r$/, '');
-      const start = this.offset;
-      this.offset += total + 1;
-      const line: SplitLine = { text, start, end: this.offset };
-      if (total > this.maxLineBytes) line.originalBytes = total;
+      const text = Buffer.concat(this.parts).toString('utf8');
       this.parts = [];
       this.keptBytes = 0;
       this.pendingBytes = 0;
-      onLine(line);
+      this.emitLine(text, total, onLine);
       from = newline + 1;
     }
+  }
+
+  private emitLine(text: string, bytes: number, onLine: (line: SplitLine) => void): void {
+    const start = this.offset;
+    this.offset += bytes + 1;
+    const line: SplitLine = { text: text.endsWith('\r') ? text.slice(0, -1) : text, start, end: this.offset };
+    if (bytes > this.maxLineBytes) line.originalBytes = bytes;
+    onLine(line);
   }
 
   /** Forgets a partial line and restarts counting at `offset` (a new file). */

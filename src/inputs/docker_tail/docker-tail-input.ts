@@ -1,11 +1,9 @@
-import { Backoff, sleep } from '../../core/backoff.js';
-import { errorMessage } from '../../core/errors.js';
 import { deepFreeze } from '../../core/record-json.js';
 import type { ContainerMeta } from '../../core/record.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import { DockerService, type ContainerInfo } from '../../services/docker.js';
 import { ContainerFilter } from '../docker_logs/container-filter.js';
-import { ownContainerId } from '../docker_logs/self-container.js';
+import { ContainerWatcher } from '../common/container-watcher.js';
 import type { DockerTailConfig } from './schema.js';
 import { TailSession, type FilePosition, type TailContext } from './tail-session.js';
 
@@ -22,19 +20,22 @@ export class DockerTailInput implements Input {
   private readonly abort = new AbortController();
   private readonly sessions = new Map<string, Map<string, TailSession>>();
   private readonly restored: TailCheckpoint['containers'];
-  private readonly filter: ContainerFilter;
-  private readonly selfId = ownContainerId();
   private readonly warnedMissingTool = new Set<string>();
   private context: TailContext | undefined;
-  private supervisor: Promise<void> | undefined;
-  private listedOnce = false;
+  private readonly watcher: ContainerWatcher;
 
   constructor(
     private readonly config: DockerTailConfig,
     private readonly plugin: PluginContext,
   ) {
     this.docker = new DockerService(config.docker_host);
-    this.filter = new ContainerFilter(config.include, config.exclude);
+    const filter = new ContainerFilter(config.include, config.exclude);
+    this.watcher = new ContainerWatcher(this.docker, filter, { inputId: plugin.id, inputType: 'docker_tail', logger: plugin.logger, metrics: plugin.metrics }, {
+      running: (info, restarted) => this.follow(info, restarted),
+      // a stopped container's tails end by themselves (exit 137); its start event brings them back
+      stopped: () => undefined,
+      destroyed: (id) => this.forget(id),
+    });
     this.restored = plugin.checkpoints.restore<TailCheckpoint>(this.key)?.containers ?? {};
     plugin.checkpoints.register(this.key, () => this.checkpoint());
     plugin.metrics.gauge('docker_tail_sessions', { input: plugin.id }, () => [...this.sessions.values()].reduce((n, m) => n + m.size, 0));
@@ -65,12 +66,12 @@ export class DockerTailInput implements Input {
         logger.warn({ container: containerId.slice(0, 12), image }, `docker_tail: image ${image} has no ${tool}; cannot follow files in this container until it restarts`);
       },
     };
-    this.supervisor = this.supervise();
+    this.watcher.start();
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
-    await Promise.all([this.supervisor, ...[...this.sessions.values()].flatMap((files) => [...files.values()].map((s) => s.stop()))]);
+    await Promise.all([this.watcher.stop(), ...[...this.sessions.values()].flatMap((files) => [...files.values()].map((s) => s.stop()))]);
   }
 
   private metaOf(containerId: string): ContainerMeta | undefined {
@@ -79,49 +80,11 @@ export class DockerTailInput implements Input {
 
   private readonly metas = new Map<string, ContainerMeta>();
 
-  private async supervise(): Promise<void> {
-    const backoff = new Backoff(200, 10_000);
-    let down = false;
-    while (!this.abort.signal.aborted) {
-      const subscription = this.docker.containerEvents(Math.floor(Date.now() / 1000) - 2, this.abort.signal);
-      subscription.catch(() => undefined);
-      try {
-        await Promise.race([subscription, sleep(300, this.abort.signal)]);
-        for (const { id, running } of await this.docker.listContainers()) if (running) await this.follow(id, false);
-        this.listedOnce = true;
-        if (down) this.plugin.logger.info('docker_tail: Docker daemon reachable again');
-        down = false;
-        backoff.reset();
-        const { stream, events } = await subscription;
-        if (this.abort.signal.aborted) stream.destroy();
-        for await (const event of events) {
-          if (event.action === 'start') await this.follow(event.id, true);
-          else if (event.action === 'destroy') this.forget(event.id);
-        }
-        if (this.abort.signal.aborted) return;
-        throw new Error('event stream ended');
-      } catch (err) {
-        void subscription.then(({ stream }) => stream.destroy(), () => undefined);
-        if (this.abort.signal.aborted) return;
-        this.plugin.metrics.inc('docker_errors_total', { input: this.plugin.id });
-        if (!down) this.plugin.logger.warn(`docker_tail: lost the Docker daemon (${errorMessage(err)}); reconnecting with backoff`);
-        down = true;
-        await sleep(backoff.nextDelayMs(), this.abort.signal);
-      }
-    }
-  }
-
   /** Starts (or restarts) a session per file of a running, matching container. */
-  private async follow(id: string, started: boolean): Promise<void> {
-    if (id === this.selfId || !this.context) return;
-    let info: ContainerInfo;
-    try {
-      info = await this.docker.inspect(id);
-    } catch {
-      return;
-    }
-    if (!info.running || !this.filter.matches(info)) return;
-    if (started) this.warnedMissingTool.delete(id);
+  private follow(info: ContainerInfo, restarted: boolean): void {
+    if (!this.context) return;
+    const { id } = info;
+    if (restarted) this.warnedMissingTool.delete(id);
     const meta = deepFreeze({ id: info.id, name: info.name, image: { name: info.image }, labels: { ...info.labels } });
     this.metas.set(id, meta);
     let files = this.sessions.get(id);
@@ -136,7 +99,7 @@ export class DockerTailInput implements Input {
         files.set(path, session);
       }
       session.updateMeta(meta);
-      session.start(started);
+      session.start(restarted);
     }
   }
 
@@ -156,7 +119,7 @@ export class DockerTailInput implements Input {
 
   private checkpoint(): TailCheckpoint {
     const containers: TailCheckpoint['containers'] = {};
-    if (!this.listedOnce) Object.assign(containers, this.restored);
+    if (!this.watcher.listedOnce) Object.assign(containers, this.restored);
     for (const [id, files] of this.sessions) {
       const entry: Record<string, FilePosition> = { ...this.restored[id] };
       for (const [path, session] of files) {

@@ -51,4 +51,15 @@ describe('ByteLineSplitter', () => {
   it('cuts a long line and flags it, keeping the offset exact', () => {
     expect(split(['0123456789\n'], 4)).toEqual([{ text: '0123', start: 0, end: 11, originalBytes: 10 }]);
   });
+
+  it('decodes whole lines in place and joins a partial line with its rest, offsets exact either way', () => {
+    expect(split(['a\nbb\ncc', 'c\r\nd\n', 'long-line\nok\n'], 4)).toEqual([
+      { text: 'a', start: 0, end: 2 },
+      { text: 'bb', start: 2, end: 5 },
+      { text: 'ccc', start: 5, end: 10 },
+      { text: 'd', start: 10, end: 12 },
+      { text: 'long', start: 12, end: 22, originalBytes: 9 },
+      { text: 'ok', start: 22, end: 25 },
+    ]);
+  });
 });

@@ -8,7 +8,8 @@ import type { ContainerMeta, LogRecord } from '../../core/record.js';
 import { nowTimestamp } from '../../core/timestamp.js';
 import { Watermark } from '../../core/watermark.js';
 import type { RecordSink } from '../../plugins/types.js';
-import { FrameReader } from '../../services/docker-frames.js';
+import type { FrameStream } from '../../services/docker-frames.js';
+import { pumpExecStream } from '../common/exec-stream.js';
 import type { DockerService } from '../../services/docker.js';
 import { ByteLineSplitter, type SplitLine } from './byte-line-splitter.js';
 import { tailCommand, tailNotice } from './tail-script.js';
@@ -118,15 +119,15 @@ export class TailSession {
     this.stdin = stream;
     const splitter = new ByteLineSplitter(this.ctx.maxLineBytes, this.position.offset);
     let started = false;
-    let paused = false;
-    const frames = new FrameReader((kind, payload) => {
+    const onFrame = (kind: FrameStream, payload: Buffer): boolean => {
       if (kind === 'stderr') {
         this.ctx.logger.debug({ container: this.containerId.slice(0, 12), path: this.path }, `docker_tail: ${payload.toString('utf8').trim()}`);
-        return;
+        return true;
       }
+      let room = true;
       splitter.push(payload, (line) => {
         if (started) {
-          if (!this.onLine(line, splitter)) paused = true;
+          if (!this.onLine(line, splitter)) room = false;
           return;
         }
         // before the wrapper's first line, output is the runtime's (e.g. "sh": not found), never file content
@@ -141,29 +142,10 @@ export class TailSession {
           this.ctx.logger.debug({ container: this.containerId.slice(0, 12), path: this.path }, `docker_tail: ${line.text}`);
         }
       });
-    });
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        this.stdin = undefined;
-        resolve();
-      };
-      const abort = (): void => {
-        stream.end();
-        stream.destroy();
-      };
-      this.ctx.signal.addEventListener('abort', abort, { once: true });
-      stream.on('data', (chunk: Buffer) => {
-        frames.push(chunk);
-        if (paused) {
-          paused = false;
-          stream.pause();
-          void this.ctx.sink.waitForSpace().then(() => stream.resume());
-        }
-      });
-      stream.once('end', done);
-      stream.once('close', done);
-      stream.once('error', done);
-      stream.once('close', () => this.ctx.signal.removeEventListener('abort', abort));
+      return room;
+    };
+    return pumpExecStream(stream, this.ctx.signal, this.ctx.sink, onFrame).finally(() => {
+      this.stdin = undefined;
     });
   }
 

@@ -1,0 +1,101 @@
+import { deepFreeze } from '../../core/record-json.js';
+import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
+import { DockerService, type ContainerInfo } from '../../services/docker.js';
+import { ContainerWatcher } from '../common/container-watcher.js';
+import { ContainerFilter } from '../docker_logs/container-filter.js';
+import { ExecSession, type ExecContext } from './exec-session.js';
+import { DEFAULT_INTERVAL_MS, type DockerExecConfig } from './schema.js';
+
+interface ExecCheckpoint {
+  /** Interval mode: epoch ms of each container's last run start, so a restart keeps the rhythm. */
+  last_started_at: Record<string, number>;
+}
+
+/** docker_exec: one ExecSession per running, matching container. */
+export class DockerExecInput implements Input {
+  private readonly docker: DockerService;
+  private readonly abort = new AbortController();
+  private readonly sessions = new Map<string, ExecSession>();
+  private readonly restored: ExecCheckpoint['last_started_at'];
+  private readonly watcher: ContainerWatcher;
+  private readonly warnedMissingTool = new Set<string>();
+  private context: ExecContext | undefined;
+
+  constructor(
+    private readonly config: DockerExecConfig,
+    private readonly plugin: PluginContext,
+  ) {
+    this.docker = new DockerService(config.docker_host);
+    const filter = new ContainerFilter(config.include, config.exclude);
+    this.watcher = new ContainerWatcher(this.docker, filter, { inputId: plugin.id, inputType: 'docker_exec', logger: plugin.logger, metrics: plugin.metrics }, {
+      running: (info, restarted) => this.run(info, restarted),
+      stopped: (id) => void this.sessions.get(id)?.stop(),
+      destroyed: (id) => this.forget(id),
+    });
+    this.restored = plugin.checkpoints.restore<ExecCheckpoint>(this.key)?.last_started_at ?? {};
+    plugin.checkpoints.register(this.key, () => this.checkpoint());
+    plugin.metrics.gauge('exec_sessions', { input: plugin.id }, () => [...this.sessions.values()].filter((s) => s.running).length);
+  }
+
+  private get key(): string {
+    return `input:${this.plugin.id}`;
+  }
+
+  async start(sink: RecordSink): Promise<void> {
+    const { metrics, logger, id } = this.plugin;
+    const intervalMs = this.config.interval ?? DEFAULT_INTERVAL_MS;
+    this.context = {
+      docker: this.docker,
+      sink,
+      config: this.config,
+      intervalMs,
+      timeoutMs: this.config.timeout ?? intervalMs,
+      inputId: id,
+      host: deepFreeze({ name: this.plugin.hostName }),
+      logger,
+      metrics,
+      records: metrics.counter('input_records_total', { input: id }),
+      signal: this.abort.signal,
+      missingTool: (containerId, tool) => {
+        if (this.warnedMissingTool.has(containerId)) return;
+        this.warnedMissingTool.add(containerId);
+        const image = this.sessions.get(containerId)?.image ?? 'unknown image';
+        logger.warn({ container: containerId.slice(0, 12), image }, `docker_exec: image ${image} has no ${tool}; not running the command in this container until it restarts`);
+      },
+    };
+    this.watcher.start();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.all([this.watcher.stop(), ...[...this.sessions.values()].map((s) => s.stop())]);
+  }
+
+  private run(info: ContainerInfo, restarted: boolean): void {
+    if (!this.context) return;
+    if (restarted) this.warnedMissingTool.delete(info.id);
+    const meta = deepFreeze({ id: info.id, name: info.name, image: { name: info.image }, labels: { ...info.labels } });
+    let session = this.sessions.get(info.id);
+    if (!session) {
+      session = new ExecSession(info.id, meta, this.restored[info.id], this.context);
+      this.sessions.set(info.id, session);
+    }
+    session.updateMeta(meta);
+    session.start(restarted);
+  }
+
+  private forget(id: string): void {
+    void this.sessions.get(id)?.stop();
+    this.sessions.delete(id);
+    this.warnedMissingTool.delete(id);
+  }
+
+  private checkpoint(): ExecCheckpoint {
+    const last: ExecCheckpoint['last_started_at'] = {};
+    if (!this.watcher.listedOnce) Object.assign(last, this.restored);
+    for (const [id, session] of this.sessions) {
+      if (session.lastStartedAt !== undefined) last[id] = session.lastStartedAt;
+    }
+    return { last_started_at: last };
+  }
+}

@@ -1,0 +1,40 @@
+import { defineInput } from '../../plugins/types.js';
+import { DockerExecInput } from './docker-exec-input.js';
+import { checkDockerExec, dockerExecSchema } from './schema.js';
+
+export const dockerExecInput = defineInput({
+  kind: 'input',
+  type: 'docker_exec',
+  summary: 'Runs a command inside each matching container (kept running, or every interval) and ships its stdout/stderr lines, tagged source exec.',
+  docs: 'docs/plugins/docker_exec.md',
+  schema: dockerExecSchema,
+  check: checkDockerExec,
+  examples: [
+    {
+      title: "A long-running command: every command Redis executes, from each container labelled app=redis",
+      pipeline: `inputs:
+  - type: docker_exec
+    include: { labels: ["app=redis"] }
+    command: ["redis-cli", "monitor"]
+outputs:
+  - type: stdout
+`,
+    },
+    {
+      title: 'An interval command: disk usage inside every container of the compose project "shop", every 5 minutes',
+      pipeline: `inputs:
+  - type: docker_exec
+    include: { labels: ["com.docker.compose.project=shop"] }
+    command: ["df", "-k"]
+    mode: interval
+    interval: 5m
+    timeout: 30s
+    streams: [stdout]
+outputs:
+  - type: file
+    path: /var/log/logship/disk-usage.jsonl
+`,
+    },
+  ],
+  create: (config, context) => new DockerExecInput(config, context),
+});
