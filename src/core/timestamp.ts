@@ -29,10 +29,18 @@ export function toDockerSince(timestamp: string, backSeconds = 0): string {
 /** The current time as a nanosecond RFC3339 string (for sources without their own timestamps). */
 export function nowTimestamp(): string {
   const ns = process.hrtime.bigint() - START_HR + START_NS;
-  const seconds = ns / 1_000_000_000n;
-  const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0');
-  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction}Z`;
+  const seconds = Number(ns / 1_000_000_000n);
+  const fraction = String(Number(ns % 1_000_000_000n)).padStart(9, '0');
+  // exec inputs stamp every line: format the seconds part once per second, not once per line
+  if (seconds !== cachedSeconds) {
+    cachedSeconds = seconds;
+    cachedPrefix = new Date(seconds * 1000).toISOString().slice(0, 19);
+  }
+  return `${cachedPrefix}.${fraction}Z`;
 }
+
+let cachedSeconds = -1;
+let cachedPrefix = '';
 
 const START_NS = BigInt(Date.now()) * 1_000_000n;
 const START_HR = process.hrtime.bigint();

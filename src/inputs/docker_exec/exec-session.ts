@@ -4,7 +4,9 @@ import { LogshipError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Counter, Metrics } from '../../core/metrics.js';
 import type { ContainerMeta, LogRecord } from '../../core/record.js';
+import { deepFreeze } from '../../core/record-json.js';
 import { nowTimestamp } from '../../core/timestamp.js';
+import { execTag } from '../common/exec-tag.js';
 import type { RecordSink } from '../../plugins/types.js';
 import type { FrameStream } from '../../services/docker-frames.js';
 import type { DockerService } from '../../services/docker.js';
@@ -53,6 +55,8 @@ export class ExecSession {
   private disabled = false;
   private stopping = new AbortController();
   private readonly command: string;
+  private readonly execField: { command: string };
+  private tag: string;
   private readonly execCreated: Counter;
   /** Epoch ms of the last run's start (interval mode), kept in the checkpoint to keep the rhythm. */
   lastStartedAt: number | undefined;
@@ -65,6 +69,8 @@ export class ExecSession {
   ) {
     this.lastStartedAt = restoredLastStart;
     this.command = displayCommand(ctx.config.command);
+    this.execField = deepFreeze({ command: this.command });
+    this.tag = execTag(meta);
     this.execCreated = ctx.metrics.counter('exec_created_total', { input: ctx.inputId, container: containerId.slice(0, 12) });
   }
 
@@ -93,6 +99,7 @@ export class ExecSession {
 
   updateMeta(meta: ContainerMeta): void {
     this.meta = meta;
+    this.tag = execTag(meta);
   }
 
   /** Ends stdin: the wrapper stops the command. */
@@ -223,10 +230,10 @@ export class ExecSession {
       message: text,
       stream,
       source: 'exec',
-      tag: `docker.exec.${this.meta.name.replace(/\./g, '_')}`,
+      tag: this.tag,
       container: this.meta,
       host: this.ctx.host,
-      exec: { command: this.command },
+      exec: this.execField,
     };
     if (originalBytes !== undefined) record.log = { truncated: true, original_bytes: originalBytes };
     return record;

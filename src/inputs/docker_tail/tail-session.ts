@@ -5,7 +5,9 @@ import { LogshipError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Counter } from '../../core/metrics.js';
 import type { ContainerMeta, LogRecord } from '../../core/record.js';
+import { deepFreeze } from '../../core/record-json.js';
 import { nowTimestamp } from '../../core/timestamp.js';
+import { execTag } from '../common/exec-tag.js';
 import { Watermark } from '../../core/watermark.js';
 import type { RecordSink } from '../../plugins/types.js';
 import type { FrameStream } from '../../services/docker-frames.js';
@@ -48,6 +50,9 @@ export class TailSession {
   private stdin: Duplex | undefined;
   private disabled = false;
   private readonly command: string;
+  private tag: string;
+  private readonly logField: { file: { path: string } };
+  private readonly execField: { command: string };
 
   constructor(
     private readonly containerId: string,
@@ -59,6 +64,9 @@ export class TailSession {
     this.position = restored ?? { inode: null, offset: 0 };
     this.settled = new Watermark(restored);
     this.command = `tail -F ${path}`;
+    this.tag = execTag(meta);
+    this.logField = deepFreeze({ file: { path } });
+    this.execField = deepFreeze({ command: this.command });
   }
 
   /** (Re)starts following; after a container restart the tools are looked for again. */
@@ -71,6 +79,7 @@ export class TailSession {
 
   updateMeta(meta: ContainerMeta): void {
     this.meta = meta;
+    this.tag = execTag(meta);
   }
 
   /** Ends stdin: the wrapper kills tail and exits. */
@@ -181,18 +190,18 @@ export class TailSession {
   }
 
   private emit(text: string, position: FilePosition, originalBytes?: number): boolean {
-    const log: NonNullable<LogRecord['log']> = { file: { path: this.path } };
-    if (originalBytes !== undefined) Object.assign(log, { truncated: true, original_bytes: originalBytes });
+    // frozen and shared by every record of this file: serialised once (record-json caches them)
+    const log = originalBytes === undefined ? this.logField : { file: this.logField.file, truncated: true, original_bytes: originalBytes };
     const record: LogRecord = {
       '@timestamp': nowTimestamp(),
       message: text,
       stream: 'stdout',
       source: 'exec',
-      tag: `docker.exec.${this.meta.name.replace(/\./g, '_')}`,
+      tag: this.tag,
       container: this.meta,
       host: this.ctx.host,
       log,
-      exec: { command: this.command },
+      exec: this.execField,
     };
     const seq = this.settled.add(position);
     const ack = new Ack(() => this.settled.settle(seq));
