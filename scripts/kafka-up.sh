@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
 # Starts a real single-node Apache Kafka broker (KRaft: broker + controller in
 # one JVM) on 127.0.0.1:${KAFKA_PORT:-9092}, for tests against the real wire
-# protocol instead of a mock. Jars come from Maven Central (kafka-fetch.sh) and
+# protocol instead of a mock. A second client listener, SASL_PLAINTEXT on
+# 127.0.0.1:${KAFKA_SASL_PORT:-KAFKA_PORT+2} (9094), is for authentication tests:
+#   mechanisms  PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (no TLS: SASL_PLAINTEXT)
+#   users       logship / logship-secret   (the one tests should use)
+#               admin   / admin-secret
+#   Both users exist for every mechanism. No authorizer: any authenticated
+#   user may produce, consume and create topics. PLAIN users are in the JAAS
+#   line below; SCRAM users live in the KRaft metadata log (added at format
+#   time, or by ConfigCommand for a data dir formatted before they existed).
+#   e.g. kcat -b 127.0.0.1:9094 -X security.protocol=SASL_PLAINTEXT \
+#          -X sasl.mechanisms=SCRAM-SHA-512 -X sasl.username=logship -X sasl.password=logship-secret -L
+# The PLAINTEXT port stays the inter-broker listener and the readiness check. Jars come from Maven Central (kafka-fetch.sh) and
 # run with plain `java`: no container registry is reachable here.
 # Idempotent: if a broker already answers on the port it does nothing; the
 # storage is formatted only once, so topics and records survive a restart.
@@ -14,8 +25,60 @@ here="$(cd "$(dirname "$0")" && pwd)"
 
 kafka_need_kcat
 
+# SASL users (see the header). Keep the PLAIN JAAS line below in step.
+sasl_users=(logship:logship-secret admin:admin-secret)
+scram_mechanisms=(SCRAM-SHA-256 SCRAM-SHA-512)
+
+# Makes sure every SCRAM user can log in on the SASL port with each mechanism;
+# creates (or resets) the missing credentials with ConfigCommand. A data dir
+# formatted by this script already has them, so this normally costs only a few
+# kcat logins; only a data dir formatted before they existed needs the JVM,
+# once per user and mechanism (a KRaft controller refuses to alter one user
+# twice in a request: DuplicateResourceException). Warns, but does not fail,
+# when that does not help: the PLAINTEXT broker is still usable.
+ensure_sasl_users() {
+  local entry user pass mech missing=()
+  if ! kafka_sasl_login_works PLAIN logship logship-secret; then
+    kafka_log "WARNING: SASL PLAIN login as logship fails on 127.0.0.1:$KAFKA_SASL_PORT; see $KAFKA_LOG"
+    return 0
+  fi
+  for entry in "${sasl_users[@]}"; do
+    for mech in "${scram_mechanisms[@]}"; do
+      kafka_sasl_login_works "$mech" "${entry%%:*}" "${entry#*:}" || missing+=("$mech:$entry")
+    done
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  "$here/kafka-fetch.sh"
+  for entry in "${missing[@]}"; do
+    IFS=: read -r mech user pass <<<"$entry"
+    kafka_log "creating $mech credentials for $user"
+    if ! "$JAVA" -Xmx256m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$KAFKA_LIBS/*" \
+          kafka.admin.ConfigCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --alter \
+          --entity-type users --entity-name "$user" --add-config "$mech=[password=$pass]" \
+          >>"$KAFKA_LOG" 2>&1; then
+      kafka_log "WARNING: ConfigCommand failed for $mech $user; see $KAFKA_LOG"
+      return 0
+    fi
+  done
+  # The credentials reach the broker through the metadata log: not instantly.
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    for entry in "${missing[@]}"; do
+      IFS=: read -r mech user pass <<<"$entry"
+      kafka_sasl_login_works "$mech" "$user" "$pass" || { sleep 0.5; continue 2; }
+    done
+    return 0
+  done
+  kafka_log "WARNING: SCRAM logins still fail on 127.0.0.1:$KAFKA_SASL_PORT after creating the users"
+}
+
 if kafka_answers; then
   kafka_log "a broker already answers on 127.0.0.1:$KAFKA_PORT; nothing to do"
+  if kafka_port_open "$KAFKA_SASL_PORT"; then
+    ensure_sasl_users
+  else
+    kafka_log "WARNING: it has no SASL listener on 127.0.0.1:$KAFKA_SASL_PORT (started by an older" \
+      "kafka-up.sh?); scripts/kafka-down.sh && scripts/kafka-up.sh restarts it with one"
+  fi
   exit 0
 fi
 
@@ -34,11 +97,17 @@ cat >"$props" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+# SASL for clients only (users: see the header of scripts/kafka-up.sh). The
+# inter-broker and controller listeners stay PLAINTEXT; there is no authorizer.
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_logship="logship-secret";
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 log.dirs=$data
 num.partitions=1
 default.replication.factor=1
@@ -70,9 +139,16 @@ java_cmd=("$JAVA" "${heap_opts[@]}" -XX:+UseG1GC -Djava.awt.headless=true
 if [ ! -f "$data/meta.properties" ]; then
   quiet=(-Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
   cluster_id="$("${java_cmd[@]}" "${quiet[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
+  # The SCRAM users go into the bootstrap metadata, so they exist from the start.
+  scram_args=()
+  for entry in "${sasl_users[@]}"; do
+    for mech in "${scram_mechanisms[@]}"; do
+      scram_args+=(--add-scram "$mech=[name=${entry%%:*},password=${entry#*:}]")
+    done
+  done
   kafka_log "formatting $data (cluster id $cluster_id)"
   if ! "${java_cmd[@]}" "${quiet[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$props" \
-        --ignore-formatted >>"$KAFKA_LOG" 2>&1; then
+        --ignore-formatted "${scram_args[@]}" >>"$KAFKA_LOG" 2>&1; then
     kafka_log "formatting failed; last lines of $KAFKA_LOG:"
     tail -n 20 "$KAFKA_LOG" >&2
     exit 1
@@ -97,6 +173,7 @@ start=$SECONDS
 while [ $((SECONDS - start)) -lt "$KAFKA_START_TIMEOUT" ]; do
   if kafka_answers; then
     kafka_log "broker answers on 127.0.0.1:$KAFKA_PORT after $((SECONDS - start)) s"
+    ensure_sasl_users
     exit 0
   fi
   if ! kill -0 "$pid" 2>/dev/null; then

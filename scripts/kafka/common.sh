@@ -8,6 +8,8 @@
 #   KAFKA_VERSION          broker version (default 3.9.2; 4.x works too, e.g. 4.0.0)
 #   KAFKA_PORT             PLAINTEXT port on 127.0.0.1 (default 9092)
 #   KAFKA_CONTROLLER_PORT  KRaft controller port (default KAFKA_PORT+1)
+#   KAFKA_SASL_PORT        SASL_PLAINTEXT port on 127.0.0.1 (default KAFKA_PORT+2); users
+#                          and passwords are listed in scripts/kafka-up.sh
 #   KAFKA_WORK_DIR         config + data (default /var/tmp/logship-kafka-<version>[-p<port>])
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker to answer (default 90)
 #   KAFKA_STOP_TIMEOUT     seconds to wait for a graceful stop before SIGKILL (default 30)
@@ -18,6 +20,7 @@ KAFKA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 KAFKA_VERSION="${KAFKA_VERSION:-3.9.2}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
+KAFKA_SASL_PORT="${KAFKA_SASL_PORT:-$((KAFKA_PORT + 2))}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
@@ -60,6 +63,14 @@ kafka_port_open() {
 # (The port check first: on a closed port kcat retries until its -m timeout.)
 kafka_answers() {
   kafka_port_open "$KAFKA_PORT" && kcat -L -b "127.0.0.1:$KAFKA_PORT" -m 3 >/dev/null 2>&1
+}
+
+# True when user $2 with password $3 can log in with SASL mechanism $1 on the
+# SASL_PLAINTEXT port and fetch metadata.
+kafka_sasl_login_works() {
+  kafka_port_open "$KAFKA_SASL_PORT" && kcat -L -b "127.0.0.1:$KAFKA_SASL_PORT" -m 3 \
+    -X security.protocol=SASL_PLAINTEXT -X "sasl.mechanisms=$1" \
+    -X "sasl.username=$2" -X "sasl.password=$3" >/dev/null 2>&1
 }
 
 # Prints the pid from the pid file if that process is alive and is a Kafka broker.

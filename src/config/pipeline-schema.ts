@@ -25,6 +25,11 @@ export const outputCommonKeys = {
   type: z.string(),
   id: pluginId.optional(),
   match: tagGlob.default('**').describe('Tag glob selecting the records this output receives: "*" matches one dot-separated part, "**" any number.'),
+  dead_letter_path: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('JSON-lines file for records this output rejects for good (too large, not allowed), each with the reason. Default: STATE_DIR/dead-letter/ID.jsonl.'),
 };
 
 export const queueSchema = z

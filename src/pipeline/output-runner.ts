@@ -4,13 +4,16 @@ import { LogshipError, errorMessage, isRetriable } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { PipelineEvent } from '../core/record.js';
-import type { Output } from '../plugins/types.js';
+import type { ItemFailure, Output } from '../plugins/types.js';
+import { DeadLetterFile, type Rejection } from './dead-letter.js';
 
 export interface OutputRunnerOptions {
   id: string;
   output: Output;
   maxBatchRecords: number;
   lingerMs: number;
+  /** Where records this output rejects for good are written. */
+  deadLetterPath: string;
   queue: { maxRecords: number; maxBytes: number };
   logger: Logger;
   metrics: Metrics;
@@ -26,9 +29,11 @@ export class OutputRunner {
   private loop: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private failing = false;
+  private readonly deadLetters: DeadLetterFile;
 
   constructor(private readonly options: OutputRunnerOptions) {
     this.queue = new Channel(options.queue.maxRecords, options.queue.maxBytes);
+    this.deadLetters = new DeadLetterFile(options.deadLetterPath, options.id);
     const labels = { output: options.id };
     options.metrics.gauge('output_queue_records', labels, () => this.queue.length);
     options.metrics.gauge('output_queue_bytes', labels, () => this.queue.byteSize);
@@ -70,29 +75,69 @@ export class OutputRunner {
     }
   }
 
+  /**
+   * Delivers a batch: settles what the output delivered, dead-letters what it rejected for good,
+   * and sends the rest again with backoff — only the failed records, in their order.
+   */
   private async deliver(batch: PipelineEvent[]): Promise<void> {
     const { id, output, metrics, logger } = this.options;
     const labels = { output: id };
     const backoff = new Backoff(100, 30_000);
-    while (!this.abort.signal.aborted) {
+    let pending = batch;
+    while (pending.length > 0 && !this.abort.signal.aborted) {
+      let failures: ItemFailure[];
       try {
-        await output.write(batch);
-        for (const event of batch) event.ack.settle('delivered');
-        metrics.inc('output_records_total', labels, batch.length);
+        failures = (await output.write(pending))?.failures ?? [];
+      } catch (err) {
+        const code = err instanceof LogshipError ? err.code : 'OUTPUT_ERROR';
+        const retriable = isRetriable(err);
+        const reason = errorMessage(err);
+        failures = pending.map((_, index) => ({ index, retriable, code, reason }));
+      }
+      const failed = new Map(failures.map((f) => [f.index, f]));
+      const retry: PipelineEvent[] = [];
+      const rejected: Rejection[] = [];
+      let delivered = 0;
+      pending.forEach((event, index) => {
+        const failure = failed.get(index);
+        if (!failure) {
+          event.ack.settle('delivered');
+          delivered += 1;
+        } else if (failure.retriable) retry.push(event);
+        else rejected.push({ event, code: failure.code, reason: failure.reason });
+      });
+      if (delivered) metrics.inc('output_records_total', labels, delivered);
+      if (rejected.length) await this.deadLetter(rejected);
+      pending = retry;
+      if (pending.length === 0) {
         if (this.failing) logger.info({ output: id }, 'output recovered');
         this.failing = false;
         return;
+      }
+      const first = failures.find((f) => f.retriable);
+      metrics.inc('output_errors_total', labels);
+      metrics.inc('output_retries_total', labels);
+      if (!this.failing) logger.warn({ output: id, code: first?.code }, `output failing for ${pending.length} records, retrying with backoff: ${first?.reason ?? ''}`);
+      this.failing = true;
+      await sleep(backoff.nextDelayMs(), this.abort.signal);
+    }
+  }
+
+  /** Writes rejected records to the dead-letter file, retrying until it works (they stay unsettled meanwhile). */
+  private async deadLetter(rejected: Rejection[]): Promise<void> {
+    const { id, metrics, logger } = this.options;
+    const backoff = new Backoff(100, 30_000);
+    while (!this.abort.signal.aborted) {
+      try {
+        this.deadLetters.write(rejected);
+        for (const { event } of rejected) event.ack.settle('dead_lettered');
+        metrics.inc('output_dead_lettered_total', { output: id }, rejected.length);
+        const sample = rejected[0] as Rejection;
+        logger.error({ output: id, code: sample.code, dead_letter_path: this.deadLetters.path }, `output rejected ${rejected.length} records for good (${sample.reason}); written to the dead-letter file`);
+        return;
       } catch (err) {
-        metrics.inc('output_errors_total', labels);
-        if (!isRetriable(err)) {
-          for (const event of batch) event.ack.settle('dead_lettered');
-          metrics.inc('output_dead_lettered_total', labels, batch.length);
-          logger.error({ output: id, code: (err as LogshipError).code }, `output rejected ${batch.length} records: ${errorMessage(err)}`);
-          return;
-        }
-        metrics.inc('output_retries_total', labels);
-        if (!this.failing) logger.warn({ output: id, code: (err as LogshipError).code }, `output failing, retrying with backoff: ${errorMessage(err)}`);
-        this.failing = true;
+        metrics.inc('dead_letter_errors_total', { output: id });
+        logger.error({ output: id }, `cannot write the dead-letter file ${this.deadLetters.path}: ${errorMessage(err)}; retrying`);
         await sleep(backoff.nextDelayMs(), this.abort.signal);
       }
     }

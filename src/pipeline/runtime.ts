@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { Channel } from '../core/channel.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -49,6 +50,7 @@ export class PipelineRuntime {
         const runner = new OutputRunner({
           id: o.id, output: o.definition.create(o.config, context(o.id)), maxBatchRecords: batching.maxRecords,
           lingerMs: batching.lingerMs, queue, logger: options.logger, metrics: this.metrics,
+          deadLetterPath: typeof o.config.dead_letter_path === 'string' ? o.config.dead_letter_path : join(options.stateDir, 'dead-letter', `${o.id}.jsonl`),
         });
         this.runners.push(runner);
         return route(o.match, runner.queue);

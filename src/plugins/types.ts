@@ -44,9 +44,22 @@ export interface Input {
   stop(): Promise<void>;
 }
 
+/** One record of a batch that was not delivered. */
+export interface ItemFailure {
+  /** Position in the batch passed to write(). */
+  index: number;
+  /** true: send it again later; false: it can never be delivered (goes to the dead-letter file). */
+  retriable: boolean;
+  code: string;
+  reason: string;
+}
+
 export interface Output {
-  /** Writes a batch durably; resolves when every record in it is delivered. Throws LogshipError on failure. */
-  write(batch: readonly PipelineEvent[]): Promise<void>;
+  /**
+   * Writes a batch durably. Resolves when every record not listed in `failures` is delivered;
+   * throwing a LogshipError fails the whole batch (retried or dead-lettered by its `retriable`).
+   */
+  write(batch: readonly PipelineEvent[]): Promise<{ failures: ItemFailure[] } | void>;
   close(): Promise<void>;
 }
 

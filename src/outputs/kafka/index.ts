@@ -1,0 +1,46 @@
+import { defineOutput } from '../../plugins/types.js';
+import { KafkaOutput } from './kafka-output.js';
+import { checkKafka, kafkaSchema } from './schema.js';
+
+export const kafkaOutput = defineOutput({
+  kind: 'output',
+  type: 'kafka',
+  summary: 'Produces records to Kafka (kafkajs): one topic per template, keyed per container so its lines stay in order; acked only once the broker has them.',
+  docs: 'docs/plugins/kafka.md',
+  schema: kafkaSchema,
+  check: checkKafka,
+  examples: [
+    {
+      title: 'The demo containers to one topic per container name, key = container ID',
+      pipeline: `inputs:
+  - type: docker_logs
+    include: { labels: ["app=demo"] }
+outputs:
+  - type: kafka
+    match: "docker.**"
+    brokers: ["127.0.0.1:9092"]
+    topic: "logs.{container.name}"
+`,
+    },
+    {
+      title: 'Everything to one topic over SASL/SCRAM and TLS, lz4, raw message text',
+      pipeline: `inputs:
+  - type: docker_logs
+outputs:
+  - type: kafka
+    brokers: ["kafka-1.example.com:9093", "kafka-2.example.com:9093"]
+    topic: logs
+    encoding: message
+    compression: lz4
+    sasl:
+      mechanism: scram-sha-512
+      username: logship
+      password: \${KAFKA_PASSWORD:-change-me}
+    tls:
+      enabled: true
+`,
+    },
+  ],
+  batching: (config) => ({ maxRecords: config.batch_max_records, lingerMs: config.linger }),
+  create: (config, context) => new KafkaOutput(config, context),
+});

@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { templateProblem } from '../../core/template.js';
+import { byteSize, duration } from '../../config/units.js';
+
+const template = (what: string) =>
+  z.string().min(1).superRefine((text, ctx) => {
+    const problem = templateProblem(text);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${what}: ${problem}` });
+  });
+
+const saslSchema = z
+  .object({
+    mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).describe('SASL mechanism.'),
+    username: z.string().min(1).describe('SASL user name.'),
+    password: z.string().min(1).describe('SASL password (use ${ENV_VAR} rather than writing it in the file).'),
+  })
+  .strict();
+
+const tlsSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Connect with TLS.'),
+    ca_file: z.string().min(1).optional().describe('PEM file of the CA(s) that signed the brokers\' certificates (default: the system CAs).'),
+    cert_file: z.string().min(1).optional().describe('PEM client certificate, for brokers that require mutual TLS (with key_file).'),
+    key_file: z.string().min(1).optional().describe('PEM private key of cert_file.'),
+    insecure_skip_verify: z.boolean().default(false).describe('Accept any broker certificate. For tests only: it allows anyone in the path to read and forge your logs.'),
+  })
+  .strict();
+
+export const kafkaSchema = z
+  .object({
+    brokers: z
+      .array(z.string().regex(/^[^\s:/]+:\d+$/, 'write a broker as host:port, e.g. 127.0.0.1:9092'))
+      .min(1, 'give at least one broker, e.g. ["127.0.0.1:9092"]')
+      .describe('Bootstrap brokers, host:port.'),
+    client_id: z.string().min(1).default('logship').describe('Client ID the brokers see (quotas, logs).'),
+    topic: template('topic').describe('Topic, a template of record fields, e.g. "logs.{container.name}". Characters Kafka does not allow in topic names become "_".'),
+    key: template('key').default('{container.id}').describe('Message key, a template: messages with the same key go to the same partition, in order. The default keeps each container\'s lines in order.'),
+    headers: z
+      .record(template('header'))
+      .default({ source: '{source}', stream: '{stream}', 'container.name': '{container.name}' })
+      .describe('Message headers: name → template. Give {} for none.'),
+    encoding: z.enum(['json', 'message']).default('json').describe('json: the whole record as JSON (as the file output writes it); message: only the message text.'),
+    compression: z.enum(['gzip', 'snappy', 'lz4', 'zstd', 'none']).default('gzip').describe('Compression of message batches (all codecs are pure JavaScript/WebAssembly, no native builds).'),
+    acks: z.union([z.literal(-1), z.literal(1)]).default(-1).describe('-1: every in-sync replica has the batch before it counts as delivered; 1: the leader only (faster, loses data if the leader dies).'),
+    idempotent: z.boolean().default(true).describe('Idempotent producer: the broker drops duplicates of its own retries and keeps order. Needs acks -1.'),
+    max_in_flight: z.number().int().min(1).max(32).default(5).describe('Most produce requests in flight at once (partitions of a batch are sent concurrently; one partition\'s messages never overtake each other).'),
+    batch_max_records: z.number().int().positive().default(10_000).describe('Most records in one batch taken from the queue.'),
+    batch_max_bytes: byteSize.default(1024 * 1024).describe('Most bytes of messages in one produce request per partition.'),
+    linger: duration.default(50).describe('How long a batch waits to fill up before it is sent.'),
+    max_message_bytes: byteSize.default(1_000_000).describe('Messages larger than this go to the dead-letter file without being sent (match the broker\'s message.max.bytes).'),
+    timeout: duration.default(30_000).describe('How long the broker may take to acknowledge a produce request.'),
+    connect_timeout: duration.default(5_000).describe('How long connecting to a broker may take.'),
+    create_topics: z.boolean().default(true).describe('Create a missing topic (with topic_partitions and topic_replication_factor). When false, records for a missing topic go to the dead-letter file with the reason.'),
+    topic_partitions: z.number().int().positive().default(1).describe('Partitions of topics logship creates.'),
+    topic_replication_factor: z.number().int().positive().default(1).describe('Replication factor of topics logship creates (1 suits a single broker; use 3 on a real cluster).'),
+    sasl: saslSchema.optional().describe('SASL authentication.'),
+    tls: tlsSchema.optional().describe('TLS to the brokers.'),
+  })
+  .strict();
+
+export type KafkaConfig = z.output<typeof kafkaSchema>;
+
+/** Rules across options, and files that must exist. */
+export function checkKafka(config: KafkaConfig): Array<{ key: string; message: string }> {
+  const problems: Array<{ key: string; message: string }> = [];
+  if (config.idempotent && config.acks !== -1) problems.push({ key: 'acks', message: 'an idempotent producer needs acks -1 — set acks: -1 or idempotent: false' });
+  const tls = config.tls;
+  if (tls) {
+    for (const key of ['ca_file', 'cert_file', 'key_file'] as const) {
+      const path = tls[key];
+      if (path && !existsSync(path)) problems.push({ key: 'tls', message: `${key} ${path} does not exist — give the path of a PEM file` });
+    }
+    if (Boolean(tls.cert_file) !== Boolean(tls.key_file)) problems.push({ key: 'tls', message: 'cert_file and key_file go together — give both or neither' });
+  }
+  return problems;
+}

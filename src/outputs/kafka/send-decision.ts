@@ -1,0 +1,51 @@
+/** What to do with messages the broker did not take, decided from the error alone. */
+export type SendDecision =
+  | { action: 'retry' }
+  /** Too large together: send each half on its own, down to single messages. */
+  | { action: 'split' }
+  | { action: 'reject'; code: string; reason: string };
+
+/** The parts of a kafkajs error that matter: its class name, the protocol error type, and nested causes. */
+export interface KafkaFailure {
+  name?: string;
+  type?: string;
+  message?: string;
+  retriable?: boolean;
+  originalError?: KafkaFailure;
+  errors?: KafkaFailure[];
+}
+
+const REJECTED: Record<string, { code: string; reason: string }> = {
+  MESSAGE_TOO_LARGE: { code: 'KAFKA_MESSAGE_TOO_LARGE', reason: "larger than the broker's or topic's message size limit (message.max.bytes / max.message.bytes)" },
+  RECORD_LIST_TOO_LARGE: { code: 'KAFKA_MESSAGE_TOO_LARGE', reason: "larger than the broker's or topic's message size limit" },
+  TOPIC_AUTHORIZATION_FAILED: { code: 'KAFKA_NOT_AUTHORIZED', reason: 'not authorized to write to the topic' },
+  CLUSTER_AUTHORIZATION_FAILED: { code: 'KAFKA_NOT_AUTHORIZED', reason: 'not authorized by the cluster (idempotent producers need IDEMPOTENT_WRITE)' },
+  INVALID_TOPIC_EXCEPTION: { code: 'KAFKA_INVALID_TOPIC', reason: 'the topic name is not valid' },
+  INVALID_RECORD: { code: 'KAFKA_INVALID_RECORD', reason: "the broker refused the record (invalid for the topic's settings, e.g. a compacted topic needs a key)" },
+  CORRUPT_MESSAGE: { code: 'KAFKA_INVALID_RECORD', reason: 'the broker found the record corrupt' },
+  UNSUPPORTED_COMPRESSION_TYPE: { code: 'KAFKA_UNSUPPORTED_COMPRESSION', reason: 'the broker does not support this compression (zstd needs Kafka 2.1+)' },
+  INVALID_REQUIRED_ACKS: { code: 'KAFKA_INVALID_ACKS', reason: 'the broker refused the acks setting' },
+  POLICY_VIOLATION: { code: 'KAFKA_POLICY_VIOLATION', reason: 'refused by a broker policy' },
+};
+
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+/** The innermost protocol error type in a kafkajs error chain (retries and aggregates wrap it). */
+export function protocolType(error: KafkaFailure | undefined, depth = 0): string | undefined {
+  if (!error || depth > 5) return undefined;
+  if (error.type) return error.type;
+  return protocolType(error.originalError, depth + 1) ?? error.errors?.map((e) => protocolType(e, depth + 1)).find(Boolean);
+}
+
+/**
+ * Pure: retry what may succeed later (broker down, leader moving, timeouts, anything unknown —
+ * never drop on a guess), split what is too large only together, reject what can never be
+ * written.
+ */
+export function decideSendFailure(error: KafkaFailure, messageCount: number): SendDecision {
+  const type = protocolType(error);
+  if (type && TOO_LARGE.has(type) && messageCount > 1) return { action: 'split' };
+  const rejected = type ? REJECTED[type] : undefined;
+  if (rejected) return { action: 'reject', ...rejected };
+  return { action: 'retry' };
+}

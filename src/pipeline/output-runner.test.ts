@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { Ack, type Outcome } from '../core/ack.js';
+import { LogshipError } from '../core/errors.js';
+import { Metrics } from '../core/metrics.js';
+import type { PipelineEvent } from '../core/record.js';
+import type { ItemFailure, Output } from '../plugins/types.js';
+import { OutputRunner } from './output-runner.js';
+
+function event(n: number, outcomes: Map<number, Outcome>): PipelineEvent {
+  const record = { '@timestamp': '2026-11-29T00:00:00.000000000Z', message: `line ${n}`, stream: 'stdout' as const, source: 'main' as const, tag: 't', container: { id: 'c', name: 'n', image: { name: 'i' }, labels: {} }, host: { name: 'h' } };
+  return { record, ack: new Ack((o) => outcomes.set(n, o)), bytes: 10 };
+}
+
+/** An output that answers each write() from a script, and remembers what it was sent. */
+class ScriptedOutput implements Output {
+  readonly sent: string[][] = [];
+  constructor(private readonly answers: Array<(batch: readonly PipelineEvent[]) => { failures: ItemFailure[] } | void>) {}
+  async write(batch: readonly PipelineEvent[]): Promise<{ failures: ItemFailure[] } | void> {
+    this.sent.push(batch.map((e) => e.record.message));
+    const answer = this.answers.shift();
+    return answer?.(batch);
+  }
+  async close(): Promise<void> {}
+}
+
+async function run(output: Output, count: number): Promise<{ outcomes: Map<number, Outcome>; deadLetters: Array<{ code: string; reason: string; record: { message: string } }>; metrics: Metrics }> {
+  const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+  const metrics = new Metrics();
+  const runner = new OutputRunner({
+    id: 'out', output, maxBatchRecords: 100, lingerMs: 0, deadLetterPath: join(dir, 'dl.jsonl'),
+    queue: { maxRecords: 100, maxBytes: 1e6 }, logger: pino({ level: 'silent' }), metrics,
+  });
+  const outcomes = new Map<number, Outcome>();
+  for (let n = 0; n < count; n += 1) runner.queue.offer(event(n, outcomes), 10);
+  runner.start();
+  await runner.stop(Date.now() + 5_000);
+  let deadLetters: Array<{ code: string; reason: string; record: { message: string } }> = [];
+  try {
+    deadLetters = readFileSync(join(dir, 'dl.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as (typeof deadLetters)[number]);
+  } catch {
+    // no dead letters
+  }
+  return { outcomes, deadLetters, metrics };
+}
+
+describe('OutputRunner settlement', () => {
+  it('sends again only the records that failed retriably, in order; dead-letters the rejected with their reason', async () => {
+    const output = new ScriptedOutput([
+      () => ({ failures: [
+        { index: 1, retriable: true, code: 'BROKER_DOWN', reason: 'leader not available' },
+        { index: 2, retriable: false, code: 'TOO_LARGE', reason: 'message too large' },
+        { index: 3, retriable: true, code: 'BROKER_DOWN', reason: 'leader not available' },
+      ] }),
+      () => undefined,
+    ]);
+    const { outcomes, deadLetters, metrics } = await run(output, 5);
+    expect(output.sent).toEqual([['line 0', 'line 1', 'line 2', 'line 3', 'line 4'], ['line 1', 'line 3']]);
+    expect([...outcomes.entries()].sort()).toEqual([[0, 'delivered'], [1, 'delivered'], [2, 'dead_lettered'], [3, 'delivered'], [4, 'delivered']]);
+    expect(deadLetters.map((d) => [d.code, d.reason, d.record.message])).toEqual([['TOO_LARGE', 'message too large', 'line 2']]);
+    expect(metrics.get('output_dead_lettered_total', { output: 'out' })).toBe(1);
+    expect(metrics.get('output_records_total', { output: 'out' })).toBe(4);
+  });
+
+  it('a thrown retriable error retries the whole batch; a non-retriable one dead-letters it', async () => {
+    const retried = new ScriptedOutput([
+      () => {
+        throw new LogshipError('KAFKA_UNREACHABLE', 'broker down', { retriable: true });
+      },
+      () => undefined,
+    ]);
+    expect((await run(retried, 2)).outcomes).toEqual(new Map([[0, 'delivered'], [1, 'delivered']]));
+    expect(retried.sent).toHaveLength(2);
+
+    const rejected = new ScriptedOutput([
+      () => {
+        throw new LogshipError('KAFKA_TOPIC_AUTHORIZATION', 'not allowed to write topic x', { retriable: false });
+      },
+    ]);
+    const { outcomes, deadLetters } = await run(rejected, 2);
+    expect(outcomes).toEqual(new Map([[0, 'dead_lettered'], [1, 'dead_lettered']]));
+    expect(deadLetters.map((d) => d.code)).toEqual(['KAFKA_TOPIC_AUTHORIZATION', 'KAFKA_TOPIC_AUTHORIZATION']);
+  });
+});

@@ -1,0 +1,159 @@
+import kafkajs, { type Admin, type Producer, type SASLOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import { LogshipError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { registerKafkaCodecs } from './kafka-codecs.js';
+
+const { Kafka, CompressionTypes, logLevel, Partitioners } = kafkajs;
+
+export type KafkaCompression = 'gzip' | 'snappy' | 'lz4' | 'zstd' | 'none';
+
+export interface KafkaConnectionOptions {
+  brokers: string[];
+  clientId: string;
+  ssl?: ConnectionOptions;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+export interface ProducerOptions {
+  idempotent: boolean;
+  maxInFlight: number;
+}
+
+export interface KafkaMessage {
+  key: Buffer | string | null;
+  value: Buffer | string;
+  headers: Record<string, string>;
+  partition: number;
+}
+
+const COMPRESSION: Record<KafkaCompression, number> = {
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+  none: CompressionTypes.None,
+};
+
+/**
+ * Kafka as the kafka output uses it: a producer, topic metadata and topic creation. kafkajs stays
+ * behind this module; its own retries are kept short so that failures reach the pipeline's
+ * backoff, metrics and logs instead of hiding inside the client.
+ */
+export class KafkaService {
+  private readonly kafka: InstanceType<typeof Kafka>;
+  private producer: Producer | undefined;
+  private admin: Admin | undefined;
+  private connecting: Promise<Producer> | undefined;
+
+  constructor(
+    connection: KafkaConnectionOptions,
+    private readonly producerOptions: ProducerOptions,
+    logger: Logger,
+  ) {
+    this.kafka = new Kafka({
+      clientId: connection.clientId,
+      brokers: connection.brokers,
+      ...(connection.ssl ? { ssl: connection.ssl } : {}),
+      ...(connection.sasl ? { sasl: connection.sasl as SASLOptions } : {}),
+      connectionTimeout: connection.connectionTimeoutMs,
+      requestTimeout: connection.requestTimeoutMs,
+      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+      logLevel: logLevel.WARN,
+      // the output reports failures once, with their outcome; kafkajs logs every attempt of every
+      // request (including harmless ones while a new topic's leader is elected): debug only
+      logCreator: () => ({ log }) => {
+        logger.debug(`kafka client: ${String(log.message)}${log.error ? ` (${String(log.error)})` : ''}`);
+      },
+    });
+  }
+
+  /** Connects the producer once; a failed attempt is forgotten so the next call tries again. */
+  private async connected(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    this.connecting ??= (async () => {
+      await registerKafkaCodecs();
+      const producer = this.kafka.producer({
+        idempotent: this.producerOptions.idempotent,
+        maxInFlightRequests: this.producerOptions.maxInFlight,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { retries: this.producerOptions.idempotent ? 5 : 2, initialRetryTime: 100, maxRetryTime: 1000 },
+      });
+      await producer.connect();
+      this.producer = producer;
+      return producer;
+    })();
+    try {
+      return await this.connecting;
+    } catch (err) {
+      throw toKafkaError(err, 'connect');
+    } finally {
+      this.connecting = undefined;
+    }
+  }
+
+  private async adminClient(): Promise<Admin> {
+    if (this.admin) return this.admin;
+    const admin = this.kafka.admin({ retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 } });
+    try {
+      await admin.connect();
+    } catch (err) {
+      throw toKafkaError(err, 'connect (admin)');
+    }
+    this.admin = admin;
+    return admin;
+  }
+
+  /** Number of partitions of a topic, or undefined when the topic does not exist. */
+  async partitionCount(topic: string): Promise<number | undefined> {
+    const admin = await this.adminClient();
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const count = topics[0]?.partitions.length ?? 0;
+      return count > 0 ? count : undefined;
+    } catch (err) {
+      const type = (err as { type?: string }).type;
+      if (type === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined;
+      throw toKafkaError(err, `metadata of topic ${topic}`);
+    }
+  }
+
+  /** Creates a topic; one created meanwhile by someone else is fine. */
+  async createTopic(topic: string, partitions: number, replicationFactor: number): Promise<void> {
+    const admin = await this.adminClient();
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true });
+    } catch (err) {
+      const type = (err as { type?: string; errors?: Array<{ type?: string }> }).type ?? (err as { errors?: Array<{ type?: string }> }).errors?.[0]?.type;
+      if (type === 'TOPIC_ALREADY_EXISTS') return;
+      throw toKafkaError(err, `create topic ${topic}`);
+    }
+  }
+
+  /** Sends messages to one topic; resolves when the broker acknowledged them with `acks`. */
+  async send(topic: string, messages: KafkaMessage[], options: { acks: number; timeoutMs: number; compression: KafkaCompression }): Promise<void> {
+    const producer = await this.connected();
+    await producer.send({ topic, messages, acks: options.acks, timeout: options.timeoutMs, compression: COMPRESSION[options.compression] });
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.producer?.disconnect(), this.admin?.disconnect()]);
+    this.producer = undefined;
+    this.admin = undefined;
+  }
+}
+
+/** Errors from anything but send(): connection and metadata problems, all worth retrying. */
+export function toKafkaError(err: unknown, what: string): LogshipError {
+  if (err instanceof LogshipError) return err;
+  const e = err as { name?: string; type?: string; message?: string; retriable?: boolean };
+  const detail = e.type ?? e.message ?? String(err);
+  if (e.type === 'TOPIC_AUTHORIZATION_FAILED' || e.type === 'CLUSTER_AUTHORIZATION_FAILED') {
+    return new LogshipError('KAFKA_NOT_AUTHORIZED', `kafka ${what}: ${detail}`, { retriable: false, cause: err });
+  }
+  if (e.name === 'KafkaJSSASLAuthenticationError') return new LogshipError('KAFKA_AUTHENTICATION', `kafka ${what}: ${e.message ?? detail}`, { retriable: true, cause: err });
+  return new LogshipError('KAFKA_UNAVAILABLE', `kafka ${what}: ${e.message ?? detail}`, { retriable: true, cause: err });
+}
