@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
 # Starts a real single-node Apache Kafka broker (KRaft: broker + controller in
 # one JVM) on 127.0.0.1:${KAFKA_PORT:-9092}, for tests against the real wire
-# protocol instead of a mock. A second client listener, SASL_PLAINTEXT on
-# 127.0.0.1:${KAFKA_SASL_PORT:-KAFKA_PORT+2} (9094), is for authentication tests:
-#   mechanisms  PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (no TLS: SASL_PLAINTEXT)
-#   users       logship / logship-secret   (the one tests should use)
-#               admin   / admin-secret
-#   Both users exist for every mechanism. No authorizer: any authenticated
-#   user may produce, consume and create topics. PLAIN users are in the JAAS
-#   line below; SCRAM users live in the KRaft metadata log (added at format
-#   time, or by ConfigCommand for a data dir formatted before they existed).
-#   e.g. kcat -b 127.0.0.1:9094 -X security.protocol=SASL_PLAINTEXT \
-#          -X sasl.mechanisms=SCRAM-SHA-512 -X sasl.username=logship -X sasl.password=logship-secret -L
-# The PLAINTEXT port stays the inter-broker listener and the readiness check. Jars come from Maven Central (kafka-fetch.sh) and
+# protocol instead of a mock. Jars come from Maven Central (kafka-fetch.sh) and
 # run with plain `java`: no container registry is reachable here.
-# Idempotent: if a broker already answers on the port it does nothing; the
-# storage is formatted only once, so topics and records survive a restart.
+#
+# Listeners (the PLAINTEXT one is also the inter-broker listener and the one
+# the readiness check uses):
+#   PLAINTEXT       127.0.0.1:$KAFKA_PORT            (9092) no authentication
+#   SASL_PLAINTEXT  127.0.0.1:$KAFKA_SASL_PORT       (9094, KAFKA_PORT+2) for authentication tests
+#   CONTROLLER      127.0.0.1:$KAFKA_CONTROLLER_PORT (9093, KAFKA_PORT+1) KRaft only
+# SASL mechanisms PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 (no TLS), users:
+#   logship / logship-secret   (the one tests should use)
+#   admin   / admin-secret
+# Both users exist for every mechanism. No authorizer: any authenticated user
+# may produce, consume and create topics. PLAIN users are in the JAAS line of
+# the config below; SCRAM users live in the KRaft metadata log (added at format
+# time, or by ConfigCommand for a data dir formatted before they existed).
+#   kcat -b 127.0.0.1:9094 -X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=PLAIN \
+#        -X sasl.username=logship -X sasl.password=logship-secret -L
+# (kcat SCRAM logins work against 3.x only: see ensure_sasl_users below.)
+#
+# Idempotent: if a broker already answers on the port it starts nothing (it
+# only adds the SCRAM users if they are missing); the storage is formatted only
+# once, so topics and records survive a restart.
 # Usage: [KAFKA_VERSION=4.0.0] [KAFKA_PORT=9092] scripts/kafka-up.sh
 # See scripts/kafka/common.sh for every setting; stop with scripts/kafka-down.sh.
 set -euo pipefail
@@ -29,50 +36,46 @@ kafka_need_kcat
 sasl_users=(logship:logship-secret admin:admin-secret)
 scram_mechanisms=(SCRAM-SHA-256 SCRAM-SHA-512)
 
-# Makes sure every SCRAM user can log in on the SASL port with each mechanism;
-# creates (or resets) the missing credentials with ConfigCommand. A data dir
-# formatted by this script already has them, so this normally costs only a few
-# kcat logins; only a data dir formatted before they existed needs the JVM,
-# once per user and mechanism (a KRaft controller refuses to alter one user
-# twice in a request: DuplicateResourceException). Warns, but does not fail,
-# when that does not help: the PLAINTEXT broker is still usable.
+# SCRAM credentials live in the KRaft metadata log. A data dir formatted by
+# this script gets them at format time; $scram_marker records that (or that
+# ConfigCommand added them later), so a restart costs nothing. Whether a login
+# works cannot be asked of kcat instead: its librdkafka (< 2.6.1) has a SCRAM
+# nonce bug that Kafka 4.x rejects (3.8.1+ tolerates it), so on 4.x kcat SCRAM
+# logins fail with "invalid credentials" although Java clients and kafkajs
+# log in fine.
+scram_marker="$KAFKA_WORK_DIR/scram-users"
+scram_marker_text="${scram_mechanisms[*]}: ${sasl_users[*]%%:*}"
+
+# Checks that PLAIN works on the SASL port, and creates the SCRAM users with
+# ConfigCommand when the data dir was formatted before they existed (once per
+# user and mechanism: a KRaft controller refuses to alter one user twice in a
+# request, DuplicateResourceException). Warns but does not fail: the PLAINTEXT
+# broker is still usable.
 ensure_sasl_users() {
-  local entry user pass mech missing=()
+  local entry mech
   if ! kafka_sasl_login_works PLAIN logship logship-secret; then
     kafka_log "WARNING: SASL PLAIN login as logship fails on 127.0.0.1:$KAFKA_SASL_PORT; see $KAFKA_LOG"
-    return 0
   fi
+  [ "$(cat "$scram_marker" 2>/dev/null)" = "$scram_marker_text" ] && return 0
+  "$here/kafka-fetch.sh"
   for entry in "${sasl_users[@]}"; do
     for mech in "${scram_mechanisms[@]}"; do
-      kafka_sasl_login_works "$mech" "${entry%%:*}" "${entry#*:}" || missing+=("$mech:$entry")
+      kafka_log "creating $mech credentials for ${entry%%:*}"
+      if ! "$JAVA" -Xmx256m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$KAFKA_LIBS/*" \
+            kafka.admin.ConfigCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --alter \
+            --entity-type users --entity-name "${entry%%:*}" --add-config "$mech=[password=${entry#*:}]" \
+            >>"$KAFKA_LOG" 2>&1; then
+        kafka_log "WARNING: ConfigCommand failed; see $KAFKA_LOG"
+        return 0
+      fi
     done
   done
-  [ "${#missing[@]}" -eq 0 ] && return 0
-  "$here/kafka-fetch.sh"
-  for entry in "${missing[@]}"; do
-    IFS=: read -r mech user pass <<<"$entry"
-    kafka_log "creating $mech credentials for $user"
-    if ! "$JAVA" -Xmx256m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$KAFKA_LIBS/*" \
-          kafka.admin.ConfigCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --alter \
-          --entity-type users --entity-name "$user" --add-config "$mech=[password=$pass]" \
-          >>"$KAFKA_LOG" 2>&1; then
-      kafka_log "WARNING: ConfigCommand failed for $mech $user; see $KAFKA_LOG"
-      return 0
-    fi
-  done
-  # The credentials reach the broker through the metadata log: not instantly.
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    for entry in "${missing[@]}"; do
-      IFS=: read -r mech user pass <<<"$entry"
-      kafka_sasl_login_works "$mech" "$user" "$pass" || { sleep 0.5; continue 2; }
-    done
-    return 0
-  done
-  kafka_log "WARNING: SCRAM logins still fail on 127.0.0.1:$KAFKA_SASL_PORT after creating the users"
+  echo "$scram_marker_text" >"$scram_marker" || true
+  sleep 1 # the broker learns of them through the metadata log, a moment later
 }
 
 if kafka_answers; then
-  kafka_log "a broker already answers on 127.0.0.1:$KAFKA_PORT; nothing to do"
+  kafka_log "a broker already answers on 127.0.0.1:$KAFKA_PORT; not starting another"
   if kafka_port_open "$KAFKA_SASL_PORT"; then
     ensure_sasl_users
   else
@@ -153,6 +156,7 @@ if [ ! -f "$data/meta.properties" ]; then
     tail -n 20 "$KAFKA_LOG" >&2
     exit 1
   fi
+  echo "$scram_marker_text" >"$scram_marker"
 fi
 
 if pid="$(kafka_running_pid)"; then

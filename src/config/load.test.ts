@@ -37,6 +37,12 @@ describe('pipeline file errors', () => {
     ['interval under 10 s', 'inputs:\n  - type: docker_exec\n    command: [df]\n    mode: interval\n    interval: 5s\noutputs:\n  - type: stdout\n', /^p\.yaml:5:15: inputs\[0\]\.interval: must be at least 10s/],
     ['interval without interval mode', 'inputs:\n  - type: docker_exec\n    command: [df]\n    interval: 30s\noutputs:\n  - type: stdout\n', /^p\.yaml:4:15: inputs\[0\]\.interval: only used with mode: interval — add "mode: interval" or remove interval/],
     ['command as a string', 'inputs:\n  - type: docker_exec\n    command: df -k\noutputs:\n  - type: stdout\n', /^p\.yaml:3:14: inputs\[0\]\.command: expected array, got string/],
+    ['kafka without brokers', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: kafka\n    brokers: []\n    topic: logs\n', /^p\.yaml:5:14: outputs\[0\]\.brokers: give at least one broker, e\.g\. \["127\.0\.0\.1:9092"\]/],
+    ['kafka broker without port', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: kafka\n    brokers: [kafka]\n    topic: logs\n', /^p\.yaml:5:15: outputs\[0\]\.brokers\[0\]: write a broker as host:port/],
+    ['kafka compression name', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: kafka\n    brokers: ["k:9092"]\n    topic: logs\n    compression: brotli\n', /^p\.yaml:7:18: outputs\[0\]\.compression: "brotli" is not allowed — use one of: "gzip", "snappy", "lz4", "zstd", "none"/],
+    ['kafka topic template', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: kafka\n    brokers: ["k:9092"]\n    topic: "logs.{container.name"\n', /^p\.yaml:6:12: outputs\[0\]\.topic: topic: unclosed "\{"/],
+    ['kafka idempotent with acks 1', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: kafka\n    brokers: ["k:9092"]\n    topic: logs\n    acks: 1\n', /^p\.yaml:7:11: outputs\[0\]\.acks: an idempotent producer needs acks -1/],
+    ['kafka tls file missing', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: kafka\n    brokers: ["k:9092"]\n    topic: logs\n    tls: { ca_file: /nonexistent/ca.pem }\n', /^p\.yaml:7:10: outputs\[0\]\.tls: ca_file \/nonexistent\/ca\.pem does not exist/],
     ['unset variable', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: file\n    path: ${OUT_DIR}/x.jsonl\n', /^p\.yaml:5:11: environment variable OUT_DIR is not set/],
   ])('%s', (_kind, text, expected) => {
     const found = problems(text);
