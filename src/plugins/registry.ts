@@ -1,4 +1,5 @@
 import { dockerExecInput } from '../inputs/docker_exec/index.js';
+import { generatorInput } from '../inputs/generator/index.js';
 import { dockerLogsInput } from '../inputs/docker_logs/index.js';
 import { dockerTailInput } from '../inputs/docker_tail/index.js';
 import { kafkaOutput } from '../outputs/kafka/index.js';
@@ -7,7 +8,7 @@ import { stdoutOutput } from '../outputs/stdout/index.js';
 import type { InputDefinition, OutputDefinition, PluginDefinition } from './types.js';
 
 /** Every plugin logship knows. `validate`, `plugins` and the docs tests all read this list. */
-export const inputs: readonly InputDefinition[] = [dockerLogsInput, dockerTailInput, dockerExecInput];
+export const inputs: readonly InputDefinition[] = [dockerLogsInput, dockerTailInput, dockerExecInput, generatorInput];
 export const outputs: readonly OutputDefinition[] = [fileOutput, stdoutOutput, kafkaOutput];
 
 export const allPlugins: readonly PluginDefinition[] = [...inputs, ...outputs];
