@@ -35,15 +35,28 @@ export async function consumeAll(topic: string, broker = KAFKA, extra: string[] 
     });
 }
 
-/** Waits until a topic holds at least `count` messages; returns them. */
+/** Messages in a topic so far (sum of partition end offsets; the test topics start at offset 0). */
+export async function messageCount(topic: string, broker = KAFKA, partitions = 1): Promise<number> {
+  let total = 0;
+  for (let p = 0; p < partitions; p += 1) {
+    const { stdout } = await exec('kcat', ['-Q', '-b', broker, '-t', `${topic}:${p}:-1`]);
+    total += Number(/offset (\d+)/.exec(stdout)?.[1] ?? 0);
+  }
+  return total;
+}
+
+/**
+ * Waits until a topic holds at least `count` messages, then returns them all. Counting uses end
+ * offsets: kcat -e never reaches "end" of a partition that is still being written to.
+ */
 export async function waitForMessages(topic: string, count: number, timeoutMs = 90_000, broker = KAFKA): Promise<ConsumedMessage[]> {
   const deadline = Date.now() + timeoutMs;
-  let messages: ConsumedMessage[] = [];
+  let seen = 0;
   for (;;) {
-    messages = await consumeAll(topic, broker).catch(() => []);
-    if (messages.length >= count) return messages;
-    if (Date.now() > deadline) throw new Error(`topic ${topic} holds ${messages.length} messages, expected ${count}, after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 1000));
+    seen = await messageCount(topic, broker).catch(() => 0);
+    if (seen >= count) return consumeAll(topic, broker);
+    if (Date.now() > deadline) throw new Error(`topic ${topic} holds ${seen} messages, expected ${count}, after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
