@@ -28,4 +28,10 @@ export interface PipelineEvent {
   record: LogRecord;
   ack: Ack;
   bytes: number;
+  /**
+   * Where the record sits in its source, the same every time it is read again (container, stream
+   * or file, position). Outputs derive idempotent IDs from it; absent for output that cannot be
+   * read twice (exec commands).
+   */
+  origin?: string;
 }

@@ -2,6 +2,7 @@ import { dockerExecInput } from '../inputs/docker_exec/index.js';
 import { generatorInput } from '../inputs/generator/index.js';
 import { dockerLogsInput } from '../inputs/docker_logs/index.js';
 import { dockerTailInput } from '../inputs/docker_tail/index.js';
+import { elasticsearchOutput } from '../outputs/elasticsearch/index.js';
 import { kafkaOutput } from '../outputs/kafka/index.js';
 import { fileOutput } from '../outputs/file/index.js';
 import { stdoutOutput } from '../outputs/stdout/index.js';
@@ -9,7 +10,7 @@ import type { InputDefinition, OutputDefinition, PluginDefinition } from './type
 
 /** Every plugin logship knows. `validate`, `plugins` and the docs tests all read this list. */
 export const inputs: readonly InputDefinition[] = [dockerLogsInput, dockerTailInput, dockerExecInput, generatorInput];
-export const outputs: readonly OutputDefinition[] = [fileOutput, stdoutOutput, kafkaOutput];
+export const outputs: readonly OutputDefinition[] = [fileOutput, stdoutOutput, kafkaOutput, elasticsearchOutput];
 
 export const allPlugins: readonly PluginDefinition[] = [...inputs, ...outputs];
 

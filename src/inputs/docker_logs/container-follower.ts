@@ -382,7 +382,8 @@ export class ContainerFollower {
     const bytes = line.text.length + 256;
     this.ctx.counters.records.inc();
     this.ctx.counters.bytes.inc(line.text.length);
-    if (!this.ctx.sink.offer({ record, ack, bytes })) this.paused = true;
+    const origin = `${this.id}/${message.stream}/${position.ts}/${position.count}`;
+    if (!this.ctx.sink.offer({ record, ack, bytes, origin })) this.paused = true;
   }
 
   private parserFor(tty: boolean): MessageParser {

@@ -206,6 +206,7 @@ export class TailSession {
     const seq = this.settled.add(position);
     const ack = new Ack(() => this.settled.settle(seq));
     this.ctx.records.inc();
-    return this.ctx.sink.offer({ record, ack, bytes: text.length + 300 });
+    const origin = `${this.containerId}/${this.path}/${position.inode ?? 'unknown'}/${position.offset}`;
+    return this.ctx.sink.offer({ record, ack, bytes: text.length + 300, origin });
   }
 }

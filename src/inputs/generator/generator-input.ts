@@ -44,7 +44,7 @@ export class GeneratorInput implements Input {
       const c = n % containers;
       const record: LogRecord = { '@timestamp': nowTimestamp(), message, stream: 'stdout', source: 'main', tag: tags[c] as string, container: metas[c] as ContainerMeta, host };
       records.inc();
-      if (!sink.offer({ record, ack: new Ack(ignoreSettlement), bytes: message.length + 300 })) await sink.waitForSpace();
+      if (!sink.offer({ record, ack: new Ack(ignoreSettlement), bytes: message.length + 300, origin: `${this.context.id}/${n}` })) await sink.waitForSpace();
       if (rate > 0) {
         const due = started + (n / rate) * 1000;
         if (due > Date.now() + 5) await sleep(due - Date.now(), this.abort.signal);

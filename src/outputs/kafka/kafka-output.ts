@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
 import kafkajs from 'kafkajs';
 import PQueue from 'p-queue';
+import { tlsConnectionOptions } from '../../config/tls.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
 import type { PipelineEvent } from '../../core/record.js';
 import { recordToJson } from '../../core/record-json.js';
@@ -188,12 +187,6 @@ function connectionOptions(config: KafkaConfig): KafkaConnectionOptions {
     requestTimeoutMs: config.timeout + 5_000,
   };
   if (config.sasl) options.sasl = config.sasl;
-  if (config.tls?.enabled) {
-    const ssl: ConnectionOptions = { rejectUnauthorized: !config.tls.insecure_skip_verify };
-    if (config.tls.ca_file) ssl.ca = readFileSync(config.tls.ca_file);
-    if (config.tls.cert_file) ssl.cert = readFileSync(config.tls.cert_file);
-    if (config.tls.key_file) ssl.key = readFileSync(config.tls.key_file);
-    options.ssl = ssl;
-  }
+  if (config.tls?.enabled) options.ssl = tlsConnectionOptions(config.tls);
   return options;
 }

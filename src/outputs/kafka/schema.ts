@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { templateProblem } from '../../core/template.js';
+import { tlsProblems, tlsSchema } from '../../config/tls.js';
 import { byteSize, duration } from '../../config/units.js';
 
 const template = (what: string) =>
@@ -14,16 +14,6 @@ const saslSchema = z
     mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).describe('SASL mechanism.'),
     username: z.string().min(1).describe('SASL user name.'),
     password: z.string().min(1).describe('SASL password (use ${ENV_VAR} rather than writing it in the file).'),
-  })
-  .strict();
-
-const tlsSchema = z
-  .object({
-    enabled: z.boolean().default(true).describe('Connect with TLS.'),
-    ca_file: z.string().min(1).optional().describe('PEM file of the CA(s) that signed the brokers\' certificates (default: the system CAs).'),
-    cert_file: z.string().min(1).optional().describe('PEM client certificate, for brokers that require mutual TLS (with key_file).'),
-    key_file: z.string().min(1).optional().describe('PEM private key of cert_file.'),
-    insecure_skip_verify: z.boolean().default(false).describe('Accept any broker certificate. For tests only: it allows anyone in the path to read and forge your logs.'),
   })
   .strict();
 
@@ -65,13 +55,6 @@ export type KafkaConfig = z.output<typeof kafkaSchema>;
 export function checkKafka(config: KafkaConfig): Array<{ key: string; message: string }> {
   const problems: Array<{ key: string; message: string }> = [];
   if (config.idempotent && config.acks !== -1) problems.push({ key: 'acks', message: 'an idempotent producer needs acks -1 — set acks: -1 or idempotent: false' });
-  const tls = config.tls;
-  if (tls) {
-    for (const key of ['ca_file', 'cert_file', 'key_file'] as const) {
-      const path = tls[key];
-      if (path && !existsSync(path)) problems.push({ key: 'tls', message: `${key} ${path} does not exist — give the path of a PEM file` });
-    }
-    if (Boolean(tls.cert_file) !== Boolean(tls.key_file)) problems.push({ key: 'tls', message: 'cert_file and key_file go together — give both or neither' });
-  }
+  problems.push(...tlsProblems(config.tls));
   return problems;
 }

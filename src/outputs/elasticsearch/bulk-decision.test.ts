@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { LogRecord } from '../../core/record.js';
+import { decideBulkItem, decideBulkRequest } from './bulk-decision.js';
+import { compileIndexName, indexPattern, sanitizeIndexName } from './index-name.js';
+
+describe('decideBulkItem', () => {
+  it.each<[string, number, string | undefined, 'index' | 'create', string]>([
+    ['created', 201, undefined, 'index', 'delivered'],
+    ['overwritten (a retry of a deterministic ID)', 200, undefined, 'index', 'delivered'],
+    ['create finds its ID taken: an earlier attempt got through', 409, 'version_conflict_engine_exception', 'create', 'delivered'],
+    ['index conflict (cannot happen without versions, but never retried forever)', 409, 'version_conflict_engine_exception', 'index', 'reject:ES_REJECTED_409'],
+    ['write queue full', 429, 'es_rejected_execution_exception', 'index', 'retry'],
+    ['read-only block (disk full)', 429, 'cluster_block_exception', 'index', 'retry'],
+    ['write block', 403, 'cluster_block_exception', 'index', 'retry'],
+    ['shard not available', 503, 'unavailable_shards_exception', 'index', 'retry'],
+    ['internal error', 500, 'exception', 'index', 'retry'],
+    ['mapping conflict', 400, 'mapper_parsing_exception', 'index', 'reject:ES_MAPPING_REJECTED'],
+    ['document parsing (8.x name)', 400, 'document_parsing_exception', 'index', 'reject:ES_MAPPING_REJECTED'],
+    ['too many fields', 400, 'illegal_argument_exception', 'index', 'reject:ES_MAPPING_REJECTED'],
+    ['too large', 413, undefined, 'index', 'reject:ES_DOCUMENT_TOO_LARGE'],
+    ['not allowed', 403, 'security_exception', 'index', 'reject:ES_REJECTED_403'],
+    ['index missing and auto-create off', 404, 'index_not_found_exception', 'index', 'reject:ES_REJECTED_404'],
+  ])('%s → %s', (_name, status, errorType, op, expected) => {
+    const decision = decideBulkItem({ status, ...(errorType ? { errorType } : {}) }, op);
+    expect(decision.action === 'reject' ? `reject:${decision.code}` : decision.action).toBe(expected);
+  });
+});
+
+describe('decideBulkRequest', () => {
+  it.each<[number | undefined, number, string]>([
+    [undefined, 100, 'retry'],
+    [429, 100, 'retry'],
+    [502, 100, 'retry'],
+    [503, 100, 'retry'],
+    [401, 100, 'retry'],
+    [413, 100, 'split'],
+    [413, 1, 'reject:ES_DOCUMENT_TOO_LARGE'],
+    [400, 2, 'split'],
+    [400, 1, 'reject:ES_REQUEST_REJECTED'],
+  ])('status %s with %i documents → %s', (status, documents, expected) => {
+    const decision = decideBulkRequest(status, documents);
+    expect(decision.action === 'reject' ? `reject:${decision.code}` : decision.action).toBe(expected);
+  });
+});
+
+describe('index names', () => {
+  const record = { '@timestamp': '2026-11-29T01:02:03.123456789Z', container: { name: 'My_App.1', id: 'x', image: { name: 'i' }, labels: {} } } as unknown as LogRecord;
+  it.each([
+    ['logs-{container.name}', 'logs-my_app.1'],
+    ['logs-{container.name}-%Y.%m.%d', 'logs-my_app.1-2026.11.29'],
+    ['_Weird Name*?', 'weird_name__'],
+    ['{missing}', 'logship'],
+  ])('%s → %s', (template, expected) => {
+    expect(compileIndexName(template)(record)).toBe(expected);
+  });
+
+  it('patterns cover what templates produce', () => {
+    expect(indexPattern('logs-{container.name}-%Y.%m.%d')).toBe('logs-*-*.*.*');
+    expect(indexPattern('logs-{container.name}')).toBe('logs-*');
+    expect(sanitizeIndexName('A'.repeat(300))).toHaveLength(255);
+  });
+});

@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import PQueue from 'p-queue';
+import { tlsConnectionOptions } from '../../config/tls.js';
+import { LogshipError, errorMessage } from '../../core/errors.js';
+import type { ContainerMeta, LogRecord, PipelineEvent } from '../../core/record.js';
+import { deepFreeze, recordToJson } from '../../core/record-json.js';
+import { compileTemplate } from '../../core/template.js';
+import type { ItemFailure, Output, PluginContext } from '../../plugins/types.js';
+import { BulkRequestError, ElasticsearchService, type ElasticsearchConnectionOptions } from '../../services/elasticsearch.js';
+import { decideBulkItem, decideBulkRequest } from './bulk-decision.js';
+import { compileIndexName, indexPattern, sanitizeIndexName } from './index-name.js';
+import type { ElasticsearchConfig } from './schema.js';
+
+/** One bulk operation: its place in the batch and its two NDJSON lines. */
+interface Operation {
+  index: number;
+  op: 'index' | 'create';
+  lines: string;
+  /** For the dead-letter index: the document as sent. */
+  source: string;
+}
+
+/** A document Elasticsearch refused for good. */
+interface Refusal {
+  operation: Operation;
+  code: string;
+  reason: string;
+}
+
+/**
+ * The elasticsearch output: one NDJSON bulk body per batch (cut at batch_max_bytes, requests in
+ * parallel up to max_in_flight), deterministic document IDs so resending overwrites, and a decision
+ * per item: delivered, retried alone, or refused for good (dead-letter index or file).
+ */
+export class ElasticsearchOutput implements Output {
+  private readonly es: ElasticsearchService;
+  private readonly indexOf: (record: LogRecord) => string;
+  private readonly inFlight: PQueue;
+  private readonly dedotted = new WeakMap<ContainerMeta, ContainerMeta>();
+  private templateInstalled = false;
+
+  constructor(
+    private readonly config: ElasticsearchConfig,
+    private readonly context: PluginContext,
+  ) {
+    const options: ElasticsearchConnectionOptions = { hosts: config.hosts, requestTimeoutMs: config.timeout, compression: config.compression };
+    const auth = config.auth;
+    if (auth?.api_key) options.auth = { apiKey: auth.api_key };
+    else if (auth?.bearer) options.auth = { bearer: auth.bearer };
+    else if (auth?.username && auth.password) options.auth = { username: auth.username, password: auth.password };
+    if (config.tls?.enabled) options.tls = tlsConnectionOptions(config.tls);
+    this.es = new ElasticsearchService(options);
+    this.inFlight = new PQueue({ concurrency: config.max_in_flight });
+    const stream = config.data_stream;
+    if (stream) {
+      const dataset = compileTemplate(stream.dataset);
+      const namespace = compileTemplate(stream.namespace);
+      this.indexOf = (record) => sanitizeIndexName(`logs-${dataset(record)}-${namespace(record)}`);
+    } else {
+      this.indexOf = compileIndexName(config.index);
+    }
+  }
+
+  async write(batch: readonly PipelineEvent[]): Promise<{ failures: ItemFailure[] }> {
+    const failures: ItemFailure[] = [];
+    if (this.config.install_template && !this.templateInstalled) {
+      try {
+        await this.installTemplate();
+      } catch (err) {
+        if (err instanceof BulkRequestError && err.status === 400) {
+          // e.g. another template with the same priority covers these indices: ship without ours
+          this.templateInstalled = true;
+          this.context.logger.warn(`elasticsearch: index template not installed (${errorMessage(err)}); writing without it — set install_template: false, or template_name`);
+        } else {
+          const reason = `cannot install the index template: ${errorMessage(err)}`;
+          return { failures: batch.map((_, index) => ({ index, retriable: true, code: 'ES_TEMPLATE', reason })) };
+        }
+      }
+    }
+    const operations = batch.map((event, index) => this.operation(event, index));
+    const refusals: Refusal[] = [];
+    await Promise.all([...chunksOf(operations, this.config.batch_max_bytes)].map((chunk) => this.inFlight.add(() => this.send(chunk, failures, refusals))));
+    if (refusals.length) await this.deadLetter(refusals, failures);
+    return { failures };
+  }
+
+  async close(): Promise<void> {
+    await this.inFlight.onIdle();
+    await this.es.close();
+  }
+
+  private operation(event: PipelineEvent, index: number): Operation {
+    const op = this.config.data_stream ? 'create' : 'index';
+    const target = this.indexOf(event.record);
+    const id = this.config.document_ids === 'deterministic' && event.origin ? createHash('sha1').update(event.origin).digest('base64url') : undefined;
+    const source = recordToJson(this.forElasticsearch(event.record));
+    const action = id ? `{"${op}":{"_index":${JSON.stringify(target)},"_id":"${id}"}}` : `{"${op}":{"_index":${JSON.stringify(target)}}}`;
+    return { index, op, lines: `${action}\n${source}\n`, source };
+  }
+
+  /** Label keys such as com.docker.compose.project become com_docker_compose_project: Elasticsearch reads dots as objects. */
+  private forElasticsearch(record: LogRecord): LogRecord {
+    const meta = record.container;
+    if (!Object.keys(meta.labels).some((k) => k.includes('.'))) return record;
+    let dedotted = this.dedotted.get(meta);
+    if (!dedotted) {
+      const labels = Object.fromEntries(Object.entries(meta.labels).map(([k, v]) => [k.replace(/\./g, '_'), v]));
+      dedotted = deepFreeze({ ...meta, labels });
+      this.dedotted.set(meta, dedotted);
+    }
+    return { ...record, container: dedotted };
+  }
+
+  /** Sends one bulk request; files each operation under delivered, retry or refused. */
+  private async send(chunk: Operation[], failures: ItemFailure[], refusals: Refusal[]): Promise<void> {
+    let results;
+    try {
+      results = await this.es.bulk(chunk.map((o) => o.lines).join(''));
+    } catch (err) {
+      const status = err instanceof BulkRequestError ? err.status : undefined;
+      const decision = decideBulkRequest(status, chunk.length);
+      if (decision.action === 'split') {
+        const half = Math.ceil(chunk.length / 2);
+        await this.send(chunk.slice(0, half), failures, refusals);
+        await this.send(chunk.slice(half), failures, refusals);
+      } else if (decision.action === 'reject') {
+        for (const operation of chunk) refusals.push({ operation, code: decision.code, reason: decision.reason });
+      } else {
+        const code = err instanceof LogshipError ? err.code : 'ES_UNREACHABLE';
+        for (const o of chunk) failures.push({ index: o.index, retriable: true, code, reason: errorMessage(err) });
+      }
+      return;
+    }
+    let retried = 0;
+    chunk.forEach((operation, i) => {
+      const result = results[i] ?? { status: 0, errorReason: 'no result for this item' };
+      const decision = decideBulkItem(result, operation.op);
+      if (decision.action === 'retry') {
+        retried += 1;
+        failures.push({ index: operation.index, retriable: true, code: `ES_ITEM_${result.status}`, reason: decision.reason });
+      } else if (decision.action === 'reject') {
+        refusals.push({ operation, code: decision.code, reason: decision.reason });
+      }
+    });
+    if (retried) this.context.metrics.inc('elasticsearch_items_retried_total', { output: this.context.id }, retried);
+  }
+
+  /** Refused documents go to the dead-letter index when there is one; what it does not take goes to the file. */
+  private async deadLetter(refusals: Refusal[], failures: ItemFailure[]): Promise<void> {
+    const toFile = (r: Refusal): void => {
+      failures.push({ index: r.operation.index, retriable: false, code: r.code, reason: r.reason });
+    };
+    const index = this.config.dead_letter_index;
+    if (!index) {
+      refusals.forEach(toFile);
+      return;
+    }
+    const time = new Date().toISOString();
+    const body = refusals
+      .map((r) => `{"index":{"_index":${JSON.stringify(sanitizeIndexName(index))}}}\n${JSON.stringify({ '@timestamp': time, output: this.context.id, error: { code: r.code, reason: r.reason }, document: r.operation.source })}\n`)
+      .join('');
+    try {
+      const results = await this.es.bulk(body);
+      let stored = 0;
+      refusals.forEach((r, i) => {
+        const status = results[i]?.status ?? 0;
+        if (status >= 200 && status < 300) stored += 1;
+        else toFile(r);
+      });
+      this.context.metrics.inc('elasticsearch_dead_letter_index_total', { output: this.context.id }, stored);
+      if (stored) this.context.logger.error({ dead_letter_index: index }, `elasticsearch: ${stored} documents refused for good (${refusals[0]?.reason}); stored in the dead-letter index`);
+    } catch {
+      refusals.forEach(toFile);
+    }
+  }
+
+  private async installTemplate(): Promise<void> {
+    const stream = this.config.data_stream;
+    const pattern = stream ? `logs-${indexPattern(stream.dataset)}-${indexPattern(stream.namespace)}` : indexPattern(this.config.index);
+    const name = this.config.template_name ?? `logship-${this.context.id}`;
+    await this.es.putIndexTemplate(name, {
+      index_patterns: [pattern],
+      priority: 200,
+      ...(stream ? { data_stream: {} } : {}),
+      template: { mappings: { properties: { '@timestamp': { type: 'date_nanos' } } } },
+      _meta: { managed_by: 'logship', description: 'installed by logship (install_template: false to manage it yourself)' },
+    });
+    this.templateInstalled = true;
+    this.context.logger.info({ template: name, pattern }, `elasticsearch: index template ${name} installed for ${pattern}`);
+  }
+}
+
+/** Consecutive pieces of at most maxBytes of NDJSON (a single larger operation makes a piece of its own). */
+function* chunksOf(operations: Operation[], maxBytes: number): Generator<Operation[]> {
+  let chunk: Operation[] = [];
+  let bytes = 0;
+  for (const o of operations) {
+    const size = o.lines.length;
+    if (chunk.length && bytes + size > maxBytes) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(o);
+    bytes += size;
+  }
+  if (chunk.length) yield chunk;
+}

@@ -1,0 +1,43 @@
+import { defineOutput } from '../../plugins/types.js';
+import { ElasticsearchOutput } from './elasticsearch-output.js';
+import { checkElasticsearch, elasticsearchSchema } from './schema.js';
+
+export const elasticsearchOutput = defineOutput({
+  kind: 'output',
+  type: 'elasticsearch',
+  summary: 'Indexes records into Elasticsearch with bulk requests: deterministic IDs (no duplicates on resend), per-item retries, dead letters.',
+  docs: 'docs/plugins/elasticsearch.md',
+  schema: elasticsearchSchema,
+  check: checkElasticsearch,
+  examples: [
+    {
+      title: 'The demo containers, one index per container name',
+      pipeline: `inputs:
+  - type: docker_logs
+    include: { labels: ["app=demo"] }
+outputs:
+  - type: elasticsearch
+    match: "docker.**"
+    hosts: ["http://127.0.0.1:9200"]
+    index: "logs-{container.name}"
+`,
+    },
+    {
+      title: 'Data streams per compose project, over TLS with an API key, refused documents to an index',
+      pipeline: `inputs:
+  - type: docker_logs
+outputs:
+  - type: elasticsearch
+    hosts: ["https://es.example.com:9200"]
+    auth:
+      api_key: \${ES_API_KEY:-change-me}
+    data_stream:
+      dataset: "{container.labels.app}"
+      namespace: production
+    dead_letter_index: logship-dead-letters
+`,
+    },
+  ],
+  batching: (config) => ({ maxRecords: config.batch_max_docs, lingerMs: config.flush_interval }),
+  create: (config, context) => new ElasticsearchOutput(config, context),
+});
