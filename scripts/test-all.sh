@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: set-up, lint, type-check, unit tests, pipeline validation,
-# integration tests against the real Docker engine and a real Kafka broker. Exits non-zero on any failure.
+# integration tests against the real Docker engine and a real Kafka broker and Elasticsearch node. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 echo "== Kafka broker (127.0.0.1:9092)" && scripts/kafka-up.sh
+echo "== Elasticsearch node (127.0.0.1:9200)" && scripts/elasticsearch-up.sh
 echo "== lint" && npx eslint .
 echo "== typecheck" && npx tsc -p tsconfig.json --noEmit
 echo "== validate pipelines" && node bin/logship.js validate pipelines/*.yaml
 echo "== validate docker-compose.yml" && docker-compose -f docker-compose.yml config -q
 echo "== unit tests" && npx vitest run --project unit
-echo "== integration tests (real Docker engine, Kafka)" && npx vitest run --project integration
+echo "== integration tests (real Docker engine, Kafka, Elasticsearch)" && npx vitest run --project integration

@@ -43,6 +43,9 @@ describe('pipeline file errors', () => {
     ['kafka topic template', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: kafka\n    brokers: ["k:9092"]\n    topic: "logs.{container.name"\n', /^p\.yaml:6:12: outputs\[0\]\.topic: topic: unclosed "\{"/],
     ['kafka idempotent with acks 1', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: kafka\n    brokers: ["k:9092"]\n    topic: logs\n    acks: 1\n', /^p\.yaml:7:11: outputs\[0\]\.acks: an idempotent producer needs acks -1/],
     ['kafka tls file missing', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: kafka\n    brokers: ["k:9092"]\n    topic: logs\n    tls: { ca_file: /nonexistent/ca.pem }\n', /^p\.yaml:7:10: outputs\[0\]\.tls: ca_file \/nonexistent\/ca\.pem does not exist/],
+    ['elasticsearch malformed host URL', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: elasticsearch\n    hosts: ["127.0.0.1:9200"]\n', /^p\.yaml:5:13: outputs\[0\]\.hosts\[0\]: "127\.0\.0\.1:9200" is not a node URL — write e\.g\. http:\/\/127\.0\.0\.1:9200/],
+    ['elasticsearch unknown auth field', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: elasticsearch\n    hosts: ["http://es:9200"]\n    auth: { user: elastic, password: x }\n', /^p\.yaml:6:13: outputs\[0\]\.auth\.user: unknown key \(valid keys: username, password, api_key, bearer\)/],
+    ['elasticsearch two kinds of auth', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: elasticsearch\n    hosts: ["http://es:9200"]\n    auth: { api_key: k, bearer: t }\n', /^p\.yaml:6:11: outputs\[0\]\.auth: give exactly one kind of authentication/],
     ['unset variable', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: file\n    path: ${OUT_DIR}/x.jsonl\n', /^p\.yaml:5:11: environment variable OUT_DIR is not set/],
   ])('%s', (_kind, text, expected) => {
     const found = problems(text);

@@ -28,5 +28,6 @@ export function sanitizeIndexName(name: string): string {
 
 /** The index pattern an index template needs to cover every name the template can produce. */
 export function indexPattern(template: string): string {
-  return sanitizeIndexName(template.replace(/\{[^}]*\}/g, '\u0000').replace(/%[YmdH]/g, '\u0000')).replace(/\u0000+/g, '*');
+  const hole = 'logshipxtemplatexhole';
+  return sanitizeIndexName(template.replace(/\{[^}]*\}/g, hole).replace(/%[YmdH]/g, hole)).replace(new RegExp(`(${hole})+`, 'g'), '*');
 }
