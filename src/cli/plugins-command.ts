@@ -1,5 +1,5 @@
 import { describeOptions, type OptionDoc } from '../config/zod-introspect.js';
-import { inputCommonKeys, outputCommonKeys } from '../config/pipeline-schema.js';
+import { inputCommonKeys, outputCommonKeys, transformCommonKeys } from '../config/pipeline-schema.js';
 import { allPlugins } from '../plugins/registry.js';
 import type { PluginDefinition } from '../plugins/types.js';
 import { z } from 'zod';
@@ -8,7 +8,7 @@ import { optionsMarkdown } from './plugin-docs.js';
 /** `logship plugins [TYPE] [--markdown]`: everything here comes from the registry. */
 export function pluginsCommand(type: string | undefined, markdown: boolean, out: (line: string) => void): number {
   if (!type) {
-    for (const p of allPlugins) out(`${p.kind.padEnd(7)} ${p.type.padEnd(14)} ${p.summary}`);
+    for (const p of allPlugins) out(`${p.kind.padEnd(9)} ${p.type.padEnd(14)} ${p.summary}`);
     out('');
     out("Run 'logship plugins TYPE' for a plugin's options.");
     return 0;
@@ -35,7 +35,7 @@ export function pluginsCommand(type: string | undefined, markdown: boolean, out:
 
 /** A plugin's options including the keys every plugin of its kind accepts. */
 export function pluginOptions(plugin: PluginDefinition): OptionDoc[] {
-  const common = plugin.kind === 'input' ? inputCommonKeys : outputCommonKeys;
+  const common = plugin.kind === 'input' ? inputCommonKeys : plugin.kind === 'output' ? outputCommonKeys : transformCommonKeys;
   return describeOptions(z.object(common).merge(plugin.schema)).filter((o) => o.key !== 'type');
 }
 

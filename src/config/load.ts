@@ -3,16 +3,23 @@ import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, typ
 import { z } from 'zod';
 import { ConfigError, formatKeyPath, type ConfigProblem } from './config-error.js';
 import { interpolateEnv } from './interpolate.js';
-import { inputCommonKeys, outputCommonKeys, pipelineSchema, type PipelineSettings } from './pipeline-schema.js';
+import { inputCommonKeys, outputCommonKeys, pipelineSchema, transformCommonKeys, type PipelineSettings } from './pipeline-schema.js';
 import { closest } from './suggest.js';
 import { keysAt } from './zod-introspect.js';
 import { findPlugin, pluginTypes } from '../plugins/registry.js';
-import type { InputDefinition, OutputDefinition } from '../plugins/types.js';
+import type { InputDefinition, OutputDefinition, TransformDefinition } from '../plugins/types.js';
 
 export interface ConfiguredInput {
   id: string;
   definition: InputDefinition;
   config: Record<string, unknown>;
+}
+
+export interface ConfiguredTransform {
+  id: string;
+  definition: TransformDefinition;
+  config: Record<string, unknown>;
+  match: string;
 }
 
 export interface ConfiguredOutput {
@@ -26,6 +33,8 @@ export interface Pipeline {
   file: string;
   settings: PipelineSettings;
   inputs: ConfiguredInput[];
+  /** In the order written: each sees what the previous one passed on. */
+  transforms: ConfiguredTransform[];
   outputs: ConfiguredOutput[];
 }
 
@@ -69,9 +78,10 @@ export function parsePipeline(text: string, file: string, env: NodeJS.ProcessEnv
   if (!top.success) report(top.error.issues, pipelineSchema, []);
 
   const inputs: ConfiguredInput[] = [];
+  const transforms: ConfiguredTransform[] = [];
   const outputs: ConfiguredOutput[] = [];
   const ids = new Map<string, Path>();
-  for (const kind of ['input', 'output'] as const) {
+  for (const kind of ['input', 'transform', 'output'] as const) {
     const entries = (raw as Record<string, unknown>)[`${kind}s`];
     if (!Array.isArray(entries)) continue;
     entries.forEach((entry: unknown, index) => {
@@ -91,7 +101,8 @@ export function parsePipeline(text: string, file: string, env: NodeJS.ProcessEnv
         });
         return;
       }
-      const schema = z.object(kind === 'input' ? inputCommonKeys : outputCommonKeys).merge(definition.schema).strict();
+      const common = kind === 'input' ? inputCommonKeys : kind === 'output' ? outputCommonKeys : transformCommonKeys;
+      const schema = z.object(common).merge(definition.schema).strict();
       const parsed = schema.safeParse(entry);
       if (!parsed.success) {
         report(parsed.error.issues, schema, base);
@@ -108,13 +119,14 @@ export function parsePipeline(text: string, file: string, env: NodeJS.ProcessEnv
       }
       ids.set(id, base);
       if (definition.kind === 'input') inputs.push({ id, definition, config });
+      else if (definition.kind === 'transform') transforms.push({ id, definition, config, match: String(config.match) });
       else outputs.push({ id, definition, config, match: String(config.match) });
     });
   }
 
   if (problems.length || !top.success) throw new ConfigError(problems);
-  const { inputs: _i, outputs: _o, ...settings } = top.data;
-  return { file, settings, inputs, outputs };
+  const { inputs: _i, transforms: _t, outputs: _o, ...settings } = top.data;
+  return { file, settings, inputs, transforms, outputs };
 }
 
 function describeIssue(

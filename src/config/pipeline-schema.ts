@@ -32,6 +32,13 @@ export const outputCommonKeys = {
     .describe('JSON-lines file for records this output rejects for good (too large, not allowed), each with the reason. Default: STATE_DIR/dead-letter/ID.jsonl.'),
 };
 
+/** Keys every transform entry accepts besides its own options. */
+export const transformCommonKeys = {
+  type: z.string(),
+  id: pluginId.optional(),
+  match: tagGlob.default('**').describe('Tag glob selecting the records this transform changes; the others pass by untouched.'),
+};
+
 export const queueSchema = z
   .object({
     max_records: z.number().int().positive().default(8192).describe('Most records waiting between two stages.'),
@@ -47,8 +54,9 @@ export const pipelineSchema = z
     queue: queueSchema.default({}),
     shutdown_timeout: duration.default(10_000),
     inputs: z.array(z.record(z.unknown())).min(1, 'at least one input is needed'),
+    transforms: z.array(z.record(z.unknown())).default([]),
     outputs: z.array(z.record(z.unknown())).min(1, 'at least one output is needed'),
   })
   .strict();
 
-export type PipelineSettings = Omit<z.output<typeof pipelineSchema>, 'inputs' | 'outputs'>;
+export type PipelineSettings = Omit<z.output<typeof pipelineSchema>, 'inputs' | 'transforms' | 'outputs'>;

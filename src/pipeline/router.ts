@@ -2,6 +2,7 @@ import { Channel } from '../core/channel.js';
 import { compileTagGlob, type TagMatcher } from '../core/tag-match.js';
 import type { Metrics } from '../core/metrics.js';
 import type { PipelineEvent } from '../core/record.js';
+import type { TransformChain } from './transform-chain.js';
 
 export interface Route {
   match: TagMatcher;
@@ -15,8 +16,9 @@ export function route(glob: string, queue: Channel<PipelineEvent>): Route {
 const ROUTE_CACHE_LIMIT = 10_000;
 
 /**
- * Moves records from the inputs' queue to every output whose `match` glob accepts the tag.
- * Waits when an output queue is full, which fills the inputs' queue and pauses the inputs.
+ * Moves records from the inputs' queue through the transforms to every output whose `match` glob
+ * accepts the tag. Waits when an output queue is full, which fills the inputs' queue and pauses
+ * the inputs.
  */
 export class Router {
   private readonly cache = new Map<string, Route[]>();
@@ -26,6 +28,7 @@ export class Router {
     private readonly source: Channel<PipelineEvent>,
     private readonly routes: Route[],
     private readonly metrics: Metrics,
+    private readonly transforms?: TransformChain,
   ) {}
 
   start(): void {
@@ -41,7 +44,8 @@ export class Router {
     for (;;) {
       const batch = await this.source.take(512);
       if (batch.length === 0) return;
-      for (const event of batch) {
+      const events = this.transforms ? this.transformed(batch) : batch;
+      for (const event of events) {
         const targets = this.targets(event.record.tag);
         event.ack.fork(targets.length);
         if (targets.length === 0) this.metrics.inc('records_unrouted_total');
@@ -50,6 +54,15 @@ export class Router {
         }
       }
     }
+  }
+
+  private transformed(batch: PipelineEvent[]): PipelineEvent[] {
+    const out: PipelineEvent[] = [];
+    const keep = (event: PipelineEvent): void => {
+      out.push(event);
+    };
+    for (const event of batch) this.transforms?.run(event, keep);
+    return out;
   }
 
   private targets(tag: string): Route[] {

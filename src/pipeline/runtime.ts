@@ -11,6 +11,7 @@ import { CheckpointStore } from '../state/checkpoint-store.js';
 import { lockStateDir } from '../state/state-dir.js';
 import { OutputRunner } from './output-runner.js';
 import { Router, route } from './router.js';
+import { TransformChain, transformStage } from './transform-chain.js';
 
 export interface RuntimeOptions {
   stateDir: string;
@@ -57,7 +58,8 @@ export class PipelineRuntime {
       });
       this.source = new Channel(queue.maxRecords, queue.maxBytes);
       this.metrics.gauge('input_queue_records', {}, () => this.source.length);
-      this.router = new Router(this.source, routes, this.metrics);
+      const stages = pipeline.transforms.map((t) => transformStage(t.id, t.match, t.definition.create(t.config, context(t.id))));
+      this.router = new Router(this.source, routes, this.metrics, stages.length ? new TransformChain(stages, this.metrics) : undefined);
       for (const i of pipeline.inputs) this.inputs.push({ id: i.id, input: i.definition.create(i.config, context(i.id)) });
     } catch (err) {
       this.unlock();

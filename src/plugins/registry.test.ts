@@ -24,7 +24,7 @@ describe('plugin registry', () => {
       expect(plugin.examples.length).toBeGreaterThan(0);
       for (const example of plugin.examples) {
         const pipeline = parsePipeline(example.pipeline, `${plugin.type} example "${example.title}"`, {});
-        const used = [...pipeline.inputs, ...pipeline.outputs].map((p) => p.definition.type);
+        const used = [...pipeline.inputs, ...pipeline.transforms, ...pipeline.outputs].map((p) => p.definition.type);
         expect(used).toContain(plugin.type);
       }
     });
@@ -39,7 +39,7 @@ describe('plugin registry', () => {
       expect(blocks.length).toBeGreaterThan(0);
       for (const block of blocks) {
         const pipeline = parsePipeline(block, plugin.docs, {});
-        expect([...pipeline.inputs, ...pipeline.outputs].map((p) => p.definition.type)).toContain(plugin.type);
+        expect([...pipeline.inputs, ...pipeline.transforms, ...pipeline.outputs].map((p) => p.definition.type)).toContain(plugin.type);
       }
     });
   });

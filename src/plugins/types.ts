@@ -75,7 +75,25 @@ export interface OutputDefinition<Schema extends z.AnyZodObject = z.AnyZodObject
   create(config: z.output<Schema>, context: PluginContext): Output;
 }
 
-export type PluginDefinition = InputDefinition | OutputDefinition;
+/** Passes an event on to the next transform, or to the outputs. */
+export type Emit = (event: PipelineEvent) => void;
+
+/**
+ * A transform sees the events whose tag its `match` accepts, in pipeline order. It passes each on
+ * (changed or not) through `emit`, or drops it — then it must settle its ack as 'dropped'.
+ */
+export interface Transform {
+  process(event: PipelineEvent, emit: Emit): void;
+}
+
+export interface TransformDefinition<Schema extends z.AnyZodObject = z.AnyZodObject> extends PluginDefinitionBase<Schema> {
+  kind: 'transform';
+  create(config: z.output<Schema>, context: PluginContext): Transform;
+}
+
+export type PluginKind = 'input' | 'transform' | 'output';
+
+export type PluginDefinition = InputDefinition | TransformDefinition | OutputDefinition;
 
 export function defineInput<Schema extends z.AnyZodObject>(definition: InputDefinition<Schema>): InputDefinition {
   return definition as unknown as InputDefinition;
@@ -83,4 +101,8 @@ export function defineInput<Schema extends z.AnyZodObject>(definition: InputDefi
 
 export function defineOutput<Schema extends z.AnyZodObject>(definition: OutputDefinition<Schema>): OutputDefinition {
   return definition as unknown as OutputDefinition;
+}
+
+export function defineTransform<Schema extends z.AnyZodObject>(definition: TransformDefinition<Schema>): TransformDefinition {
+  return definition as unknown as TransformDefinition;
 }

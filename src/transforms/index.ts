@@ -1,0 +1,18 @@
+import type { TransformDefinition } from '../plugins/types.js';
+import { dedotTransform } from './dedot/index.js';
+import { grepTransform } from './grep/index.js';
+import { jsonParserTransform } from './json/index.js';
+import { logfmtParserTransform } from './logfmt/index.js';
+import { modifyTransform } from './modify/index.js';
+import { regexParserTransform } from './regex/index.js';
+import { retagTransform } from './retag/index.js';
+
+export const transformDefinitions: readonly TransformDefinition[] = [
+  jsonParserTransform,
+  regexParserTransform,
+  logfmtParserTransform,
+  grepTransform,
+  modifyTransform,
+  dedotTransform,
+  retagTransform,
+];

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { Ack, type Outcome } from '../core/ack.js';
+import { Metrics } from '../core/metrics.js';
+import { deepFreeze } from '../core/record-json.js';
+import type { LogRecord, PipelineEvent } from '../core/record.js';
+import { compileTagGlob } from '../core/tag-match.js';
+import { TransformChain } from '../pipeline/transform-chain.js';
+import type { PluginContext, TransformDefinition } from '../plugins/types.js';
+import { dedotTransform } from './dedot/index.js';
+import { grepTransform } from './grep/index.js';
+import { jsonParserTransform } from './json/index.js';
+import { logfmtParserTransform, parseLogfmt } from './logfmt/index.js';
+import { modifyTransform } from './modify/index.js';
+import { regexParserTransform } from './regex/index.js';
+import { retagTransform } from './retag/index.js';
+
+const container = deepFreeze({ id: 'c1', name: 'web', image: { name: 'nginx:1' }, labels: { app: 'shop', 'com.docker.compose.project': 'demo' } });
+
+function record(message: string): LogRecord {
+  return { '@timestamp': '2026-11-29T01:00:00.000000000Z', message, stream: 'stdout', source: 'main', tag: 'docker.main.web', container, host: { name: 'h' } };
+}
+
+/** Runs records through one transform configured from pipeline-file options (parsed by its schema). */
+function through(definition: TransformDefinition, options: Record<string, unknown>, messages: string[]): { out: LogRecord[]; outcomes: Outcome[]; metrics: Metrics } {
+  const metrics = new Metrics();
+  const context = { id: 't', logger: pino({ level: 'silent' }), hostName: 'h', stateDir: '/tmp', metrics } as unknown as PluginContext;
+  const transform = definition.create(definition.schema.parse(options), context);
+  const chain = new TransformChain([{ id: 't', match: compileTagGlob('**'), transform }], metrics);
+  const out: LogRecord[] = [];
+  const outcomes: Outcome[] = [];
+  for (const message of messages) {
+    const event: PipelineEvent = { record: record(message), ack: new Ack((o) => outcomes.push(o)), bytes: 1 };
+    chain.run(event, (e) => out.push(e.record));
+  }
+  return { out, outcomes, metrics };
+}
+
+describe('parsers', () => {
+  it('json: merges fields, takes the time, keeps and marks what is not a JSON object', () => {
+    const { out, metrics } = through(jsonParserTransform, { timestamp_field: 'time' }, ['{"level":"info","time":"2026-11-28T10:00:00.123Z","n":1}', 'plain text', '[1,2]']);
+    expect(out[0]).toMatchObject({ level: 'info', n: 1, '@timestamp': '2026-11-28T10:00:00.123000000Z' });
+    expect(out[1]).toMatchObject({ message: 'plain text', parse_error: expect.stringMatching(/^json: /) });
+    expect(out[2]).toMatchObject({ parse_error: 'json: not a JSON object' });
+    expect(metrics.get('parse_errors_total', { transform: 't' })).toBe(2);
+  });
+
+  it('json under a target key', () => {
+    expect(through(jsonParserTransform, { target: 'app' }, ['{"a":{"b":2}}']).out[0]).toMatchObject({ app: { a: { b: 2 } }, message: '{"a":{"b":2}}' });
+  });
+
+  it('regex: named groups become fields; no match is marked', () => {
+    const { out } = through(regexParserTransform, { pattern: '^(?<method>[A-Z]+) (?<path>\\S+) (?<status>\\d+)$', target: 'http' }, ['GET /x 200', 'nope']);
+    expect(out[0]?.http).toEqual({ method: 'GET', path: '/x', status: '200' });
+    expect(out[1]?.parse_error).toBe('regex: no match');
+  });
+
+  it.each([
+    ['level=info msg="hello \\"world\\"" n=3 debug', { level: 'info', msg: 'hello "world"', n: '3', debug: true }],
+    ['ts=2026-11-28T10:00:00Z at=x', { ts: '2026-11-28T10:00:00Z', at: 'x' }],
+    ['just words', undefined],
+    ['', undefined],
+  ])('logfmt %j', (text, expected) => {
+    expect(parseLogfmt(text)).toEqual(expected);
+  });
+
+  it('logfmt takes @timestamp from a parsed field', () => {
+    expect(through(logfmtParserTransform, { timestamp_field: 'ts' }, ['ts=2026-11-28T10:00:00.5+01:00 a=b']).out[0]).toMatchObject({ a: 'b', '@timestamp': '2026-11-28T09:00:00.500000000Z' });
+  });
+});
+
+describe('filters and edits', () => {
+  it('grep keeps and drops by regex on any field; dropped records settle as dropped', () => {
+    const { out, outcomes, metrics } = through(grepTransform, { keep: 'error|warn', drop: 'healthz' }, ['error: x', 'info: y', 'warn: GET /healthz']);
+    expect(out.map((r) => r.message)).toEqual(['error: x']);
+    expect(outcomes).toEqual(['dropped', 'dropped']);
+    expect(metrics.get('transform_dropped_total', { transform: 't' })).toBe(2);
+    expect(through(grepTransform, { field: 'container.labels.app', keep: '^shop$' }, ['a']).out).toHaveLength(1);
+  });
+
+  it('modify sets, copies, renames and removes, without touching shared container metadata', () => {
+    const { out } = through(modifyTransform, { set: { env: 'prod', 'meta.node': '{host.name}' }, copy: { 'container.labels.app': 'app' }, rename: { stream: 'fd' }, remove: ['container.image'] }, ['x']);
+    expect(out[0]).toMatchObject({ env: 'prod', meta: { node: 'h' }, app: 'shop', fd: 'stdout' });
+    expect(out[0]?.stream).toBeUndefined();
+    expect(out[0]?.container.image).toBeUndefined();
+    expect(container.image).toEqual({ name: 'nginx:1' });
+  });
+
+  it('dedot replaces dots in label keys', () => {
+    expect(through(dedotTransform, {}, ['x']).out[0]?.container.labels).toEqual({ app: 'shop', com_docker_compose_project: 'demo' });
+  });
+
+  it('retag rewrites tags from fields, parts made safe', () => {
+    expect(through(retagTransform, { tag: 'app.{container.labels.app}.{source}.{missing}' }, ['x']).out[0]?.tag).toBe('app.shop.main._');
+  });
+});
