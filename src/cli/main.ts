@@ -28,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
         for (const file of args.pipelines) {
           try {
             const p = loadPipelineFile(file);
-            print(`${file}: ok (${p.inputs.length} input(s), ${p.outputs.length} output(s))`);
+            print(`${file}: ok (${p.inputs.length} input(s), ${p.transforms.length} transform(s), ${p.outputs.length} output(s))`);
           } catch (err) {
             if (!(err instanceof ConfigError)) throw err;
             err.problems.forEach((problem) => printError(formatProblem(problem)));

@@ -14,6 +14,7 @@ export function route(glob: string, queue: Channel<PipelineEvent>): Route {
 }
 
 const ROUTE_CACHE_LIMIT = 10_000;
+const TICK_MS = 100;
 
 /**
  * Moves records from the inputs' queue through the transforms to every output whose `match` glob
@@ -41,17 +42,39 @@ export class Router {
   }
 
   private async run(): Promise<void> {
+    const chain = this.transforms;
+    const ticking = chain?.holdsBack ?? false;
     for (;;) {
+      let events: PipelineEvent[];
+      if (ticking && chain) {
+        // transforms that hold records back need time to pass even when nothing arrives
+        await this.source.waitForItems(1, TICK_MS);
+        const batch = this.source.poll(512);
+        const closed = batch.length === 0 && this.source.isClosed;
+        events = this.transformed(batch);
+        const keep = (event: PipelineEvent): void => {
+          events.push(event);
+        };
+        if (closed) chain.drain(keep);
+        else chain.tick(Date.now(), keep);
+        await this.routeAll(events);
+        if (closed) return;
+        continue;
+      }
       const batch = await this.source.take(512);
       if (batch.length === 0) return;
-      const events = this.transforms ? this.transformed(batch) : batch;
-      for (const event of events) {
-        const targets = this.targets(event.record.tag);
-        event.ack.fork(targets.length);
-        if (targets.length === 0) this.metrics.inc('records_unrouted_total');
-        for (const target of targets) {
-          if (!target.queue.offer(event, event.bytes)) await target.queue.waitForSpace();
-        }
+      events = chain ? this.transformed(batch) : batch;
+      await this.routeAll(events);
+    }
+  }
+
+  private async routeAll(events: PipelineEvent[]): Promise<void> {
+    for (const event of events) {
+      const targets = this.targets(event.record.tag);
+      event.ack.fork(targets.length);
+      if (targets.length === 0) this.metrics.inc('records_unrouted_total');
+      for (const target of targets) {
+        if (!target.queue.offer(event, event.bytes)) await target.queue.waitForSpace();
       }
     }
   }

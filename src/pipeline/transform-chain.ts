@@ -24,6 +24,19 @@ export class TransformChain {
     this.step(0, event, out);
   }
 
+  /** True when some transform holds records back and needs ticks. */
+  get holdsBack(): boolean {
+    return this.stages.some((s) => s.transform.tick !== undefined);
+  }
+
+  tick(now: number, out: Emit): void {
+    this.stages.forEach((stage, index) => stage.transform.tick?.(now, (e) => this.step(index + 1, e, out)));
+  }
+
+  drain(out: Emit): void {
+    this.stages.forEach((stage, index) => stage.transform.drain?.((e) => this.step(index + 1, e, out)));
+  }
+
   private step(index: number, event: PipelineEvent, out: Emit): void {
     const stage = this.stages[index];
     if (!stage) {

@@ -84,6 +84,10 @@ export type Emit = (event: PipelineEvent) => void;
  */
 export interface Transform {
   process(event: PipelineEvent, emit: Emit): void;
+  /** Called a few times a second: emits what was held back long enough (multiline buffers). */
+  tick?(now: number, emit: Emit): void;
+  /** At stop: emits everything held back. */
+  drain?(emit: Emit): void;
 }
 
 export interface TransformDefinition<Schema extends z.AnyZodObject = z.AnyZodObject> extends PluginDefinitionBase<Schema> {

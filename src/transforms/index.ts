@@ -4,6 +4,7 @@ import { grepTransform } from './grep/index.js';
 import { jsonParserTransform } from './json/index.js';
 import { logfmtParserTransform } from './logfmt/index.js';
 import { modifyTransform } from './modify/index.js';
+import { multilineTransform } from './multiline/index.js';
 import { regexParserTransform } from './regex/index.js';
 import { retagTransform } from './retag/index.js';
 
@@ -11,6 +12,7 @@ export const transformDefinitions: readonly TransformDefinition[] = [
   jsonParserTransform,
   regexParserTransform,
   logfmtParserTransform,
+  multilineTransform,
   grepTransform,
   modifyTransform,
   dedotTransform,

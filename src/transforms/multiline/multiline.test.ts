@@ -1,0 +1,62 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { Ack, type Outcome } from '../../core/ack.js';
+import { Metrics } from '../../core/metrics.js';
+import type { LogRecord, PipelineEvent } from '../../core/record.js';
+import type { PluginContext } from '../../plugins/types.js';
+import { Multiline, multilineSchema } from './index.js';
+
+function setup(options: Record<string, unknown>): { feed: (lines: string[], stream?: 'stdout' | 'stderr') => void; out: string[]; outcomes: Map<string, Outcome>; transform: Multiline; emit: (e: PipelineEvent) => void } {
+  const transform = new Multiline(multilineSchema.parse(options), { metrics: new Metrics(), logger: pino({ level: 'silent' }) } as unknown as PluginContext);
+  const out: string[] = [];
+  const outcomes = new Map<string, Outcome>();
+  const emit = (e: PipelineEvent): void => {
+    out.push(e.record.message);
+    e.ack.settle('delivered');
+  };
+  const feed = (lines: string[], stream: 'stdout' | 'stderr' = 'stdout'): void => {
+    for (const line of lines) {
+      const record = { '@timestamp': 't', message: line, stream, source: 'main', tag: 'x', container: { id: 'c', name: 'n', image: { name: 'i' }, labels: {} }, host: { name: 'h' } } as LogRecord;
+      transform.process({ record, ack: new Ack((o) => outcomes.set(line, o)), bytes: 1 }, emit);
+    }
+  };
+  return { feed, out, outcomes, transform, emit };
+}
+
+describe('multiline', () => {
+  it('java preset: a stack trace becomes one record, and every line it holds is settled with it', () => {
+    const { feed, out, outcomes, transform, emit } = setup({ preset: 'java' });
+    feed(['start', 'Exception in thread "main" java.lang.IllegalStateException: boom', '\tat com.x.A.run(A.java:10)', '\tat com.x.Main.main(Main.java:3)', 'Caused by: java.io.IOException: disk', '\t... 2 more', 'next line']);
+    expect(out).toEqual(['start', 'Exception in thread "main" java.lang.IllegalStateException: boom\n\tat com.x.A.run(A.java:10)\n\tat com.x.Main.main(Main.java:3)\nCaused by: java.io.IOException: disk\n\t... 2 more']);
+    expect(outcomes.get('\tat com.x.A.run(A.java:10)')).toBe('delivered');
+    expect(outcomes.has('next line')).toBe(false);
+    transform.drain(emit);
+    expect(out.at(-1)).toBe('next line');
+  });
+
+  it('python preset: the traceback and its final error line', () => {
+    const { feed, out, transform, emit } = setup({ preset: 'python' });
+    feed(['Traceback (most recent call last):', '  File "app.py", line 3, in <module>', '    main()', 'ValueError: bad value', 'after']);
+    transform.drain(emit);
+    expect(out).toEqual(['Traceback (most recent call last):\n  File "app.py", line 3, in <module>\n    main()\nValueError: bad value', 'after']);
+  });
+
+  it('go preset: a panic with its goroutine dump', () => {
+    const { feed, out, transform, emit } = setup({ preset: 'go' });
+    feed(['panic: runtime error: index out of range', '', 'goroutine 1 [running]:', 'main.main()', '\t/src/main.go:12 +0x1d', 'exit status 2']);
+    transform.drain(emit);
+    expect(out).toEqual(['panic: runtime error: index out of range\n\ngoroutine 1 [running]:\nmain.main()\n\t/src/main.go:12 +0x1d', 'exit status 2']);
+  });
+
+  it('start pattern, per stream; flushed after flush_after and at max_lines', () => {
+    const { feed, out, transform, emit } = setup({ start: '^\\d{4}-', flush_after: '1s', max_lines: 3 });
+    feed(['2026-01-01 a', 'more a']);
+    feed(['2026-01-01 err'], 'stderr');
+    feed(['2026-01-02 b', 'b1', 'b2', 'b3']);
+    expect(out).toEqual(['2026-01-01 a\nmore a', '2026-01-02 b\nb1\nb2']);
+    transform.tick(Date.now() + 500, emit);
+    expect(out).toHaveLength(2);
+    transform.tick(Date.now() + 1500, emit);
+    expect(out.slice(2).sort()).toEqual(['2026-01-01 err', 'b3']);
+  });
+});
