@@ -7,6 +7,8 @@ import { modifyTransform } from './modify/index.js';
 import { multilineTransform } from './multiline/index.js';
 import { regexParserTransform } from './regex/index.js';
 import { retagTransform } from './retag/index.js';
+import { sampleTransform } from './sample/index.js';
+import { throttleTransform } from './throttle/index.js';
 
 export const transformDefinitions: readonly TransformDefinition[] = [
   jsonParserTransform,
@@ -17,4 +19,6 @@ export const transformDefinitions: readonly TransformDefinition[] = [
   modifyTransform,
   dedotTransform,
   retagTransform,
+  throttleTransform,
+  sampleTransform,
 ];

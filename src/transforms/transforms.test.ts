@@ -14,6 +14,8 @@ import { logfmtParserTransform, parseLogfmt } from './logfmt/index.js';
 import { modifyTransform } from './modify/index.js';
 import { regexParserTransform } from './regex/index.js';
 import { retagTransform } from './retag/index.js';
+import { sampleTransform } from './sample/index.js';
+import { Throttle, throttleSchema } from './throttle/index.js';
 
 const container = deepFreeze({ id: 'c1', name: 'web', image: { name: 'nginx:1' }, labels: { app: 'shop', 'com.docker.compose.project': 'demo' } });
 
@@ -92,5 +94,32 @@ describe('filters and edits', () => {
 
   it('retag rewrites tags from fields, parts made safe', () => {
     expect(through(retagTransform, { tag: 'app.{container.labels.app}.{source}.{missing}' }, ['x']).out[0]?.tag).toBe('app.shop.main._');
+  });
+});
+
+describe('throttle and sample', () => {
+  it('throttle lets a burst through, then the rate, per container', () => {
+    let now = 1_000_000;
+    const metrics = new Metrics();
+    const context = { id: 't', metrics } as unknown as PluginContext;
+    const throttle = new Throttle(throttleSchema.parse({ rate: 2, burst: 3 }), context, () => now);
+    const passed: string[] = [];
+    const outcomes: Outcome[] = [];
+    const send = (message: string, id = 'c1'): void => {
+      const r = { ...record(message), container: { ...container, id } };
+      throttle.process({ record: r, ack: new Ack((o) => outcomes.push(o)), bytes: 1 }, (e) => passed.push(e.record.message));
+    };
+    for (let i = 0; i < 5; i += 1) send(`a${i}`);
+    send('other', 'c2');
+    now += 1000;
+    for (let i = 0; i < 3; i += 1) send(`b${i}`);
+    expect(passed).toEqual(['a0', 'a1', 'a2', 'other', 'b0', 'b1']);
+    expect(outcomes).toEqual(['dropped', 'dropped', 'dropped']);
+    expect(metrics.get('throttle_dropped_total', { transform: 't', key: 'c1' })).toBe(3);
+  });
+
+  it('sample keeps 1 in N per container and every record matching keep', () => {
+    const { out } = through(sampleTransform, { rate: 3, keep: 'error' }, ['1', '2', '3', '4', 'error 5', '6', '7']);
+    expect(out.map((r) => r.message)).toEqual(['1', '4', 'error 5']);
   });
 });

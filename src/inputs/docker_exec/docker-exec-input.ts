@@ -1,3 +1,4 @@
+import { compileTagTemplate } from '../../core/tag-template.js';
 import { deepFreeze } from '../../core/record-json.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import { DockerService, type ContainerInfo } from '../../services/docker.js';
@@ -63,6 +64,7 @@ export class DockerExecInput implements Input {
         logger.warn({ container: containerId.slice(0, 12), image }, `docker_exec: image ${image} has no ${tool}; not running the command in this container until it restarts`);
       },
     };
+    if (this.config.tag) this.context.tagTemplate = compileTagTemplate(this.config.tag);
     this.watcher.start();
   }
 

@@ -17,6 +17,8 @@ import { firstRunAt, nextRunAt } from './schedule.js';
 import type { DockerExecConfig } from './schema.js';
 
 export interface ExecContext {
+  /** The input's `tag` template, when it has one. */
+  tagTemplate?: (record: LogRecord) => string;
   docker: DockerService;
   sink: RecordSink;
   config: DockerExecConfig;
@@ -236,6 +238,7 @@ export class ExecSession {
       exec: this.execField,
     };
     if (originalBytes !== undefined) record.log = { truncated: true, original_bytes: originalBytes };
+    if (this.ctx.tagTemplate) record.tag = this.ctx.tagTemplate(record);
     return record;
   }
 

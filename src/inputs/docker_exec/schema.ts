@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { byteSize, duration } from '../../config/units.js';
-import { dockerHostOption, selectorSchema } from '../docker_logs/schema.js';
+import { dockerHostOption, selectorSchema, tagOption } from '../docker_logs/schema.js';
 
 export const MIN_INTERVAL_MS = 10_000;
 export const DEFAULT_INTERVAL_MS = 60_000;
@@ -12,6 +12,7 @@ const atLeastTenSeconds = duration.refine((ms) => ms >= MIN_INTERVAL_MS, {
 export const dockerExecSchema = z
   .object({
     docker_host: dockerHostOption,
+    tag: tagOption,
     include: selectorSchema.default({}).describe('Run the command only in containers that match: every list given must match (names: any; labels: all; images: any).'),
     exclude: selectorSchema.default({}).describe('Skip containers that match any entry of any list.'),
     command: z

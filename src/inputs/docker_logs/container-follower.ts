@@ -33,6 +33,8 @@ export interface FollowerContext {
   signal: AbortSignal;
   /** Where to start reading a running container seen for the first time at start-up (RFC3339). */
   firstSince: () => string;
+  /** The input's `tag` template, when it has one. */
+  tag?: (record: LogRecord) => string;
 }
 
 export interface KickReason {
@@ -377,6 +379,7 @@ export class ContainerFollower {
       record.log = { truncated: true, original_bytes: line.originalBytes };
       this.ctx.counters.truncated.inc();
     }
+    if (this.ctx.tag) record.tag = this.ctx.tag(record);
     const seq = s.settled.add(position);
     const ack = new Ack(() => s.settled.settle(seq));
     const bytes = line.text.length + 256;

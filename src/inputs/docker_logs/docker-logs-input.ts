@@ -1,6 +1,7 @@
 import { Backoff, sleep } from '../../core/backoff.js';
 import { errorMessage } from '../../core/errors.js';
 import { nowTimestamp } from '../../core/timestamp.js';
+import { compileTagTemplate } from '../../core/tag-template.js';
 import { deepFreeze } from '../../core/record-json.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import { DockerService, type ContainerEvent } from '../../services/docker.js';
@@ -65,6 +66,7 @@ export class DockerLogsInput implements Input {
       signal: this.abort.signal,
       firstSince: () => (this.config.start_at === 'end' ? startedAt : '1970-01-01T00:00:00.000000000Z'),
     };
+    if (this.config.tag) this.followerContext.tag = compileTagTemplate(this.config.tag);
     this.supervisor = this.superviseEvents();
   }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { byteSize } from '../../config/units.js';
+import { templateProblem } from '../../core/template.js';
 
 export const selectorSchema = z
   .object({
@@ -14,9 +15,21 @@ export const dockerHostOption = z
   .default(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock')
   .describe('Docker Engine API address: unix:///path/to/docker.sock or http://host:port. Default: $DOCKER_HOST, else the local socket.');
 
+/** The `tag` option of the Docker inputs. */
+export const tagOption = z
+  .string()
+  .min(1)
+  .superRefine((text, ctx) => {
+    const problem = templateProblem(text);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  })
+  .optional()
+  .describe('Tag template of record fields instead of docker.<source>.<container name>, e.g. "app.{container.labels.app}.{source}".');
+
 export const dockerLogsSchema = z
   .object({
     docker_host: dockerHostOption,
+    tag: tagOption,
     include: selectorSchema
       .default({})
       .describe('Read only containers that match: every list given must match (names: any of them; labels: all of them; images: any of them). Empty: all containers.'),

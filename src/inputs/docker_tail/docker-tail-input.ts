@@ -1,3 +1,4 @@
+import { compileTagTemplate } from '../../core/tag-template.js';
 import { deepFreeze } from '../../core/record-json.js';
 import type { ContainerMeta } from '../../core/record.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
@@ -66,6 +67,7 @@ export class DockerTailInput implements Input {
         logger.warn({ container: containerId.slice(0, 12), image }, `docker_tail: image ${image} has no ${tool}; cannot follow files in this container until it restarts`);
       },
     };
+    if (this.config.tag) this.context.tagTemplate = compileTagTemplate(this.config.tag);
     this.watcher.start();
   }
 

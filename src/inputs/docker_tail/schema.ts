@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { byteSize } from '../../config/units.js';
-import { dockerHostOption, selectorSchema } from '../docker_logs/schema.js';
+import { dockerHostOption, selectorSchema, tagOption } from '../docker_logs/schema.js';
 
 export const dockerTailSchema = z
   .object({
     docker_host: dockerHostOption,
+    tag: tagOption,
     include: selectorSchema.default({}).describe('Tail files only in containers that match: every list given must match (names: any; labels: all; images: any).'),
     exclude: selectorSchema.default({}).describe('Skip containers that match any entry of any list.'),
     paths: z.array(z.string().regex(/^\/[^\n']*$/, 'must be an absolute path without quotes or newlines')).default([]).describe('Absolute paths of files inside the containers to follow.'),

@@ -23,6 +23,8 @@ export interface FilePosition {
 }
 
 export interface TailContext {
+  /** The input's `tag` template, when it has one. */
+  tagTemplate?: (record: LogRecord) => string;
   docker: DockerService;
   sink: RecordSink;
   host: { readonly name: string };
@@ -203,6 +205,7 @@ export class TailSession {
       log,
       exec: this.execField,
     };
+    if (this.ctx.tagTemplate) record.tag = this.ctx.tagTemplate(record);
     const seq = this.settled.add(position);
     const ack = new Ack(() => this.settled.settle(seq));
     this.ctx.records.inc();

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { compileTemplate, templateProblem, type Template } from '../../core/template.js';
+import { compileTagTemplate } from '../../core/tag-template.js';
+import { templateProblem } from '../../core/template.js';
+import type { LogRecord } from '../../core/record.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 
 export const retagSchema = z
@@ -17,17 +19,14 @@ export const retagSchema = z
 
 /** Rewrites the tag from record fields, so that later transforms and outputs route on it (Fluent Bit's rewrite_tag). */
 export class Retag implements Transform {
-  private readonly tag: Template;
+  private readonly tag: (record: LogRecord) => string;
 
   constructor(config: z.output<typeof retagSchema>, _context: PluginContext) {
-    this.tag = compileTemplate(config.tag);
+    this.tag = compileTagTemplate(config.tag);
   }
 
   process: Transform['process'] = (event, emit) => {
-    event.record.tag = this.tag(event.record)
-      .split('.')
-      .map((part) => part.replace(/[^A-Za-z0-9_-]/g, '_') || '_')
-      .join('.');
+    event.record.tag = this.tag(event.record);
     emit(event);
   };
 }

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
+import { fieldString, splitPath } from '../fields.js';
+
+export const sampleSchema = z
+  .object({
+    rate: z.number().int().min(2).describe('Keep one record in every `rate` (per container).'),
+    keep: z
+      .string()
+      .min(1)
+      .superRefine((text, ctx) => {
+        try {
+          new RegExp(text);
+        } catch (err) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a valid regular expression: ${(err as Error).message}` });
+        }
+      })
+      .optional()
+      .describe('Records whose `field` matches this regular expression are always kept (e.g. "error|warn").'),
+    field: z.string().min(1).default('message').describe('Field `keep` tests.'),
+  })
+  .strict();
+
+/** Keeps 1 in `rate` records per container, counted, not random: the same input gives the same output. */
+export class Sample implements Transform {
+  private readonly counts = new Map<string, number>();
+  private readonly keep: RegExp | undefined;
+  private readonly path: string[];
+
+  constructor(
+    private readonly config: z.output<typeof sampleSchema>,
+    private readonly context: PluginContext,
+  ) {
+    this.keep = config.keep ? new RegExp(config.keep) : undefined;
+    this.path = splitPath(config.field);
+  }
+
+  process: Transform['process'] = (event, emit) => {
+    if (this.keep?.test(fieldString(event.record, this.path) ?? '')) {
+      emit(event);
+      return;
+    }
+    const key = event.record.container.id;
+    const n = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, n % this.config.rate);
+    if (n === 1) {
+      emit(event);
+      return;
+    }
+    this.context.metrics.inc('sample_dropped_total', { transform: this.context.id });
+    event.ack.settle('dropped');
+  };
+}
+
+export const sampleTransform = defineTransform({
+  kind: 'transform',
+  type: 'sample',
+  summary: 'Keeps one record in N per container, always keeping those that match a pattern.',
+  docs: 'docs/plugins/sample.md',
+  schema: sampleSchema,
+  examples: [
+    {
+      title: 'One access log line in 10, every error',
+      pipeline: `inputs:
+  - type: docker_logs
+    include: { images: ["nginx:*"] }
+transforms:
+  - type: sample
+    rate: 10
+    keep: '" [45]\\d\\d '
+outputs:
+  - type: stdout
+`,
+    },
+  ],
+  create: (config, context) => new Sample(config, context),
+});
