@@ -6,6 +6,7 @@ export class UsageError extends Error {}
 export const USAGE = `Usage:
   logship run [PIPELINE] [--state-dir DIR] [--log-level LEVEL]   run a pipeline (default: the built-in pipelines/default.yaml)
   logship validate PIPELINE...                                   check pipeline files, exit 2 on problems
+  logship test PIPELINE_TEST...                                  run pipeline tests (records in → records expected per output)
   logship plugins [TYPE] [--markdown]                            list plugins, or one plugin's options
   logship --version
 
@@ -21,6 +22,7 @@ export interface RunArgs {
 export type CliArgs =
   | RunArgs
   | { command: 'validate'; pipelines: string[] }
+  | { command: 'test'; files: string[] }
   | { command: 'plugins'; type: string | undefined; markdown: boolean }
   | { command: 'help' }
   | { command: 'version' };
@@ -46,6 +48,11 @@ export function parseCli(argv: string[]): CliArgs {
       const { positionals } = parse({});
       if (positionals.length === 0) throw new UsageError('validate needs at least one pipeline file');
       return { command: 'validate', pipelines: positionals };
+    }
+    case 'test': {
+      const { positionals } = parse({});
+      if (positionals.length === 0) throw new UsageError('test needs at least one pipeline test file');
+      return { command: 'test', files: positionals };
     }
     case 'plugins': {
       const { values, positionals } = parse({ markdown: { type: 'boolean' } });

@@ -6,6 +6,7 @@ import { parseCli, USAGE, UsageError } from './args.js';
 import { PACKAGE_JSON } from './paths.js';
 import { pluginsCommand } from './plugins-command.js';
 import { runCommand } from './run-command.js';
+import { testCommand } from './test-command.js';
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 const printError = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -37,6 +38,8 @@ export async function main(argv: string[]): Promise<number> {
         }
         return failed ? 2 : 0;
       }
+      case 'test':
+        return testCommand(args.files, print);
       case 'run':
         return await runCommand(args);
     }
