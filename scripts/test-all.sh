@@ -8,8 +8,8 @@ echo "== Kafka broker (127.0.0.1:9092)" && scripts/kafka-up.sh
 echo "== Elasticsearch node (127.0.0.1:9200)" && scripts/elasticsearch-up.sh
 echo "== lint" && npx eslint .
 echo "== typecheck" && npx tsc -p tsconfig.json --noEmit
-echo "== validate pipelines" && node bin/logship.js validate pipelines/*.yaml
-echo "== pipeline tests" && node bin/logship.js test pipelines/tests/*.test.yaml
+echo "== validate pipelines" && node bin/logship.js validate $(ls pipelines/*.yaml | grep -v '\.test\.yaml$')
+echo "== pipeline tests" && node bin/logship.js test pipelines/*.test.yaml
 echo "== validate docker-compose.yml" && docker-compose -f docker-compose.yml config -q
 echo "== unit tests" && npx vitest run --project unit
 echo "== integration tests (real Docker engine, Kafka, Elasticsearch)" && npx vitest run --project integration

@@ -46,6 +46,9 @@ describe('pipeline file errors', () => {
     ['elasticsearch malformed host URL', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: elasticsearch\n    hosts: ["127.0.0.1:9200"]\n', /^p\.yaml:5:13: outputs\[0\]\.hosts\[0\]: "127\.0\.0\.1:9200" is not a node URL — write e\.g\. http:\/\/127\.0\.0\.1:9200/],
     ['elasticsearch unknown auth field', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: elasticsearch\n    hosts: ["http://es:9200"]\n    auth: { user: elastic, password: x }\n', /^p\.yaml:6:13: outputs\[0\]\.auth\.user: unknown key \(valid keys: username, password, api_key, bearer\)/],
     ['elasticsearch two kinds of auth', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: elasticsearch\n    hosts: ["http://es:9200"]\n    auth: { api_key: k, bearer: t }\n', /^p\.yaml:6:11: outputs\[0\]\.auth: give exactly one kind of authentication/],
+    ['grep invalid regex', 'inputs:\n  - type: docker_logs\ntransforms:\n  - type: grep\n    exclude: { message: "([a-z" }\noutputs:\n  - type: stdout\n', /^p\.yaml:5:25: transforms\[0\]\.exclude\.message: not a valid regular expression/],
+    ['multiline unknown preset', 'inputs:\n  - type: docker_logs\ntransforms:\n  - type: multiline\n    preset: ruby\noutputs:\n  - type: stdout\n', /^p\.yaml:5:13: transforms\[0\]\.preset: "ruby" is not allowed — use one of: "java", "python", "go"/],
+    ['unknown transform type', 'inputs:\n  - type: docker_logs\ntransforms:\n  - type: jsn\noutputs:\n  - type: stdout\n', /^p\.yaml:4:11: transforms\[0\]\.type: unknown transform type "jsn"; did you mean "json"\?/],
     ['unset variable', 'inputs:\n  - type: docker_logs\noutputs:\n  - type: file\n    path: ${OUT_DIR}/x.jsonl\n', /^p\.yaml:5:11: environment variable OUT_DIR is not set/],
   ])('%s', (_kind, text, expected) => {
     const found = problems(text);

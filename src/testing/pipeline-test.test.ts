@@ -7,7 +7,7 @@ import { testCommand } from '../cli/test-command.js';
 function files(pipeline: string, tests: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'pipeline-test-'));
   writeFileSync(join(dir, 'p.yaml'), pipeline);
-  writeFileSync(join(dir, 'p.test.yaml'), `pipeline: p.yaml\ntests:\n${tests}`);
+  writeFileSync(join(dir, 'p.test.yaml'), `pipeline: p.yaml\ncases:\n${tests}`);
   return join(dir, 'p.test.yaml');
 }
 
@@ -15,7 +15,7 @@ const pipeline = `inputs:
   - type: docker_logs
 transforms:
   - type: grep
-    drop: debug
+    exclude: { message: debug }
   - type: retag
     match: "docker.main.**"
     tag: "app.{container.labels.app}"
@@ -29,6 +29,17 @@ outputs:
 `;
 
 describe('logship test', () => {
+  it('a list under expect: the records leaving the transforms', () => {
+    const file = files(pipeline, `  - name: list form
+    input:
+      - { message: "a", container: { labels: { app: shop } } }
+      - { message: "debug b" }
+    expect:
+      - { message: a, tag: app.shop }
+`);
+    expect(testCommand([file], () => undefined)).toBe(0);
+  });
+
   it('passes when each output receives the expected records', () => {
     const file = files(pipeline, `  - name: routed by app label
     input:
@@ -61,13 +72,21 @@ describe('logship test', () => {
 });
 
 describe('the pipelines shipped in pipelines/', () => {
-  it('each has a test file in pipelines/tests/, and every test passes', async () => {
+  it('each has a test file beside it, and every test passes', async () => {
     const { readdirSync } = await import('node:fs');
     const root = join(import.meta.dirname, '../../pipelines');
-    const pipelines = readdirSync(root).filter((f) => f.endsWith('.yaml'));
-    const tests = readdirSync(join(root, 'tests'));
+    const entries = readdirSync(root);
+    const pipelines = entries.filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml'));
+    const tests = entries.filter((f) => f.endsWith('.test.yaml'));
     expect(pipelines.filter((p) => !tests.includes(p.replace(/\.yaml$/, '.test.yaml')))).toEqual([]);
     const out: string[] = [];
-    expect(testCommand(tests.map((t) => join(root, 'tests', t)), (l) => out.push(l)), out.join('\n')).toBe(0);
+    const previous = process.cwd();
+    // test files name their pipeline beside them or from the repository root
+    process.chdir(join(root, '..'));
+    try {
+      expect(testCommand(tests.map((t) => join(root, t)), (l) => out.push(l)), out.join('\n')).toBe(0);
+    } finally {
+      process.chdir(previous);
+    }
   });
 });

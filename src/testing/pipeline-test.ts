@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import pino from 'pino';
 import { isMap, parseDocument } from 'yaml';
@@ -12,17 +12,21 @@ import { compileTagGlob } from '../core/tag-match.js';
 import { TransformChain, transformStage } from '../pipeline/transform-chain.js';
 import type { PluginContext } from '../plugins/types.js';
 
+const expectedRecords = z.array(z.record(z.unknown()));
+
 const testFileSchema = z
   .object({
     pipeline: z.string().min(1),
     env: z.record(z.string()).default({}),
-    tests: z
+    cases: z
       .array(
         z
           .object({
             name: z.string().min(1),
             input: z.array(z.record(z.unknown())).min(1),
-            expect: z.record(z.array(z.record(z.unknown()))),
+            // a list: the records that leave the transforms (whichever output takes them);
+            // a map: output id → the records that output receives
+            expect: z.union([expectedRecords, z.record(expectedRecords)]),
           })
           .strict(),
       )
@@ -44,35 +48,43 @@ export interface CaseResult {
  */
 export function runPipelineTests(file: string): CaseResult[] {
   const doc = parseDocument(readFileSync(file, 'utf8'));
-  if (doc.errors.length || !isMap(doc.contents)) throw new ConfigError([{ file, message: `not a pipeline test file: ${doc.errors[0]?.message ?? 'expected a mapping with pipeline and tests'}` }]);
+  if (doc.errors.length || !isMap(doc.contents)) throw new ConfigError([{ file, message: `not a pipeline test file: ${doc.errors[0]?.message ?? 'expected a mapping with pipeline and cases'}` }]);
   const parsed = testFileSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ file, key: i.path.join('.'), message: i.message })));
   }
   const spec = parsed.data;
-  const pipeline = loadPipelineFile(resolve(dirname(file), spec.pipeline), { ...process.env, ...spec.env });
-  return spec.tests.map((test) => {
+  const beside = resolve(dirname(file), spec.pipeline);
+  const pipelineFile = existsSync(beside) ? beside : resolve(spec.pipeline);
+  const pipeline = loadPipelineFile(pipelineFile, { ...process.env, ...spec.env });
+  return spec.cases.map((test) => {
     const metrics = new Metrics();
     const context = (id: string): PluginContext => ({ id, logger: pino({ level: 'silent' }), hostName: 'test-host', stateDir: '/nonexistent', checkpoints: undefined as never, metrics });
     const chain = new TransformChain(pipeline.transforms.map((t) => transformStage(t.id, t.match, t.definition.create(t.config, context(t.id)))), metrics);
+    const transformed: LogRecord[] = [];
     const received = new Map<string, LogRecord[]>(pipeline.outputs.map((o) => [o.id, []]));
     const routes = pipeline.outputs.map((o) => ({ id: o.id, match: compileTagGlob(o.match) }));
     const deliver = (event: PipelineEvent): void => {
+      transformed.push(event.record);
       for (const r of routes) if (r.match(event.record.tag)) received.get(r.id)?.push(event.record);
     };
     for (const input of test.input) chain.run({ record: inputRecord(input), ack: new Ack(() => undefined), bytes: 1 }, deliver);
     chain.drain(deliver);
     const diff: string[] = [];
-    for (const [output, expected] of Object.entries(test.expect)) {
-      const got = received.get(output);
-      if (!got) {
-        diff.push(`no output "${output}" in ${spec.pipeline} (outputs: ${[...received.keys()].join(', ')})`);
-        continue;
+    if (Array.isArray(test.expect)) {
+      diff.push(...compareRecords('records', test.expect, transformed));
+    } else {
+      for (const [output, expected] of Object.entries(test.expect)) {
+        const got = received.get(output);
+        if (!got) {
+          diff.push(`no output "${output}" in ${spec.pipeline} (outputs: ${[...received.keys()].join(', ')})`);
+          continue;
+        }
+        diff.push(...compareRecords(output, expected, got));
       }
-      diff.push(...compareRecords(output, expected, got));
-    }
-    for (const [output, got] of received) {
-      if (!(output in test.expect) && got.length) diff.push(`${output}: ${got.length} unexpected record(s), first: ${JSON.stringify(got[0])}`);
+      for (const [output, got] of received) {
+        if (!(output in test.expect) && got.length) diff.push(`${output}: ${got.length} unexpected record(s), first: ${JSON.stringify(got[0])}`);
+      }
     }
     return { name: test.name, passed: diff.length === 0, diff };
   });

@@ -73,11 +73,12 @@ describe('parsers', () => {
 
 describe('filters and edits', () => {
   it('grep keeps and drops by regex on any field; dropped records settle as dropped', () => {
-    const { out, outcomes, metrics } = through(grepTransform, { keep: 'error|warn', drop: 'healthz' }, ['error: x', 'info: y', 'warn: GET /healthz']);
+    const { out, outcomes, metrics } = through(grepTransform, { include: { message: 'error|warn' }, exclude: { message: 'healthz' } }, ['error: x', 'info: y', 'warn: GET /healthz']);
     expect(out.map((r) => r.message)).toEqual(['error: x']);
     expect(outcomes).toEqual(['dropped', 'dropped']);
     expect(metrics.get('transform_dropped_total', { transform: 't' })).toBe(2);
-    expect(through(grepTransform, { field: 'container.labels.app', keep: '^shop$' }, ['a']).out).toHaveLength(1);
+    expect(through(grepTransform, { include: { 'container.labels.app': '^shop$' } }, ['a']).out).toHaveLength(1);
+    expect(through(grepTransform, { exclude: { 'container.labels.app': '^shop$' } }, ['a']).out).toHaveLength(0);
   });
 
   it('modify sets, copies, renames and removes, without touching shared container metadata', () => {

@@ -1,7 +1,8 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { docker, runContainer } from '../helpers/docker-cli.js';
-import { waitForRecords } from '../helpers/output-file.js';
+import { docker, removeContainersWithLabel, runContainer } from '../helpers/docker-cli.js';
+import { readRecords, waitForRecords } from '../helpers/output-file.js';
 import { REPO_ROOT, Shipper, tempDir } from '../helpers/shipper.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -10,6 +11,53 @@ afterEach(async () => {
 });
 
 describe('transforms in a running pipeline', () => {
+  it('the acceptance pipeline: JSON parsed under app, the stack trace as one record, DEBUG dropped — exactly three records', async () => {
+    rmSync('/tmp/out.jsonl', { force: true });
+    const dir = tempDir();
+    const file = join(dir, 'pipeline.yaml');
+    writeFileSync(file, `inputs:
+  - type: docker_logs
+    include: { labels: ["app=demo"] }
+transforms:
+  - type: multiline
+    match: "docker.main.**"
+    preset: java
+  - type: json
+    match: "docker.main.**"
+    target: app
+  - type: grep
+    match: "**"
+    exclude: { message: "^DEBUG" }
+outputs:
+  - type: file
+    match: "docker.**"
+    path: /tmp/out.jsonl
+`);
+    await removeContainersWithLabel('app=demo');
+    const shipper = new Shipper(['run', file, '--state-dir', join(dir, 'state')]);
+    cleanups.push(() => removeContainersWithLabel('app=demo'));
+    cleanups.push(() => shipper.stop());
+    await shipper.ready();
+    const script = [
+      `echo '{"level":"warn","msg":"slow"}'`,
+      'echo "DEBUG noise"',
+      'echo \'Exception in thread "main" java.lang.IllegalStateException: boom\'',
+      'printf "\\tat com.example.App.run(App.java:10)\\n\\tat com.example.App.main(App.java:3)\\n"',
+      'echo after-trace',
+      'sleep 3600',
+    ].join('; ');
+    await runContainer({ label: 'app=demo', script });
+    await waitForRecords('/tmp/out.jsonl', (r) => r.some((x) => x.message === 'after-trace'), 30_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    const records = readRecords('/tmp/out.jsonl');
+    expect(records.map((r) => r.message)).toEqual([
+      '{"level":"warn","msg":"slow"}',
+      'Exception in thread "main" java.lang.IllegalStateException: boom\n\tat com.example.App.run(App.java:10)\n\tat com.example.App.main(App.java:3)',
+      'after-trace',
+    ]);
+    expect(records[0]?.app).toEqual({ level: 'warn', msg: 'slow' });
+  });
+
   it('pipelines/app-files.yaml: a Java stack trace from stdout as one record, JSON lines of the log file parsed with their own time', async () => {
     const dir = tempDir();
     const out = join(dir, 'out.jsonl');
@@ -32,7 +80,7 @@ describe('transforms in a running pipeline', () => {
     const main = records.filter((r) => r.source === 'main').map((r) => r.message);
     expect(main).toEqual(['starting', 'Exception in thread "main" java.lang.IllegalStateException: boom\n\tat com.x.A.run(A.java:10)\n\tat com.x.Main.main(Main.java:3)', 'after the trace']);
     const files = records.filter((r) => r.source === 'exec');
-    expect(files[0]).toMatchObject({ app: { level: 'warn', msg: 'disk' }, '@timestamp': '2026-11-28T10:00:00.500000000Z' });
+    expect(files[0]).toMatchObject({ level: 'warn', msg: 'disk', '@timestamp': '2026-11-28T10:00:00.500000000Z' });
     expect(files[1]).toMatchObject({ message: 'not json', parse_error: expect.stringMatching(/^json: /) });
   });
 });

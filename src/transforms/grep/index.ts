@@ -13,29 +13,30 @@ const regex = z
     }
   });
 
+const patterns = z.record(regex);
+
 export const grepSchema = z
   .object({
-    field: z.string().min(1).default('message').describe('Field to test (dotted path, e.g. container.labels.app); a missing field is the empty string.'),
-    keep: regex.optional().describe('Keep only records whose field matches this regular expression.'),
-    drop: regex.optional().describe('Drop records whose field matches this regular expression.'),
+    include: patterns
+      .default({})
+      .describe('Keep only records where every listed field (dotted path, e.g. message or container.labels.app) matches its regular expression. A missing field is the empty string.'),
+    exclude: patterns.default({}).describe('Drop records where any listed field matches its regular expression.'),
   })
   .strict();
 
-/** Keeps or drops records by a regular expression on any field; what it drops is settled as dropped and counted. */
+/** Keeps or drops records by regular expressions on any fields; what it drops is settled as dropped and counted. */
 export class Grep implements Transform {
-  private readonly path: string[];
-  private readonly keep: RegExp | undefined;
-  private readonly drop: RegExp | undefined;
+  private readonly include: Array<[string[], RegExp]>;
+  private readonly exclude: Array<[string[], RegExp]>;
 
   constructor(config: z.output<typeof grepSchema>, _context: PluginContext) {
-    this.path = splitPath(config.field);
-    this.keep = config.keep ? new RegExp(config.keep) : undefined;
-    this.drop = config.drop ? new RegExp(config.drop) : undefined;
+    this.include = Object.entries(config.include).map(([path, re]) => [splitPath(path), new RegExp(re)]);
+    this.exclude = Object.entries(config.exclude).map(([path, re]) => [splitPath(path), new RegExp(re)]);
   }
 
   process: Transform['process'] = (event, emit) => {
-    const value = fieldString(event.record, this.path) ?? '';
-    if ((this.keep && !this.keep.test(value)) || this.drop?.test(value)) {
+    const test = ([path, re]: [string[], RegExp]): boolean => re.test(fieldString(event.record, path) ?? '');
+    if (!this.include.every(test) || this.exclude.some(test)) {
       event.ack.settle('dropped');
       return;
     }
@@ -49,7 +50,7 @@ export const grepTransform = defineTransform({
   summary: 'Keeps or drops records by a regular expression on any field (dropped records are counted).',
   docs: 'docs/plugins/grep.md',
   schema: grepSchema,
-  check: (config) => (config.keep === undefined && config.drop === undefined ? [{ key: 'keep', message: 'give keep or drop (a regular expression), or both' }] : []),
+  check: (config) => (Object.keys(config.include).length + Object.keys(config.exclude).length === 0 ? [{ key: 'include', message: 'give include or exclude (field: regular expression), or both' }] : []),
   examples: [
     {
       title: 'Drop health-check noise',
@@ -57,7 +58,7 @@ export const grepTransform = defineTransform({
   - type: docker_logs
 transforms:
   - type: grep
-    drop: "GET /healthz"
+    exclude: { message: "GET /healthz" }
 outputs:
   - type: stdout
 `,
