@@ -7,6 +7,7 @@ export const USAGE = `Usage:
   logship run [PIPELINE] [--state-dir DIR] [--log-level LEVEL]   run a pipeline (default: the built-in pipelines/default.yaml)
   logship validate PIPELINE...                                   check pipeline files, exit 2 on problems
   logship test PIPELINE_TEST...                                  run pipeline tests (records in → records expected per output)
+  logship tap [--match GLOB] [--api HOST:PORT]                   print live records of a running shipper as JSON lines
   logship plugins [TYPE] [--markdown]                            list plugins, or one plugin's options
   logship --version
 
@@ -23,6 +24,7 @@ export type CliArgs =
   | RunArgs
   | { command: 'validate'; pipelines: string[] }
   | { command: 'test'; files: string[] }
+  | { command: 'tap'; match: string; api: string }
   | { command: 'plugins'; type: string | undefined; markdown: boolean }
   | { command: 'help' }
   | { command: 'version' };
@@ -53,6 +55,11 @@ export function parseCli(argv: string[]): CliArgs {
       const { positionals } = parse({});
       if (positionals.length === 0) throw new UsageError('test needs at least one pipeline test file');
       return { command: 'test', files: positionals };
+    }
+    case 'tap': {
+      const { values, positionals } = parse({ match: { type: 'string' }, api: { type: 'string' } });
+      if (positionals.length) throw new UsageError('tap takes no positional arguments; use --match GLOB');
+      return { command: 'tap', match: (values.match as string | undefined) ?? '**', api: (values.api as string | undefined) ?? '127.0.0.1:2020' };
     }
     case 'plugins': {
       const { values, positionals } = parse({ markdown: { type: 'boolean' } });

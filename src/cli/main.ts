@@ -6,6 +6,7 @@ import { parseCli, USAGE, UsageError } from './args.js';
 import { PACKAGE_JSON } from './paths.js';
 import { pluginsCommand } from './plugins-command.js';
 import { runCommand } from './run-command.js';
+import { tapCommand } from './tap-command.js';
 import { testCommand } from './test-command.js';
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -38,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
         }
         return failed ? 2 : 0;
       }
+      case 'tap':
+        return await tapCommand(args.api, args.match, (chunk) => void process.stdout.write(chunk));
       case 'test':
         return testCommand(args.files, print);
       case 'run':

@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
 import { createLogger } from '../core/logger.js';
 import { errorMessage } from '../core/errors.js';
-import { loadPipelineFile } from '../config/load.js';
+import { loadPipelineFile, type Pipeline } from '../config/load.js';
+import { ApiServer } from '../api/api-server.js';
+import { ReadinessCheck } from '../api/readiness.js';
+import type { Logger } from '../core/logger.js';
 import { PipelineRuntime } from '../pipeline/runtime.js';
 import type { RunArgs } from './args.js';
 import { DEFAULT_PIPELINE, defaultStateDir } from './paths.js';
@@ -34,6 +37,31 @@ export async function runCommand(args: RunArgs): Promise<number> {
     process.on('SIGINT', onSignal);
   });
   await runtime.start();
+  const api = await startApi(pipeline, runtime, logger);
   logger.info({ stateDir }, 'logship started');
-  return stopped;
+  const code = await stopped;
+  await api?.close();
+  return code;
+}
+
+/** The HTTP API, unless disabled; an address in use costs the API, not the shipping. */
+async function startApi(pipeline: Pipeline, runtime: PipelineRuntime, logger: Logger): Promise<ApiServer | undefined> {
+  const { api } = pipeline.settings;
+  if (!api.enabled) return undefined;
+  const dockerHosts = pipeline.inputs.map((i) => i.config.docker_host).filter((h): h is string => typeof h === 'string');
+  const server = new ApiServer({
+    address: api.address,
+    metrics: runtime.metrics,
+    router: runtime.router,
+    readiness: new ReadinessCheck(dockerHosts, () => runtime.outputHealth()),
+    logger,
+  });
+  try {
+    const port = await server.listen();
+    logger.info({ address: api.address.replace(/:\d+$/, `:${port}`) }, `api listening on http://${api.address.replace(/:\d+$/, `:${port}`)} (/metrics, /healthz, /readyz, /tap)`);
+    return server;
+  } catch (err) {
+    logger.warn(`api not started on ${api.address}: ${errorMessage(err)} — logship runs without it; set api.address or api.enabled: false`);
+    return undefined;
+  }
 }

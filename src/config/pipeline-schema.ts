@@ -53,6 +53,16 @@ export const pipelineSchema = z
     host_name: z.string().min(1).optional(),
     queue: queueSchema.default({}),
     shutdown_timeout: duration.default(10_000),
+    api: z
+      .object({
+        enabled: z.boolean().default(true),
+        address: z
+          .string()
+          .regex(/^[^\s:]+:\d+$/, 'write host:port, e.g. 127.0.0.1:2020 (0.0.0.0:2020 to listen on every interface)')
+          .default('127.0.0.1:2020'),
+      })
+      .strict()
+      .default({}),
     inputs: z.array(z.record(z.unknown())).min(1, 'at least one input is needed'),
     transforms: z.array(z.record(z.unknown())).default([]),
     outputs: z.array(z.record(z.unknown())).min(1, 'at least one output is needed'),

@@ -42,6 +42,14 @@ export class Metrics {
     return this.counters.get(key)?.value ?? this.gauges.get(key)?.() ?? 0;
   }
 
+  /** Every series with its kind, for the Prometheus exposition. */
+  series(): Array<{ key: string; name: string; kind: 'counter' | 'gauge'; value: number }> {
+    const out: Array<{ key: string; name: string; kind: 'counter' | 'gauge'; value: number }> = [];
+    for (const [key, cell] of this.counters) out.push({ key, name: nameOf(key), kind: 'counter', value: cell.value });
+    for (const [key, read] of this.gauges) out.push({ key, name: nameOf(key), kind: 'gauge', value: read() });
+    return out;
+  }
+
   snapshot(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const [key, cell] of this.counters) out[key] = cell.value;
@@ -50,9 +58,14 @@ export class Metrics {
   }
 }
 
+function nameOf(key: string): string {
+  const brace = key.indexOf('{');
+  return brace < 0 ? key : key.slice(0, brace);
+}
+
 function metricKey(name: string, labels: Record<string, string>): string {
   const parts = Object.keys(labels)
     .sort()
-    .map((k) => `${k}="${labels[k]}"`);
+    .map((k) => `${k}="${String(labels[k]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
   return parts.length ? `${name}{${parts.join(',')}}` : name;
 }

@@ -29,6 +29,8 @@ export class OutputRunner {
   private loop: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private failing = false;
+  /** Epoch ms of the newest delivered record's @timestamp, for the lag gauge. */
+  private newestDelivered = 0;
   private readonly deadLetters: DeadLetterFile;
 
   constructor(private readonly options: OutputRunnerOptions) {
@@ -37,6 +39,16 @@ export class OutputRunner {
     const labels = { output: options.id };
     options.metrics.gauge('output_queue_records', labels, () => this.queue.length);
     options.metrics.gauge('output_queue_bytes', labels, () => this.queue.byteSize);
+    options.metrics.gauge('output_lag_seconds', labels, () => (this.newestDelivered ? Math.max(0, (Date.now() - this.newestDelivered) / 1000) : 0));
+  }
+
+  /** True while deliveries fail and are being retried. */
+  get healthy(): boolean {
+    return !this.failing;
+  }
+
+  get id(): string {
+    return this.options.id;
   }
 
   start(): void {
@@ -98,15 +110,18 @@ export class OutputRunner {
       const retry: PipelineEvent[] = [];
       const rejected: Rejection[] = [];
       let delivered = 0;
+      let newest = '';
       pending.forEach((event, index) => {
         const failure = failed.get(index);
         if (!failure) {
           event.ack.settle('delivered');
           delivered += 1;
+          newest = event.record['@timestamp'] > newest ? event.record['@timestamp'] : newest;
         } else if (failure.retriable) retry.push(event);
         else rejected.push({ event, code: failure.code, reason: failure.reason });
       });
       if (delivered) metrics.inc('output_records_total', labels, delivered);
+      if (newest) this.newestDelivered = Math.max(this.newestDelivered, Date.parse(newest));
       if (rejected.length) await this.deadLetter(rejected);
       pending = retry;
       if (pending.length === 0) {

@@ -23,6 +23,7 @@ const TICK_MS = 100;
  */
 export class Router {
   private readonly cache = new Map<string, Route[]>();
+  private readonly taps = new Set<{ match: TagMatcher; send: (event: PipelineEvent) => void }>();
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -68,8 +69,16 @@ export class Router {
     }
   }
 
+  /** Shows every routed record whose tag matches to `send` (the API's /tap); returns the unsubscribe. */
+  tap(glob: string, send: (event: PipelineEvent) => void): () => void {
+    const entry = { match: compileTagGlob(glob), send };
+    this.taps.add(entry);
+    return () => this.taps.delete(entry);
+  }
+
   private async routeAll(events: PipelineEvent[]): Promise<void> {
     for (const event of events) {
+      for (const tap of this.taps) if (tap.match(event.record.tag)) tap.send(event);
       const targets = this.targets(event.record.tag);
       event.ack.fork(targets.length);
       if (targets.length === 0) this.metrics.inc('records_unrouted_total');

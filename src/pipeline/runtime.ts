@@ -28,7 +28,7 @@ export class PipelineRuntime {
   private readonly inputs: Array<{ id: string; input: Input }> = [];
   private readonly runners: OutputRunner[] = [];
   private readonly source: Channel<PipelineEvent>;
-  private readonly router: Router;
+  readonly router: Router;
   private readonly checkpoints: CheckpointStore;
   private readonly unlock: () => void;
 
@@ -82,6 +82,11 @@ export class PipelineRuntime {
       this.options.logger.error(`cannot write checkpoints: ${errorMessage(err)}`),
     );
     this.options.logger.info({ pipeline: this.pipeline.file, inputs: this.inputs.length, outputs: this.runners.length }, 'pipeline running');
+  }
+
+  /** Outputs and whether their deliveries currently succeed. */
+  outputHealth(): Array<{ id: string; healthy: boolean }> {
+    return this.runners.map((r) => ({ id: r.id, healthy: r.healthy }));
   }
 
   /** Graceful stop within the pipeline's shutdown_timeout. */

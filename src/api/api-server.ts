@@ -1,0 +1,122 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import { recordToJson } from '../core/record-json.js';
+import { tagGlobProblem } from '../core/tag-match.js';
+import type { Router } from '../pipeline/router.js';
+import { prometheusText } from './prometheus.js';
+import type { ReadinessCheck } from './readiness.js';
+
+export interface ApiOptions {
+  address: string;
+  metrics: Metrics;
+  router: Router;
+  readiness: ReadinessCheck;
+  logger: Logger;
+}
+
+const MAX_CONNECTIONS = 64;
+const MAX_TAPS = 8;
+const LOOP_LAG_LIMIT_MS = 2000;
+const TAP_BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * The HTTP API: GET /metrics (Prometheus), /healthz (process alive, event loop responsive),
+ * /readyz (Docker reachable, outputs delivering), /tap?match=GLOB (live records as JSON lines).
+ * Bounded against garbage: header size and time limits, a connection cap, a cap on taps, and a
+ * tap client more than 1 MiB behind loses records (counted) instead of growing memory.
+ */
+export class ApiServer {
+  private readonly server: Server;
+  private taps = 0;
+  private loopLagMs = 0;
+  private readonly lagTimer: NodeJS.Timeout;
+
+  constructor(private readonly options: ApiOptions) {
+    this.server = createServer({ maxHeaderSize: 8192, requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 }, (req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) this.reply(res, 500, { error: (err as Error).message });
+        else res.destroy();
+      });
+    });
+    this.server.maxConnections = MAX_CONNECTIONS;
+    let expected = Date.now() + 500;
+    this.lagTimer = setInterval(() => {
+      this.loopLagMs = Math.max(0, Date.now() - expected);
+      expected = Date.now() + 500;
+    }, 500);
+    this.lagTimer.unref();
+    options.metrics.gauge('event_loop_lag_seconds', {}, () => this.loopLagMs / 1000);
+    options.metrics.gauge('tap_clients', {}, () => this.taps);
+  }
+
+  /** Listens; resolves with the bound port (0 in the address picks a free one). */
+  listen(): Promise<number> {
+    const at = this.options.address.lastIndexOf(':');
+    const host = this.options.address.slice(0, at);
+    const port = Number(this.options.address.slice(at + 1));
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.lagTimer);
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method !== 'GET') return this.reply(res, 405, { error: 'only GET' });
+    switch (url.pathname) {
+      case '/metrics':
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+        res.end(prometheusText(this.options.metrics));
+        return;
+      case '/healthz':
+        return this.reply(res, this.loopLagMs < LOOP_LAG_LIMIT_MS ? 200 : 503, { status: this.loopLagMs < LOOP_LAG_LIMIT_MS ? 'ok' : 'event loop blocked', event_loop_lag_ms: this.loopLagMs });
+      case '/readyz': {
+        const readiness = await this.options.readiness.check();
+        return this.reply(res, readiness.ready ? 200 : 503, readiness);
+      }
+      case '/tap':
+        return this.tap(url, req, res);
+      default:
+        return this.reply(res, 404, { error: 'not found: try /metrics, /healthz, /readyz or /tap?match=GLOB' });
+    }
+  }
+
+  private tap(url: URL, req: IncomingMessage, res: ServerResponse): void {
+    const glob = url.searchParams.get('match') ?? '**';
+    const problem = tagGlobProblem(glob);
+    if (problem) return this.reply(res, 400, { error: `match: tag glob "${glob}" ${problem}` });
+    if (this.taps >= MAX_TAPS) return this.reply(res, 503, { error: `at most ${MAX_TAPS} taps at once` });
+    this.taps += 1;
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    const dropped = this.options.metrics.counter('tap_dropped_total');
+    const unsubscribe = this.options.router.tap(glob, (event) => {
+      // a client that reads slower than records come loses records, never the shipper's memory
+      if (res.writableLength > TAP_BUFFER_BYTES) {
+        dropped.inc();
+        return;
+      }
+      res.write(`${recordToJson(event.record)}\n`);
+    });
+    const done = (): void => {
+      unsubscribe();
+      this.taps -= 1;
+    };
+    req.socket.once('close', done);
+  }
+
+  private reply(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(`${JSON.stringify(body)}\n`);
+  }
+}
