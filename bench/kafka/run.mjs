@@ -35,6 +35,8 @@ const USAGE = `Usage: node bench/kafka/run.mjs [options]
   --ref-reps N        timed \`docker logs -t\` reads per end-to-end run (default 3)
   --timeout S         give up on one shipper run after S seconds (default 300)
   --brokers LIST      bootstrap brokers (default 127.0.0.1:9092)
+  --output-option K=V set an option of logship's kafka output in both tests (repeatable; V is YAML,
+                      e.g. 'headers={}', 'linger=5', 'batch_max_bytes=4MiB'); kcat is unchanged
   --image IMAGE       busybox image with sh and awk (default logship-test/busybox:1)
   --cpu-prof DIR      run the producer-test shipper under \`node --cpu-prof\`, keep the profiles in
                       DIR and print each one's top self-time functions (slows the shipper a little)
@@ -69,6 +71,7 @@ try {
       'ref-reps': { type: 'string', default: '3' },
       timeout: { type: 'string', default: '300' },
       brokers: { type: 'string', default: '127.0.0.1:9092' },
+      'output-option': { type: 'string', multiple: true, default: [] },
       image: { type: 'string', default: 'logship-test/busybox:1' },
       'cpu-prof': { type: 'string' },
       json: { type: 'string' },
@@ -85,7 +88,14 @@ try {
   if (values['skip-producer'] && values['skip-e2e']) throw new Error('--skip-producer and --skip-e2e leave nothing to measure');
   const codecs = values.compression.split(',').map((c) => c.trim()).filter(Boolean);
   for (const c of [...codecs, values['e2e-compression']]) if (!CODECS.includes(c)) throw new Error(`unknown compression ${c} (one of ${CODECS.join(', ')})`);
+  const outputOptions = values['output-option'].map((text) => {
+    const m = /^([a-z_]+)=(.*)$/s.exec(text);
+    if (!m) throw new Error(`--output-option ${text}: expected NAME=VALUE`);
+    if (['type', 'brokers', 'topic', 'compression', 'create_topics', 'match', 'id'].includes(m[1])) throw new Error(`--output-option ${m[1]} is set by the benchmark itself`);
+    return `    ${m[1]}: ${m[2]}`;
+  });
   options = {
+    outputOptions,
     runs: positiveInt(values.runs, '--runs (or $BENCH_RUNS)'),
     records: positiveInt(values.records, '--records'),
     messageBytes: positiveInt(values['message-bytes'], '--message-bytes', 1_000_000),
@@ -623,6 +633,7 @@ async function measureLogshipProducer(index, codec, dir, result) {
     `    topic: ${JSON.stringify(topic)}`,
     `    compression: ${codec}`,
     '    create_topics: false',
+    ...options.outputOptions,
   ], Boolean(options.cpuProf));
   const t0 = performance.now();
   result.profile = shipper.profile;
@@ -655,6 +666,7 @@ async function measureProducer(index, codec, inputPath) {
   if (!result.brokerGone) await measureLogshipProducer(index, codec, dir, result);
   if (!kcatFirst && !result.brokerGone) await measureKcat(index, codec, inputPath, dir, result);
   result.ratio = result.logshipMsgsPerSec / result.kcatMsgsPerSec;
+  result.cpuRatio = result.kcatCpuSeconds / result.cpuSeconds;
   log(`run ${index} ${codec}: kcat ${fmt(result.kcatMsgsPerSec)}/s, logship ${fmt(result.logshipMsgsPerSec)}/s (ratio ${fmt(result.ratio, 2)})${result.errors.length ? `; ${result.errors.join('; ')}` : ''}`);
   return result;
 }
@@ -769,6 +781,7 @@ async function measureEndToEnd(index) {
     `    topic: ${JSON.stringify(topic)}`,
     `    compression: ${options.e2eCodec}`,
     '    create_topics: false',
+    ...options.outputOptions,
   ], false);
   await waitUntilReady(shipper);
   createContainer(name);
@@ -902,6 +915,7 @@ function printProducerTable(results) {
     ['logship RSS MiB', (r) => fmt(r.peakRssMiB, 1)],
     ['logship CPU s', (r) => fmt(r.cpuSeconds, 1)],
     ['kcat CPU s', (r) => fmt(r.kcatCpuSeconds, 1)],
+    ['CPU ratio', (r) => fmt(r.cpuRatio, 2)],
     ['kcat RSS MiB', (r) => fmt(r.kcatPeakRssMiB, 1)],
     ['kcat s', (r) => fmt(r.kcatSeconds, 2)],
     ['logship s', (r) => fmt(r.logshipSeconds, 2)],
@@ -909,11 +923,13 @@ function printProducerTable(results) {
     ['steady/s', (r) => fmt(r.steadyMsgsPerSec)],
     ['extra', (r) => fmt(r.extra)],
   ];
-  const keys = ['kcatMsgsPerSec', 'logshipMsgsPerSec', 'ratio', 'peakRssMiB', 'cpuSeconds', 'kcatCpuSeconds', 'kcatPeakRssMiB', 'kcatSeconds', 'logshipSeconds', 'firstMessageSeconds', 'steadyMsgsPerSec', 'extra'];
+  const keys = ['kcatMsgsPerSec', 'logshipMsgsPerSec', 'ratio', 'peakRssMiB', 'cpuSeconds', 'kcatCpuSeconds', 'cpuRatio', 'kcatPeakRssMiB', 'kcatSeconds', 'logshipSeconds', 'firstMessageSeconds', 'steadyMsgsPerSec', 'extra'];
   const summaries = printRows(columns, results, 'codec', keys);
   process.stdout.write('\nratio = logship msgs/s ÷ kcat msgs/s (target ≥ 0.50; reported, not enforced). kcat: spawn → exit (it flushes on exit);\n');
   process.stdout.write('logship: spawn → topic high watermark = records (node start-up included; steady/s excludes the time to the first message).\n');
+  process.stdout.write('CPU ratio = kcat CPU s ÷ logship CPU s (less sensitive to other load on the machine than the wall-time ratio).\n');
   process.stdout.write('extra: messages beyond the record count after the shipper stopped (duplicates).\n');
+  if (options.outputOptions.length) process.stdout.write(`logship kafka output options: ${options.outputOptions.map((o) => o.trim()).join(', ')}\n`);
   return summaries;
 }
 
@@ -956,10 +972,12 @@ const MAX_TRIES = 4;
 async function attempt(what, fn) {
   const disturbed = [];
   for (let tries = 1; ; tries++) {
-    const failuresBefore = brokerFailures;
+    let failuresBefore = brokerFailures;
     let result;
     try {
       await waitForBroker(what);
+      // failed requests while waiting for the broker to come back do not void what follows
+      failuresBefore = brokerFailures;
       result = await fn();
     } catch (err) {
       killChildren();
@@ -1049,6 +1067,7 @@ async function main() {
     if (sizes.length) process.stdout.write(`message value: logship ${median(sizes)} bytes (last message, read back), kcat input ${kcatValueBytes.toFixed(0)} bytes on average; key ${producer.find((r) => Number.isFinite(r.logshipKeyBytes))?.logshipKeyBytes} bytes, 3 headers, both\n`);
     for (const r of producer) {
       const n = [...r.errors];
+      if (r.disturbedTries) n.push(`repeated ${r.disturbedTries}× because the broker went away (${r.disturbed.join(' / ')})`);
       for (const p of r.shipperProblems ?? []) n.push(`logship said: ${p}`);
       if (n.length) notes.push(`run ${r.run} ${r.codec}: ${n.join('; ')}`);
       if (r.failed || r.errors.length || r.missing !== 0 || r.extra !== 0) failed = true;
@@ -1058,6 +1077,7 @@ async function main() {
     e2eSummary = printEndToEndTable(e2e);
     for (const r of e2e) {
       const n = [...r.errors];
+      if (r.disturbedTries) n.push(`repeated ${r.disturbedTries}× because the broker went away (${r.disturbed.join(' / ')})`);
       if (r.foreign) n.push(`${r.foreign} messages not from the benchmark container`);
       if (r.wrongFields) n.push(`${r.wrongFields} records without stream=stdout, source=main and the container's name`);
       if (r.outOfOrder) n.push(`${r.outOfOrder} records out of sequence order`);
@@ -1073,7 +1093,7 @@ async function main() {
   if (options.json) {
     writeFileSync(options.json, `${JSON.stringify({
       bench: 'kafka', records: options.records, messageBytes: options.messageBytes, lines: options.lines, lineBytes: LINE_BYTES,
-      brokers: options.brokers, kcat: kcatVersion, docker: serverVersion, node: process.version, load, kcatValueBytes,
+      brokers: options.brokers, outputOptions: options.outputOptions, kcat: kcatVersion, docker: serverVersion, node: process.version, load, kcatValueBytes,
       summary: { producer: producerSummary, e2e: e2eSummary }, producer, e2e, profiles,
     }, null, 2)}\n`);
   }
