@@ -5,6 +5,8 @@
 export type TagMatcher = (tag: string) => boolean;
 
 export function compileTagGlob(glob: string): TagMatcher {
+  // the default of every transform and output: no splitting per record
+  if (glob === '**') return () => true;
   const patterns = glob.split('.').map((part) => (part === '**' ? ANY_PARTS : partRegex(part)));
   return (tag) => matchParts(patterns, 0, tag.split('.'), 0);
 }

@@ -59,7 +59,7 @@ export class PipelineRuntime {
       this.source = new Channel(queue.maxRecords, queue.maxBytes);
       this.metrics.gauge('input_queue_records', {}, () => this.source.length);
       const stages = pipeline.transforms.map((t) => transformStage(t.id, t.match, t.definition.create(t.config, context(t.id))));
-      this.router = new Router(this.source, routes, this.metrics, stages.length ? new TransformChain(stages, this.metrics) : undefined);
+      this.router = new Router(this.source, routes, this.metrics, stages.length ? new TransformChain(stages) : undefined);
       for (const i of pipeline.inputs) this.inputs.push({ id: i.id, input: i.definition.create(i.config, context(i.id)) });
     } catch (err) {
       this.unlock();

@@ -1,4 +1,3 @@
-import type { Metrics } from '../core/metrics.js';
 import type { PipelineEvent } from '../core/record.js';
 import { compileTagGlob, type TagMatcher } from '../core/tag-match.js';
 import type { Emit, Transform } from '../plugins/types.js';
@@ -15,10 +14,7 @@ export function transformStage(id: string, glob: string, transform: Transform): 
 
 /** The transforms in pipeline order: each sees what the previous passed on, if its glob accepts the tag. */
 export class TransformChain {
-  constructor(
-    private readonly stages: readonly TransformStage[],
-    private readonly metrics: Metrics,
-  ) {}
+  constructor(private readonly stages: readonly TransformStage[]) {}
 
   run(event: PipelineEvent, out: Emit): void {
     this.step(0, event, out);
@@ -47,11 +43,7 @@ export class TransformChain {
       this.step(index + 1, event, out);
       return;
     }
-    let passed = 0;
-    stage.transform.process(event, (next) => {
-      passed += 1;
-      this.step(index + 1, next, out);
-    });
-    if (passed === 0) this.metrics.inc('transform_dropped_total', { transform: stage.id });
+    // transforms that drop records count them themselves: holding a line (multiline) is not dropping it
+    stage.transform.process(event, (next) => this.step(index + 1, next, out));
   }
 }

@@ -60,7 +60,7 @@ export function runPipelineTests(file: string): CaseResult[] {
   return spec.cases.map((test) => {
     const metrics = new Metrics();
     const context = (id: string): PluginContext => ({ id, logger: pino({ level: 'silent' }), hostName: 'test-host', stateDir: '/nonexistent', checkpoints: undefined as never, metrics });
-    const chain = new TransformChain(pipeline.transforms.map((t) => transformStage(t.id, t.match, t.definition.create(t.config, context(t.id)))), metrics);
+    const chain = new TransformChain(pipeline.transforms.map((t) => transformStage(t.id, t.match, t.definition.create(t.config, context(t.id)))));
     const transformed: LogRecord[] = [];
     const received = new Map<string, LogRecord[]>(pipeline.outputs.map((o) => [o.id, []]));
     const routes = pipeline.outputs.map((o) => ({ id: o.id, match: compileTagGlob(o.match) }));

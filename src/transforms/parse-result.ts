@@ -1,4 +1,4 @@
-import type { Metrics } from '../core/metrics.js';
+import type { Counter, Metrics } from '../core/metrics.js';
 import type { LogRecord } from '../core/record.js';
 import { normalizeParsedTimestamp } from './parsed-timestamp.js';
 import { getField, setField, splitPath } from './fields.js';
@@ -17,12 +17,14 @@ export interface ParserOptions {
 export class ParseResult {
   private readonly target: string[];
   private readonly timestampPath: string[] | undefined;
+  private readonly errors: Counter;
 
   constructor(
     private readonly options: ParserOptions,
-    private readonly metrics: Metrics,
-    private readonly id: string,
+    metrics: Metrics,
+    id: string,
   ) {
+    this.errors = metrics.counter('parse_errors_total', { transform: id });
     this.target = splitPath(options.target);
     this.timestampPath = options.timestamp_field ? splitPath(options.timestamp_field) : undefined;
   }
@@ -38,6 +40,6 @@ export class ParseResult {
 
   fail(record: LogRecord, reason: string): void {
     record.parse_error = reason;
-    this.metrics.inc('parse_errors_total', { transform: this.id });
+    this.errors.inc();
   }
 }

@@ -28,7 +28,7 @@ function through(definition: TransformDefinition, options: Record<string, unknow
   const metrics = new Metrics();
   const context = { id: 't', logger: pino({ level: 'silent' }), hostName: 'h', stateDir: '/tmp', metrics } as unknown as PluginContext;
   const transform = definition.create(definition.schema.parse(options), context);
-  const chain = new TransformChain([{ id: 't', match: compileTagGlob('**'), transform }], metrics);
+  const chain = new TransformChain([{ id: 't', match: compileTagGlob('**'), transform }]);
   const out: LogRecord[] = [];
   const outcomes: Outcome[] = [];
   for (const message of messages) {

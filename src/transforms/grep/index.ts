@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Counter } from '../../core/metrics.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 import { fieldString, splitPath } from '../fields.js';
 
@@ -28,8 +29,10 @@ export const grepSchema = z
 export class Grep implements Transform {
   private readonly include: Array<[string[], RegExp]>;
   private readonly exclude: Array<[string[], RegExp]>;
+  private readonly dropped: Counter;
 
-  constructor(config: z.output<typeof grepSchema>, _context: PluginContext) {
+  constructor(config: z.output<typeof grepSchema>, context: PluginContext) {
+    this.dropped = context.metrics.counter('transform_dropped_total', { transform: context.id });
     this.include = Object.entries(config.include).map(([path, re]) => [splitPath(path), new RegExp(re)]);
     this.exclude = Object.entries(config.exclude).map(([path, re]) => [splitPath(path), new RegExp(re)]);
   }
@@ -37,6 +40,7 @@ export class Grep implements Transform {
   process: Transform['process'] = (event, emit) => {
     const test = ([path, re]: [string[], RegExp]): boolean => re.test(fieldString(event.record, path) ?? '');
     if (!this.include.every(test) || this.exclude.some(test)) {
+      this.dropped.inc();
       event.ack.settle('dropped');
       return;
     }

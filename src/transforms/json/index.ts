@@ -4,6 +4,8 @@ import { fieldString, splitPath } from '../fields.js';
 import { parserOptions } from '../parser-options.js';
 import { ParseResult } from '../parse-result.js';
 
+const OBJECT_START = /^\s*\{/;
+
 export const jsonParserSchema = z.object(parserOptions).strict();
 
 /** Parses a field holding a JSON object. */
@@ -18,6 +20,12 @@ export class JsonParser implements Transform {
 
   process: Transform['process'] = (event, emit) => {
     const text = fieldString(event.record, this.path);
+    // most non-JSON lines are plain text: failing them without JSON.parse spares its exception
+    if (text === undefined || !OBJECT_START.test(text)) {
+      this.result.fail(event.record, 'json: not a JSON object');
+      emit(event);
+      return;
+    }
     let parsed: unknown;
     try {
       parsed = text === undefined ? undefined : JSON.parse(text);

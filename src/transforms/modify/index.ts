@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { LogRecord } from '../../core/record.js';
+import { deepFreeze } from '../../core/record-json.js';
 import { compileTemplate, templateProblem, type Template } from '../../core/template.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 import { deleteField, getField, setField, splitPath } from '../fields.js';
@@ -31,6 +33,28 @@ export class Modify implements Transform {
     this.remove = config.remove.map(splitPath);
   }
 
+  /** Shared, frozen parents (container metadata) are stripped once and the copy reused, so it stays cached as JSON. */
+  private readonly stripped = new WeakMap<object, Map<string, object>>();
+
+  private removeField(record: LogRecord, path: string[]): void {
+    const top = record[path[0] as string];
+    if (path.length < 2 || top === null || typeof top !== 'object' || !Object.isFrozen(top)) {
+      deleteField(record, path);
+      return;
+    }
+    let copies = this.stripped.get(top);
+    if (!copies) this.stripped.set(top, (copies = new Map()));
+    const key = path.join('.');
+    let copy = copies.get(key);
+    if (!copy) {
+      const scratch = { [path[0] as string]: top } as unknown as LogRecord;
+      deleteField(scratch, path);
+      copy = deepFreeze(scratch[path[0] as string] as object);
+      copies.set(key, copy);
+    }
+    record[path[0] as string] = copy;
+  }
+
   process: Transform['process'] = (event, emit) => {
     const record = event.record;
     for (const [path, render] of this.set) setField(record, path, render(record));
@@ -42,7 +66,7 @@ export class Modify implements Transform {
       const value = getField(record, from);
       if (value !== undefined && deleteField(record, from)) setField(record, to, value);
     }
-    for (const path of this.remove) deleteField(record, path);
+    for (const path of this.remove) this.removeField(record, path);
     emit(event);
   };
 }
