@@ -37,6 +37,9 @@ export async function runCommand(args: RunArgs): Promise<number> {
     process.on('SIGINT', onSignal);
   });
   await runtime.start();
+  // a pipeline whose inputs hold no connection (a finished generator) must still run until signalled
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  void stopped.finally(() => clearInterval(keepAlive));
   const api = await startApi(pipeline, runtime, logger);
   logger.info({ stateDir }, 'logship started');
   const code = await stopped;
