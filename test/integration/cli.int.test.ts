@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { numberedScript, removeContainersWithLabel, runContainer, waitForExit } from '../helpers/docker-cli.js';
@@ -103,6 +103,19 @@ outputs:
     } finally {
       expect(await first.stop()).toBe(0);
     }
+  });
+});
+
+describe('run', () => {
+  it('keeps running until signalled when no input holds a connection, then stops gracefully', async () => {
+    const dir = tempDir();
+    const shipper = Shipper.run(`api: { enabled: false }\ninputs:\n  - type: generator\n    count: 100\noutputs:\n  - type: file\n    path: ${join(dir, 'out.jsonl')}\n`, join(dir, 'state'));
+    await shipper.waitForLog('generator: done');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(shipper.process.exitCode).toBeNull();
+    expect(await shipper.stop()).toBe(0);
+    expect(shipper.stderr).toContain('pipeline stopped');
+    expect(readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n')).toHaveLength(100);
   });
 });
 
