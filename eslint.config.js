@@ -11,4 +11,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // kafkajs must load after logship's fast path (src/services/kafkajs-fast-path.ts)
+    files: ['src/**/*.ts'],
+    ignores: ['src/services/kafkajs.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'kafkajs', message: "import kafkajs from src/services/kafkajs.ts, which installs logship's fast path first" }] }],
+    },
+  },
 );

@@ -1,10 +1,12 @@
-import kafkajs, { type Admin, type Producer, type SASLOptions } from 'kafkajs';
+import kafkajs, { type Admin, type Producer, type SASLOptions } from './kafkajs.js';
 import type { ConnectionOptions } from 'node:tls';
 import { LogshipError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { registerKafkaCodecs } from './kafka-codecs.js';
+import type { RecordInput } from './kafka-records.js';
+import { prepareRecords } from './kafkajs-fast-path.js';
 
-const { Kafka, CompressionTypes, logLevel, Partitioners } = kafkajs;
+const { Kafka, CompressionTypes, logLevel } = kafkajs;
 
 export type KafkaCompression = 'gzip' | 'snappy' | 'lz4' | 'zstd' | 'none';
 
@@ -22,12 +24,7 @@ export interface ProducerOptions {
   maxInFlight: number;
 }
 
-export interface KafkaMessage {
-  key: Buffer | string | null;
-  value: Buffer | string;
-  headers: Record<string, string>;
-  partition: number;
-}
+export type KafkaMessage = RecordInput;
 
 const COMPRESSION: Record<KafkaCompression, number> = {
   gzip: CompressionTypes.GZIP,
@@ -79,7 +76,8 @@ export class KafkaService {
         idempotent: this.producerOptions.idempotent,
         maxInFlightRequests: this.producerOptions.maxInFlight,
         allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
+        // the output picks every message's partition itself (so it can cut batches per partition)
+        createPartitioner: () => ({ message }) => message.partition ?? 0,
         retry: { retries: this.producerOptions.idempotent ? 5 : 2, initialRetryTime: 100, maxRetryTime: 1000 },
       });
       await producer.connect();
@@ -133,10 +131,15 @@ export class KafkaService {
     }
   }
 
-  /** Sends messages to one topic; resolves when the broker acknowledged them with `acks`. */
-  async send(topic: string, messages: KafkaMessage[], options: { acks: number; timeoutMs: number; compression: KafkaCompression }): Promise<void> {
+  /**
+   * Sends messages to one partition of a topic; resolves when the broker acknowledged them with
+   * `acks`. They are encoded and compressed before kafkajs takes its per-broker lock.
+   */
+  async send(topic: string, partition: number, messages: readonly KafkaMessage[], options: { acks: number; timeoutMs: number; compression: KafkaCompression }): Promise<void> {
     const producer = await this.connected();
-    await producer.send({ topic, messages, acks: options.acks, timeout: options.timeoutMs, compression: COMPRESSION[options.compression] });
+    const codec = COMPRESSION[options.compression];
+    const prepared = await prepareRecords(messages, partition, codec);
+    await producer.send({ topic, messages: prepared, acks: options.acks, timeout: options.timeoutMs, compression: codec });
   }
 
   async close(): Promise<void> {

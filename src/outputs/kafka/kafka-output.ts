@@ -1,4 +1,4 @@
-import kafkajs from 'kafkajs';
+import kafkajs from '../../services/kafkajs.js';
 import PQueue from 'p-queue';
 import { tlsConnectionOptions } from '../../config/tls.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
@@ -18,6 +18,12 @@ interface Outgoing {
   index: number;
   message: KafkaMessage;
   bytes: number;
+}
+
+interface Lane {
+  topic: string;
+  partition: number;
+  messages: Outgoing[];
 }
 
 const TOPIC_RECHECK_MS = 30_000;
@@ -63,10 +69,10 @@ export class KafkaOutput implements Output {
       const topic = sanitizeTopic(this.topic(event.record));
       let list = byTopic.get(topic);
       if (!list) byTopic.set(topic, (list = []));
-      list.push({ index, bytes, message: { key: key === '' ? null : key, value, headers, partition: 0 } });
+      list.push({ index, bytes, message: { key: key === '' ? null : key, value, headers } });
     });
 
-    const lanes: Array<{ topic: string; messages: Outgoing[] }> = [];
+    const lanes: Lane[] = [];
     for (const [topic, outgoing] of byTopic) {
       let count: number;
       try {
@@ -78,7 +84,7 @@ export class KafkaOutput implements Output {
       }
       lanes.push(...this.partitionLanes(topic, outgoing, count));
     }
-    await Promise.all(lanes.map((lane) => this.inFlight.add(() => this.sendLane(lane.topic, lane.messages, failures))));
+    await Promise.all(lanes.map((lane) => this.inFlight.add(() => this.sendLane(lane, failures))));
     return { failures };
   }
 
@@ -88,45 +94,45 @@ export class KafkaOutput implements Output {
   }
 
   /** Splits a topic's messages per partition, keeping their order within each. */
-  private partitionLanes(topic: string, outgoing: Outgoing[], count: number): Array<{ topic: string; messages: Outgoing[] }> {
+  private partitionLanes(topic: string, outgoing: Outgoing[], count: number): Lane[] {
     const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
     const lanes = new Map<number, Outgoing[]>();
     for (const o of outgoing) {
       const partition = count === 1 ? 0 : this.partitioner({ topic, partitionMetadata, message: { key: o.message.key, value: o.message.value } });
-      o.message.partition = partition;
       let lane = lanes.get(partition);
       if (!lane) lanes.set(partition, (lane = []));
       lane.push(o);
     }
-    return [...lanes.values()].map((messages) => ({ topic, messages }));
+    return [...lanes].map(([partition, messages]) => ({ topic, partition, messages }));
   }
 
   /**
    * Sends one partition's messages in requests of at most batch_max_bytes, in order. After a
    * retriable failure the rest of the lane is not sent (it would overtake the failed part).
    */
-  private async sendLane(topic: string, lane: Outgoing[], failures: ItemFailure[]): Promise<void> {
+  private async sendLane(lane: Lane, failures: ItemFailure[]): Promise<void> {
     let retryRest: ItemFailure | undefined;
-    for (const chunk of chunksOf(lane, this.config.batch_max_bytes)) {
+    for (const chunk of chunksOf(lane.messages, this.config.batch_max_bytes)) {
       if (retryRest) {
         for (const o of chunk) failures.push({ ...retryRest, index: o.index });
         continue;
       }
-      retryRest = await this.sendChunk(topic, chunk, failures);
+      retryRest = await this.sendChunk(lane, chunk, failures);
     }
   }
 
   /** Returns the failure to apply to the rest of the lane when the chunk must be retried. */
-  private async sendChunk(topic: string, chunk: Outgoing[], failures: ItemFailure[]): Promise<ItemFailure | undefined> {
+  private async sendChunk(lane: Lane, chunk: Outgoing[], failures: ItemFailure[]): Promise<ItemFailure | undefined> {
+    const { topic, partition } = lane;
     try {
-      await this.kafka.send(topic, chunk.map((o) => o.message), { acks: this.config.acks, timeoutMs: this.config.timeout, compression: this.config.compression });
+      await this.kafka.send(topic, partition, chunk.map((o) => o.message), { acks: this.config.acks, timeoutMs: this.config.timeout, compression: this.config.compression });
       return undefined;
     } catch (err) {
       const decision = decideSendFailure(err as KafkaFailure, chunk.length);
       if (decision.action === 'split') {
         const half = Math.ceil(chunk.length / 2);
-        const retry = await this.sendChunk(topic, chunk.slice(0, half), failures);
-        if (!retry) return this.sendChunk(topic, chunk.slice(half), failures);
+        const retry = await this.sendChunk(lane, chunk.slice(0, half), failures);
+        if (!retry) return this.sendChunk(lane, chunk.slice(half), failures);
         for (const o of chunk.slice(half)) failures.push({ ...retry, index: o.index });
         return retry;
       }
