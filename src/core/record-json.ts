@@ -9,18 +9,31 @@ const frozenJson = new WeakMap<object, string>();
  */
 export function recordToJson(record: LogRecord): string {
   let out = '{';
+  let first = true;
   for (const key in record) {
-    const value = record[key];
-    if (value === undefined || typeof value === 'function') continue;
-    if (out.length > 1) out += ',';
-    out += JSON.stringify(key);
-    out += ':';
-    out += valueJson(value);
+    const json = valueJson(record[key]);
+    if (json === undefined) continue;
+    out += (first ? '' : ',') + keyJson(key) + json;
+    first = false;
   }
   return `${out}}`;
 }
 
-function valueJson(value: unknown): string {
+/** `"key":` of the record's keys, which are few and repeat in every record. */
+const keyJsonCache = new Map<string, string>();
+const KEY_CACHE_LIMIT = 10_000;
+
+function keyJson(key: string): string {
+  let json = keyJsonCache.get(key);
+  if (json === undefined) {
+    json = `${JSON.stringify(key)}:`;
+    if (keyJsonCache.size < KEY_CACHE_LIMIT) keyJsonCache.set(key, json);
+  }
+  return json;
+}
+
+/** JSON of a value, or undefined where JSON.stringify would leave the key out (undefined, functions, symbols). */
+function valueJson(value: unknown): string | undefined {
   if (typeof value === 'object' && value !== null && Object.isFrozen(value)) {
     let json = frozenJson.get(value);
     if (json === undefined) {
@@ -29,7 +42,7 @@ function valueJson(value: unknown): string {
     }
     return json;
   }
-  return JSON.stringify(value);
+  return JSON.stringify(value) as string | undefined;
 }
 
 /** Freezes an object and everything in it, so its JSON can be cached. */

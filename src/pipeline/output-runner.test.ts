@@ -86,3 +86,39 @@ describe('OutputRunner settlement', () => {
     expect(deadLetters.map((d) => d.code)).toEqual(['KAFKA_TOPIC_AUTHORIZATION', 'KAFKA_TOPIC_AUTHORIZATION']);
   });
 });
+
+describe('OutputRunner with concurrent writes', () => {
+  it('has up to concurrentWrites batches in write() at once; retries go in batch order', async () => {
+    const calls: string[] = [];
+    let inWrite = 0;
+    let most = 0;
+    const output: Output = {
+      async write(batch, attempt) {
+        inWrite += 1;
+        most = Math.max(most, inWrite);
+        const first = batch[0]!.record.message;
+        calls.push(`${first} #${attempt?.attempt}`);
+        // the first batch is slow and fails once; the second fails at once: its retry must still come after the first's
+        await new Promise((r) => setTimeout(r, first === 'line 0' ? 50 : 1));
+        inWrite -= 1;
+        const fail = (attempt?.attempt ?? 1) === 1 && (first === 'line 0' || first === 'line 10');
+        return { failures: fail ? [{ index: 0, retriable: true, code: 'DOWN', reason: 'down' }] : [] };
+      },
+      async close() {},
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const runner = new OutputRunner({
+      id: 'out', output, maxBatchRecords: 10, lingerMs: 0, concurrentWrites: 2, deadLetterPath: join(dir, 'dl.jsonl'),
+      queue: { maxRecords: 100, maxBytes: 1e6 }, logger: pino({ level: 'silent' }), metrics: new Metrics(),
+    });
+    const outcomes = new Map<number, Outcome>();
+    for (let n = 0; n < 30; n += 1) runner.queue.offer(event(n, outcomes), 10);
+    runner.start();
+    await runner.stop(Date.now() + 5_000);
+    expect(most).toBe(2);
+    expect(calls.indexOf('line 0 #2')).toBeLessThan(calls.indexOf('line 10 #2'));
+    expect(calls.filter((c) => c.endsWith('#1'))).toEqual(['line 0 #1', 'line 10 #1', 'line 20 #1']);
+    expect([...outcomes.values()].every((o) => o === 'delivered')).toBe(true);
+    expect(outcomes.size).toBe(30);
+  });
+});

@@ -12,6 +12,8 @@ export interface OutputRunnerOptions {
   output: Output;
   maxBatchRecords: number;
   lingerMs: number;
+  /** Batches in write() at once (1: one after another). */
+  concurrentWrites?: number;
   /** Where records this output rejects for good are written. */
   deadLetterPath: string;
   queue: { maxRecords: number; maxBytes: number };
@@ -76,30 +78,43 @@ export class OutputRunner {
 
   private async run(): Promise<void> {
     const { maxBatchRecords, lingerMs } = this.options;
+    const limit = Math.max(1, this.options.concurrentWrites ?? 1);
+    const inFlight = new Set<Promise<void>>();
+    let previous: Promise<void> = Promise.resolve();
     while (!this.abort.signal.aborted) {
       let batch = await this.queue.take(maxBatchRecords);
-      if (batch.length === 0) return;
+      if (batch.length === 0) break;
       if (batch.length < maxBatchRecords && lingerMs > 0 && !this.queue.isClosed) {
         await this.queue.waitForItems(maxBatchRecords - batch.length, lingerMs);
         batch = batch.concat(this.queue.poll(maxBatchRecords - batch.length));
       }
-      await this.deliver(batch);
+      const delivery = this.deliver(batch, previous);
+      previous = delivery;
+      inFlight.add(delivery);
+      void delivery.finally(() => inFlight.delete(delivery));
+      if (inFlight.size >= limit) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
   }
 
   /**
    * Delivers a batch: settles what the output delivered, dead-letters what it rejected for good,
-   * and sends the rest again with backoff — only the failed records, in their order.
+   * and sends the rest again with backoff — only the failed records, in their order. The first
+   * attempt may overlap earlier batches' (concurrentWrites); retries wait until every earlier
+   * batch is done, so a retried record never overtakes an earlier one's retry.
    */
-  private async deliver(batch: PipelineEvent[]): Promise<void> {
+  private async deliver(batch: PipelineEvent[], earlier: Promise<void>): Promise<void> {
     const { id, output, metrics, logger } = this.options;
     const labels = { output: id };
     const backoff = new Backoff(100, 30_000);
     let pending = batch;
+    let attempts = 0;
     while (pending.length > 0 && !this.abort.signal.aborted) {
+      attempts += 1;
+      if (attempts === 2) await earlier;
       let failures: ItemFailure[];
       try {
-        failures = (await output.write(pending))?.failures ?? [];
+        failures = (await output.write(pending, { attempt: attempts }))?.failures ?? [];
       } catch (err) {
         const code = err instanceof LogshipError ? err.code : 'OUTPUT_ERROR';
         const retriable = isRetriable(err);

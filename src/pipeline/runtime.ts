@@ -50,7 +50,7 @@ export class PipelineRuntime {
         const batching = o.definition.batching(o.config);
         const runner = new OutputRunner({
           id: o.id, output: o.definition.create(o.config, context(o.id)), maxBatchRecords: batching.maxRecords,
-          lingerMs: batching.lingerMs, queue, logger: options.logger, metrics: this.metrics,
+          lingerMs: batching.lingerMs, concurrentWrites: batching.concurrentWrites ?? 1, queue, logger: options.logger, metrics: this.metrics,
           deadLetterPath: typeof o.config.dead_letter_path === 'string' ? o.config.dead_letter_path : join(options.stateDir, 'dead-letter', `${o.id}.jsonl`),
         });
         this.runners.push(runner);

@@ -54,12 +54,17 @@ export interface ItemFailure {
   reason: string;
 }
 
+/** Which try a write() is: 1 for a batch's first, then its retries (only the records that failed). */
+export interface WriteAttempt {
+  attempt: number;
+}
+
 export interface Output {
   /**
    * Writes a batch durably. Resolves when every record not listed in `failures` is delivered;
    * throwing a LogshipError fails the whole batch (retried or dead-lettered by its `retriable`).
    */
-  write(batch: readonly PipelineEvent[]): Promise<{ failures: ItemFailure[] } | void>;
+  write(batch: readonly PipelineEvent[], attempt?: WriteAttempt): Promise<{ failures: ItemFailure[] } | void>;
   close(): Promise<void>;
 }
 
@@ -70,8 +75,12 @@ export interface InputDefinition<Schema extends z.AnyZodObject = z.AnyZodObject>
 
 export interface OutputDefinition<Schema extends z.AnyZodObject = z.AnyZodObject> extends PluginDefinitionBase<Schema> {
   kind: 'output';
-  /** Batching the runtime applies before calling write(). */
-  batching(config: z.output<Schema>): { maxRecords: number; lingerMs: number };
+  /**
+   * Batching the runtime applies before calling write(). `concurrentWrites` (default 1): how many
+   * batches may be in write() at once; an output above 1 keeps whatever order it promises itself
+   * (kafka: per partition). Retries still go in batch order.
+   */
+  batching(config: z.output<Schema>): { maxRecords: number; lingerMs: number; concurrentWrites?: number };
   create(config: z.output<Schema>, context: PluginContext): Output;
 }
 

@@ -5,6 +5,8 @@ export interface RecordInput {
   key: string | Buffer | null;
   value: string | Buffer | null;
   headers: Record<string, string>;
+  /** UTF-8 size of the value when the caller already knows it (saves measuring it again). */
+  valueBytes?: number;
 }
 
 const MAGIC = 2;
@@ -37,6 +39,18 @@ function writeVarint(buffer: Buffer, at: number, value: number): number {
   return at;
 }
 
+/** Header names are few and repeat in every record. */
+const headerNameSizes = new Map<string, number>();
+
+function headerNameBytes(name: string): number {
+  let size = headerNameSizes.get(name);
+  if (size === undefined) {
+    size = Buffer.byteLength(name);
+    if (headerNameSizes.size < 1000) headerNameSizes.set(name, size);
+  }
+  return size;
+}
+
 function byteLength(data: string | Buffer): number {
   return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
 }
@@ -60,11 +74,11 @@ export function encodeRecords(messages: readonly RecordInput[]): Buffer {
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
     const keyLength = m.key === null ? -1 : byteLength(m.key);
-    const valueLength = m.value === null ? -1 : byteLength(m.value);
+    const valueLength = m.value === null ? -1 : (m.valueBytes ?? byteLength(m.value));
     let body = 1 + 1 + varintSize(i) + varintSize(keyLength) + Math.max(keyLength, 0) + varintSize(valueLength) + Math.max(valueLength, 0);
     let headerCount = 0;
     for (const name in m.headers) {
-      const nameLength = Buffer.byteLength(name);
+      const nameLength = headerNameBytes(name);
       const headerValueLength = Buffer.byteLength(m.headers[name]!);
       body += varintSize(nameLength) + nameLength + varintSize(headerValueLength) + headerValueLength;
       headerCount++;
@@ -92,7 +106,7 @@ export function encodeRecords(messages: readonly RecordInput[]): Buffer {
     at = writeVarint(buffer, at, headerCount);
     for (const name in m.headers) {
       const value = m.headers[name]!;
-      const nameLength = Buffer.byteLength(name);
+      const nameLength = headerNameBytes(name);
       at = writeVarint(buffer, at, nameLength);
       at = writeBytes(buffer, at, name, nameLength);
       const valueLength = Buffer.byteLength(value);

@@ -4,7 +4,7 @@ import { LogshipError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { registerKafkaCodecs } from './kafka-codecs.js';
 import type { RecordInput } from './kafka-records.js';
-import { prepareRecords } from './kafkajs-fast-path.js';
+import { prepareRecords, type SendableMessage } from './kafkajs-fast-path.js';
 
 const { Kafka, CompressionTypes, logLevel } = kafkajs;
 
@@ -25,6 +25,13 @@ export interface ProducerOptions {
 }
 
 export type KafkaMessage = RecordInput;
+
+/** One partition's messages, encoded and compressed, ready for send(). */
+export interface PreparedMessages {
+  partition: number;
+  codec: number;
+  messages: SendableMessage[];
+}
 
 const COMPRESSION: Record<KafkaCompression, number> = {
   gzip: CompressionTypes.GZIP,
@@ -132,14 +139,18 @@ export class KafkaService {
   }
 
   /**
-   * Sends messages to one partition of a topic; resolves when the broker acknowledged them with
-   * `acks`. They are encoded and compressed before kafkajs takes its per-broker lock.
+   * Encodes and compresses one partition's messages for send(). Separate from send() so that the
+   * next request can be prepared while kafkajs holds its broker lock for the one in flight.
    */
-  async send(topic: string, partition: number, messages: readonly KafkaMessage[], options: { acks: number; timeoutMs: number; compression: KafkaCompression }): Promise<void> {
+  async prepare(partition: number, messages: readonly KafkaMessage[], compression: KafkaCompression): Promise<PreparedMessages> {
+    await registerKafkaCodecs();
+    return { partition, codec: COMPRESSION[compression], messages: await prepareRecords(messages, partition, COMPRESSION[compression]) };
+  }
+
+  /** Sends prepared messages to their partition of a topic; resolves when the broker acknowledged them with `acks`. */
+  async send(topic: string, prepared: PreparedMessages, options: { acks: number; timeoutMs: number }): Promise<void> {
     const producer = await this.connected();
-    const codec = COMPRESSION[options.compression];
-    const prepared = await prepareRecords(messages, partition, codec);
-    await producer.send({ topic, messages: prepared, acks: options.acks, timeout: options.timeoutMs, compression: codec });
+    await producer.send({ topic, messages: prepared.messages, acks: options.acks, timeout: options.timeoutMs, compression: prepared.codec });
   }
 
   async close(): Promise<void> {

@@ -41,6 +41,7 @@ outputs:
 `,
     },
   ],
-  batching: (config) => ({ maxRecords: config.batch_max_records, lingerMs: config.linger }),
+  // two batches at once: the next one is rendered and encoded while the broker acknowledges the last
+  batching: (config) => ({ maxRecords: config.batch_max_records, lingerMs: config.linger, concurrentWrites: 2 }),
   create: (config, context) => new KafkaOutput(config, context),
 });

@@ -5,9 +5,10 @@ import { LogshipError, errorMessage } from '../../core/errors.js';
 import type { PipelineEvent } from '../../core/record.js';
 import { recordToJson } from '../../core/record-json.js';
 import { compileTemplate, type Template } from '../../core/template.js';
-import type { ItemFailure, Output, PluginContext } from '../../plugins/types.js';
-import { KafkaService, type KafkaConnectionOptions, type KafkaMessage } from '../../services/kafka.js';
+import type { ItemFailure, Output, PluginContext, WriteAttempt } from '../../plugins/types.js';
+import { KafkaService, type KafkaConnectionOptions, type KafkaMessage, type PreparedMessages } from '../../services/kafka.js';
 import type { KafkaConfig } from './schema.js';
+import { LaneOrder } from './lane-order.js';
 import { decideSendFailure, type KafkaFailure } from './send-decision.js';
 import { sanitizeTopic } from './topic-name.js';
 
@@ -27,6 +28,7 @@ interface Lane {
 }
 
 const TOPIC_RECHECK_MS = 30_000;
+const TOPIC_NAME_CACHE = 10_000;
 
 /**
  * The kafka output: renders each record to a message, assigns its partition from the key (so a
@@ -41,6 +43,8 @@ export class KafkaOutput implements Output {
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly partitions = new Map<string, { count: number | undefined; checkedAt: number }>();
   private readonly inFlight: PQueue;
+  private readonly laneOrder = new LaneOrder();
+  private readonly topicNames = new Map<string, string>();
 
   constructor(
     private readonly config: KafkaConfig,
@@ -53,23 +57,24 @@ export class KafkaOutput implements Output {
     this.inFlight = new PQueue({ concurrency: config.max_in_flight });
   }
 
-  async write(batch: readonly PipelineEvent[]): Promise<{ failures: ItemFailure[] }> {
+  async write(batch: readonly PipelineEvent[], attempt: WriteAttempt = { attempt: 1 }): Promise<{ failures: ItemFailure[] }> {
     const failures: ItemFailure[] = [];
     const byTopic = new Map<string, Outgoing[]>();
     batch.forEach((event, index) => {
       const value = this.config.encoding === 'json' ? recordToJson(event.record) : event.record.message;
       const key = this.key(event.record);
-      const bytes = Buffer.byteLength(value) + Buffer.byteLength(key);
+      const valueBytes = Buffer.byteLength(value);
+      const bytes = valueBytes + (key === '' ? 0 : Buffer.byteLength(key));
       if (bytes > this.config.max_message_bytes) {
         failures.push({ index, retriable: false, code: 'KAFKA_MESSAGE_TOO_LARGE', reason: `message of ${bytes} bytes is larger than max_message_bytes (${this.config.max_message_bytes})` });
         return;
       }
       const headers: Record<string, string> = {};
       for (const [name, render] of this.headers) headers[name] = render(event.record);
-      const topic = sanitizeTopic(this.topic(event.record));
+      const topic = this.topicOf(event.record);
       let list = byTopic.get(topic);
       if (!list) byTopic.set(topic, (list = []));
-      list.push({ index, bytes, message: { key: key === '' ? null : key, value, headers } });
+      list.push({ index, bytes, message: { key: key === '' ? null : key, value, valueBytes, headers } });
     });
 
     const lanes: Lane[] = [];
@@ -84,13 +89,25 @@ export class KafkaOutput implements Output {
       }
       lanes.push(...this.partitionLanes(topic, outgoing, count));
     }
-    await Promise.all(lanes.map((lane) => this.inFlight.add(() => this.sendLane(lane, failures))));
+    await Promise.all(lanes.map((lane) => this.sendLaneInOrder(lane, attempt.attempt > 1, failures)));
     return { failures };
   }
 
   async close(): Promise<void> {
     await this.inFlight.onIdle();
     await this.kafka.close();
+  }
+
+  /** The record's topic, made a valid topic name (the few distinct names are remembered). */
+  private topicOf(record: PipelineEvent['record']): string {
+    const rendered = this.topic(record);
+    let topic = this.topicNames.get(rendered);
+    if (topic === undefined) {
+      topic = sanitizeTopic(rendered);
+      if (this.topicNames.size >= TOPIC_NAME_CACHE) this.topicNames.clear();
+      this.topicNames.set(rendered, topic);
+    }
+    return topic;
   }
 
   /** Splits a topic's messages per partition, keeping their order within each. */
@@ -106,26 +123,53 @@ export class KafkaOutput implements Output {
     return [...lanes].map(([partition, messages]) => ({ topic, partition, messages }));
   }
 
+  /** Sends a lane after the same partition's earlier writes, or holds it back while they wait for a retry. */
+  private async sendLaneInOrder(lane: Lane, retry: boolean, failures: ItemFailure[]): Promise<void> {
+    const laneFailures: ItemFailure[] = [];
+    const outcome = await this.laneOrder.run(`${lane.topic}\u0000${lane.partition}`, retry, async () => {
+      await this.inFlight.add(() => this.sendLane(lane, laneFailures));
+      return laneFailures.some((f) => f.retriable);
+    });
+    if (outcome === 'held') {
+      const reason = `topic ${lane.topic} partition ${lane.partition}: held back until earlier records of the partition are delivered`;
+      for (const o of lane.messages) failures.push({ index: o.index, retriable: true, code: 'KAFKA_PARTITION_WAITING', reason });
+    } else failures.push(...laneFailures);
+  }
+
   /**
-   * Sends one partition's messages in requests of at most batch_max_bytes, in order. After a
-   * retriable failure the rest of the lane is not sent (it would overtake the failed part).
+   * Sends one partition's messages in requests of at most batch_max_bytes, in order, preparing
+   * (encoding, compressing) the next request while one is in flight. After a retriable failure
+   * the rest of the lane is not sent (it would overtake the failed part).
    */
   private async sendLane(lane: Lane, failures: ItemFailure[]): Promise<void> {
-    let retryRest: ItemFailure | undefined;
-    for (const chunk of chunksOf(lane.messages, this.config.batch_max_bytes)) {
+    const chunks = [...chunksOf(lane.messages, this.config.batch_max_bytes)];
+    if (chunks.length === 0) return;
+    let next = this.prepare(lane, chunks[0]!);
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      const prepared = await next;
+      if (i + 1 < chunks.length) next = this.prepare(lane, chunks[i + 1]!);
+      const retryRest = await this.sendChunk(lane, chunk, failures, prepared);
       if (retryRest) {
-        for (const o of chunk) failures.push({ ...retryRest, index: o.index });
-        continue;
+        await next;
+        for (const o of chunks.slice(i + 1).flat()) failures.push({ ...retryRest, index: o.index });
+        return;
       }
-      retryRest = await this.sendChunk(lane, chunk, failures);
     }
   }
 
+  /** Never rejects: a failure to encode or compress is the send's failure (sendChunk reports it). */
+  private prepare(lane: Lane, chunk: Outgoing[]): Promise<PreparedMessages | Error> {
+    return this.kafka.prepare(lane.partition, chunk.map((o) => o.message), this.config.compression).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+  }
+
   /** Returns the failure to apply to the rest of the lane when the chunk must be retried. */
-  private async sendChunk(lane: Lane, chunk: Outgoing[], failures: ItemFailure[]): Promise<ItemFailure | undefined> {
-    const { topic, partition } = lane;
+  private async sendChunk(lane: Lane, chunk: Outgoing[], failures: ItemFailure[], prepared?: PreparedMessages | Error): Promise<ItemFailure | undefined> {
+    const { topic } = lane;
     try {
-      await this.kafka.send(topic, partition, chunk.map((o) => o.message), { acks: this.config.acks, timeoutMs: this.config.timeout, compression: this.config.compression });
+      const ready = prepared ?? (await this.prepare(lane, chunk));
+      if (ready instanceof Error) throw ready;
+      await this.kafka.send(topic, ready, { acks: this.config.acks, timeoutMs: this.config.timeout });
       return undefined;
     } catch (err) {
       const decision = decideSendFailure(err as KafkaFailure, chunk.length);
