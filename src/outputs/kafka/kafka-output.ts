@@ -45,6 +45,7 @@ export class KafkaOutput implements Output {
   private readonly inFlight: PQueue;
   private readonly laneOrder = new LaneOrder();
   private readonly topicNames = new Map<string, string>();
+  private planning: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: KafkaConfig,
@@ -59,6 +60,42 @@ export class KafkaOutput implements Output {
 
   async write(batch: readonly PipelineEvent[], attempt: WriteAttempt = { attempt: 1 }): Promise<{ failures: ItemFailure[] }> {
     const failures: ItemFailure[] = [];
+    // writes are planned one after another, so each partition's sends are queued in write order
+    const planned = this.planning.then(() => this.plan(batch, attempt.attempt > 1, failures));
+    this.planning = planned.catch(() => undefined);
+    await Promise.all(await planned);
+    return { failures };
+  }
+
+  /** Renders the batch, resolves its topics and queues its partitions' sends; returns the sends. */
+  private async plan(batch: readonly PipelineEvent[], retry: boolean, failures: ItemFailure[]): Promise<Array<Promise<void>>> {
+    const sends: Array<Promise<void>> = [];
+    for (const [topic, outgoing] of this.render(batch, failures)) {
+      let count = 0;
+      let failure: LogshipError | undefined;
+      // a topic whose metadata failed holds back its later records like a failed partition does
+      const outcome = await this.laneOrder.run(`${topic}\u0000metadata`, retry, async () => {
+        try {
+          count = await this.partitionCount(topic);
+          return false;
+        } catch (err) {
+          failure = err instanceof LogshipError ? err : new LogshipError('KAFKA_UNAVAILABLE', errorMessage(err), { retriable: true });
+          return failure.retriable;
+        }
+      });
+      if (outcome === 'sent') {
+        sends.push(...this.partitionLanes(topic, outgoing, count).map((lane) => this.sendLaneInOrder(lane, retry, failures)));
+        continue;
+      }
+      const code = failure?.code ?? 'KAFKA_PARTITION_WAITING';
+      const reason = failure?.message ?? `topic ${topic}: held back until its earlier records are delivered`;
+      for (const o of outgoing) failures.push({ index: o.index, retriable: failure?.retriable ?? true, code, reason });
+    }
+    return sends;
+  }
+
+  /** Each record as a message, grouped by topic; records too large to send are failed for good. */
+  private render(batch: readonly PipelineEvent[], failures: ItemFailure[]): Map<string, Outgoing[]> {
     const byTopic = new Map<string, Outgoing[]>();
     batch.forEach((event, index) => {
       const value = this.config.encoding === 'json' ? recordToJson(event.record) : event.record.message;
@@ -76,21 +113,7 @@ export class KafkaOutput implements Output {
       if (!list) byTopic.set(topic, (list = []));
       list.push({ index, bytes, message: { key: key === '' ? null : key, value, valueBytes, headers } });
     });
-
-    const lanes: Lane[] = [];
-    for (const [topic, outgoing] of byTopic) {
-      let count: number;
-      try {
-        count = await this.partitionCount(topic);
-      } catch (err) {
-        const failure = err instanceof LogshipError ? err : new LogshipError('KAFKA_UNAVAILABLE', errorMessage(err), { retriable: true });
-        for (const o of outgoing) failures.push({ index: o.index, retriable: failure.retriable, code: failure.code, reason: failure.message });
-        continue;
-      }
-      lanes.push(...this.partitionLanes(topic, outgoing, count));
-    }
-    await Promise.all(lanes.map((lane) => this.sendLaneInOrder(lane, attempt.attempt > 1, failures)));
-    return { failures };
+    return byTopic;
   }
 
   async close(): Promise<void> {
