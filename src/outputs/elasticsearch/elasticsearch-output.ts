@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import PQueue from 'p-queue';
 import { tlsConnectionOptions } from '../../config/tls.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
@@ -92,7 +92,7 @@ export class ElasticsearchOutput implements Output {
   private operation(event: PipelineEvent, index: number): Operation {
     const op = this.config.data_stream ? 'create' : 'index';
     const target = this.indexOf(event.record);
-    const id = this.config.document_ids === 'deterministic' && event.origin ? createHash('sha1').update(event.origin).digest('base64url') : undefined;
+    const id = this.config.document_ids === 'deterministic' && event.origin ? hash('sha1', event.origin, 'base64url') : undefined;
     const source = recordToJson(this.forElasticsearch(event.record));
     const action = id ? `{"${op}":{"_index":${JSON.stringify(target)},"_id":"${id}"}}` : `{"${op}":{"_index":${JSON.stringify(target)}}}`;
     return { index, op, lines: `${action}\n${source}\n`, source };

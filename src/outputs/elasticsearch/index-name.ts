@@ -1,6 +1,8 @@
 import { compileTemplate } from '../../core/template.js';
 import type { LogRecord } from '../../core/record.js';
 
+const INDEX_NAME_CACHE = 10_000;
+
 /**
  * Index names from a template of record fields and the record's date (UTC): `%Y`, `%m`, `%d`,
  * `%H`. The result is made valid: lower case, no \ / * ? " < > | , # : or spaces, no leading
@@ -9,13 +11,21 @@ import type { LogRecord } from '../../core/record.js';
 export function compileIndexName(template: string): (record: LogRecord) => string {
   const render = compileTemplate(template);
   const dated = /%[YmdH]/.test(template);
+  // few distinct names, one per record: remember the sanitised ones
+  const names = new Map<string, string>();
   return (record) => {
     let name = render(record);
     if (dated) {
       const ts = record['@timestamp'];
       name = name.replace(/%Y/g, ts.slice(0, 4)).replace(/%m/g, ts.slice(5, 7)).replace(/%d/g, ts.slice(8, 10)).replace(/%H/g, ts.slice(11, 13));
     }
-    return sanitizeIndexName(name);
+    let sanitized = names.get(name);
+    if (sanitized === undefined) {
+      sanitized = sanitizeIndexName(name);
+      if (names.size >= INDEX_NAME_CACHE) names.clear();
+      names.set(name, sanitized);
+    }
+    return sanitized;
   };
 }
 

@@ -38,6 +38,7 @@ outputs:
 `,
     },
   ],
-  batching: (config) => ({ maxRecords: config.batch_max_docs, lingerMs: config.flush_interval }),
+  // batches overlap up to max_in_flight (document order does not matter to an index; retries stay in batch order)
+  batching: (config) => ({ maxRecords: config.batch_max_docs, lingerMs: config.flush_interval, concurrentWrites: config.max_in_flight }),
   create: (config, context) => new ElasticsearchOutput(config, context),
 });
