@@ -39,6 +39,6 @@ outputs:
     },
   ],
   // batches overlap up to max_in_flight (document order does not matter to an index; retries stay in batch order)
-  batching: (config) => ({ maxRecords: config.batch_max_docs, lingerMs: config.flush_interval, concurrentWrites: config.max_in_flight }),
+  batching: (config) => ({ maxRecords: config.batch_max_docs, lingerMs: config.flush_interval, concurrentWrites: Math.min(2, config.max_in_flight) }),
   create: (config, context) => new ElasticsearchOutput(config, context),
 });
