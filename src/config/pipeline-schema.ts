@@ -30,7 +30,19 @@ export const outputCommonKeys = {
     .min(1)
     .optional()
     .describe('JSON-lines file for records this output rejects for good (too large, not allowed), each with the reason. Default: STATE_DIR/dead-letter/ID.jsonl.'),
+  buffer: z
+    .object({
+      type: z.enum(['memory', 'disk']).default('memory').describe('memory: the bounded queue only (default). disk: a checksummed write-ahead spool, so a slow or down output does not stall the inputs.'),
+      max_bytes: byteSize.default(256 * 1024 * 1024).describe('Most bytes of spool on disk (e.g. 1GiB).'),
+      path: z.string().min(1).optional().describe('Folder of the spool. Default: STATE_DIR/buffer/ID.'),
+      when_full: z.enum(['block', 'drop_newest']).default('block').describe('block: stop taking records (the inputs pause; Docker keeps the logs). drop_newest: drop what does not fit, counted in buffer_dropped_total.'),
+    })
+    .strict()
+    .optional()
+    .describe('Where records wait for this output.'),
 };
+
+export type OutputBufferConfig = z.output<NonNullable<typeof outputCommonKeys.buffer>>;
 
 /** Keys every transform entry accepts besides its own options. */
 export const transformCommonKeys = {

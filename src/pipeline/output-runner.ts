@@ -6,6 +6,7 @@ import type { Metrics } from '../core/metrics.js';
 import type { PipelineEvent } from '../core/record.js';
 import type { ItemFailure, Output } from '../plugins/types.js';
 import { DeadLetterFile, type Rejection } from './dead-letter.js';
+import type { DiskBuffer } from './disk-buffer/disk-buffer.js';
 
 export interface OutputRunnerOptions {
   id: string;
@@ -17,6 +18,8 @@ export interface OutputRunnerOptions {
   /** Where records this output rejects for good are written. */
   deadLetterPath: string;
   queue: { maxRecords: number; maxBytes: number };
+  /** A disk spool between the queue and the output (buffer.type: disk). */
+  buffer?: DiskBuffer;
   logger: Logger;
   metrics: Metrics;
 }
@@ -29,6 +32,8 @@ export interface OutputRunnerOptions {
 export class OutputRunner {
   readonly queue: Channel<PipelineEvent>;
   private loop: Promise<void> | undefined;
+  private spooling: Promise<void> | undefined;
+  private reading: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private failing = false;
   /** Epoch ms of the newest delivered record's @timestamp, for the lag gauge. */
@@ -54,12 +59,34 @@ export class OutputRunner {
   }
 
   start(): void {
+    const { buffer } = this.options;
+    if (buffer) {
+      this.spooling = this.spool(buffer);
+      this.reading = buffer.runReader(this.abort.signal);
+    }
     this.loop = this.run();
+  }
+
+  /** Moves records from the queue into the disk buffer, which acknowledges them once on disk. */
+  private async spool(buffer: DiskBuffer): Promise<void> {
+    for (;;) {
+      const batch = await this.queue.take(this.options.maxBatchRecords);
+      if (batch.length === 0) return;
+      await buffer.append(batch, this.abort.signal);
+      if (this.abort.signal.aborted) return;
+    }
   }
 
   /** Lets queued records drain until the deadline, then gives up on what is left (it stays unsettled). */
   async stop(deadline: number): Promise<void> {
     this.queue.close();
+    const { buffer } = this.options;
+    if (buffer) {
+      // what is queued goes to disk (quick); what the spool holds waits there for the next run
+      await Promise.race([this.spooling, sleep(Math.max(0, deadline - Date.now()))]);
+      buffer.close();
+      await this.reading;
+    }
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
@@ -82,11 +109,12 @@ export class OutputRunner {
     const inFlight = new Set<Promise<void>>();
     let previous: Promise<void> = Promise.resolve();
     while (!this.abort.signal.aborted) {
-      let batch = await this.queue.take(maxBatchRecords);
+      const source = this.options.buffer?.replay ?? this.queue;
+      let batch = await source.take(maxBatchRecords);
       if (batch.length === 0) break;
-      if (batch.length < maxBatchRecords && lingerMs > 0 && !this.queue.isClosed) {
-        await this.queue.waitForItems(maxBatchRecords - batch.length, lingerMs);
-        batch = batch.concat(this.queue.poll(maxBatchRecords - batch.length));
+      if (batch.length < maxBatchRecords && lingerMs > 0 && !source.isClosed) {
+        await source.waitForItems(maxBatchRecords - batch.length, lingerMs);
+        batch = batch.concat(source.poll(maxBatchRecords - batch.length));
       }
       const delivery = this.deliver(batch, previous);
       previous = delivery;

@@ -6,9 +6,11 @@ import type { Logger } from '../core/logger.js';
 import { Metrics } from '../core/metrics.js';
 import type { PipelineEvent } from '../core/record.js';
 import type { Pipeline } from '../config/load.js';
+import type { OutputBufferConfig } from '../config/pipeline-schema.js';
 import type { Input, PluginContext } from '../plugins/types.js';
 import { CheckpointStore } from '../state/checkpoint-store.js';
 import { lockStateDir } from '../state/state-dir.js';
+import { DiskBuffer } from './disk-buffer/disk-buffer.js';
 import { OutputRunner } from './output-runner.js';
 import { Router, route } from './router.js';
 import { TransformChain, transformStage } from './transform-chain.js';
@@ -40,6 +42,11 @@ export class PipelineRuntime {
     this.unlock = lockStateDir(options.stateDir);
     try {
       this.checkpoints = new CheckpointStore(options.stateDir);
+      if (this.checkpoints.corrupt) {
+        const { movedTo, reason } = this.checkpoints.corrupt;
+        options.logger.error({ moved_to: movedTo }, `state: ${reason}; moved it to ${movedTo} and starting over: inputs resume from the oldest logs still available (duplicates possible, nothing skipped)`);
+        this.metrics.inc('checkpoint_corrupt_total', {});
+      }
       const hostName = settings.host_name ?? process.env.NODE_NAME ?? hostname();
       const context = (id: string): PluginContext => ({
         id, hostName, stateDir: options.stateDir, checkpoints: this.checkpoints, metrics: this.metrics,
@@ -48,7 +55,17 @@ export class PipelineRuntime {
       const queue = { maxRecords: settings.queue.max_records, maxBytes: settings.queue.max_bytes };
       const routes = pipeline.outputs.map((o) => {
         const batching = o.definition.batching(o.config);
+        const bufferConfig = o.config.buffer as OutputBufferConfig | undefined;
+        const buffer =
+          bufferConfig?.type === 'disk'
+            ? new DiskBuffer({
+                id: o.id, dir: bufferConfig.path ?? join(options.stateDir, 'buffer', o.id), maxBytes: bufferConfig.max_bytes,
+                whenFull: bufferConfig.when_full, checkpoints: this.checkpoints, logger: options.logger.child({ output: o.id }),
+                metrics: this.metrics, replayRecords: batching.maxRecords,
+              })
+            : undefined;
         const runner = new OutputRunner({
+          ...(buffer ? { buffer } : {}),
           id: o.id, output: o.definition.create(o.config, context(o.id)), maxBatchRecords: batching.maxRecords,
           lingerMs: batching.lingerMs, concurrentWrites: batching.concurrentWrites ?? 1, queue, logger: options.logger, metrics: this.metrics,
           deadLetterPath: typeof o.config.dead_letter_path === 'string' ? o.config.dead_letter_path : join(options.stateDir, 'dead-letter', `${o.id}.jsonl`),

@@ -167,7 +167,13 @@ export function toLogshipError(err: unknown, what: string): LogshipError {
   if (e.statusCode === 409 && what.startsWith('logs')) return new LogshipError('CONTAINER_GONE', `${what}: container is being removed`, { retriable: false, cause: err });
   if (e.statusCode === 501) return new LogshipError('LOGS_UNSUPPORTED', `${what}: ${detail.trim()}`, { retriable: false, cause: err });
   if (e.name === 'AbortError' || e.code === 'ABORT_ERR') return new LogshipError('ABORTED', `${what}: aborted`, { retriable: false, cause: err });
-  if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || e.code === 'ECONNRESET' || e.code === 'EPIPE') {
+  if (e.code === 'ENOENT') {
+    return new LogshipError('DOCKER_UNREACHABLE', `${what}: Docker daemon not reachable (ENOENT: no socket there — mount the Docker socket, e.g. -v /var/run/docker.sock:/var/run/docker.sock, or set docker_host)`, { retriable: true, cause: err });
+  }
+  if (e.code === 'EACCES') {
+    return new LogshipError('DOCKER_UNREACHABLE', `${what}: Docker daemon not reachable (EACCES: permission denied on the socket — run as root or in the socket's group, e.g. --group-add $(stat -c %g /var/run/docker.sock))`, { retriable: true, cause: err });
+  }
+  if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'EPIPE') {
     return new LogshipError('DOCKER_UNREACHABLE', `${what}: Docker daemon not reachable (${e.code})`, { retriable: true, cause: err });
   }
   return new LogshipError('DOCKER_API', `${what}: ${detail.trim()}`, { retriable: true, cause: err });

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Writes a file so that readers see either the old or the new content, even across a crash. */
@@ -6,12 +6,18 @@ export function writeFileAtomic(path: string, content: string): void {
   const temporary = `${path}.tmp-${process.pid}`;
   const fd = openSync(temporary, 'w', 0o644);
   try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (err) {
+    // e.g. ENOSPC: the old file stays as it was; do not leave a partial temporary file behind
+    rmSync(temporary, { force: true });
+    throw err;
   }
-  renameSync(temporary, path);
   const dir = openSync(dirname(path), 'r');
   try {
     fsyncSync(dir);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogshipError } from '../core/errors.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -22,12 +22,25 @@ export class CheckpointStore {
   private readonly snapshots = new Map<string, Snapshot>();
   private timer: NodeJS.Timeout | undefined;
   readonly previousSavedAt: string | undefined;
+  /** Set when the state file could not be parsed: where it was moved and why. */
+  readonly corrupt: { movedTo: string; reason: string } | undefined;
 
   constructor(stateDir: string) {
     this.path = join(stateDir, 'checkpoints.json');
-    const state = readState(this.path);
+    let state: StateFile | undefined;
+    try {
+      state = readState(this.path);
+    } catch (err) {
+      if (!(err instanceof LogshipError) || err.code !== 'STATE_CORRUPT') throw err;
+      // a torn or garbled file must not stop the shipper: keep it for inspection and start over,
+      // with every input resuming from the oldest log still available (duplicates, never a gap)
+      const movedTo = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      renameSync(this.path, movedTo);
+      this.corrupt = { movedTo, reason: err.message };
+    }
     this.loaded = state?.entries ?? {};
-    this.previousSavedAt = state?.saved_at;
+    // unknown when the previous run saved: as if at the epoch, so nothing it may have missed is skipped
+    this.previousSavedAt = this.corrupt ? new Date(0).toISOString() : state?.saved_at;
   }
 
   /** What the previous run saved under this key. */
@@ -77,6 +90,6 @@ function readState(path: string): StateFile | undefined {
     if (state.version !== 1 || typeof state.entries !== 'object') throw new Error('unknown format');
     return state;
   } catch (err) {
-    throw new LogshipError('STATE_CORRUPT', `${path} is not a logship state file (${(err as Error).message}) — move it away to start over`, { retriable: false });
+    throw new LogshipError('STATE_CORRUPT', `${path} is not a logship state file (${(err as Error).message})`, { retriable: false });
   }
 }

@@ -77,7 +77,7 @@ export class ContainerWatcher {
         void subscription.then(({ stream }) => stream.destroy(), () => undefined);
         if (this.abort.signal.aborted) return;
         metrics.inc('docker_errors_total', { input: inputId });
-        if (!down) logger.warn(`${inputType}: lost the Docker daemon (${errorMessage(err)}); reconnecting with backoff`);
+        if (!down) logger.warn(`${inputType}: cannot reach the Docker daemon (${errorMessage(err)}); retrying with backoff`);
         down = true;
         await sleep(backoff.nextDelayMs(), this.abort.signal);
       }

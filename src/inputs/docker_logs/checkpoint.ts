@@ -20,3 +20,24 @@ export function earliest(timestamps: ReadonlyArray<string | undefined>): string 
   for (const ts of timestamps) if (ts !== undefined && (min === undefined || ts < min)) min = ts;
   return min;
 }
+
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+function validPosition(value: unknown): value is StreamPosition {
+  const p = value as StreamPosition | undefined;
+  return typeof p === 'object' && p !== null && typeof p.ts === 'string' && TIMESTAMP.test(p.ts) && Number.isInteger(p.count) && p.count >= 0;
+}
+
+/**
+ * A restored container checkpoint if it has the shape this version writes, else undefined (the
+ * container is then read from its oldest log: duplicates are possible, a gap is not).
+ */
+export function validContainerCheckpoint(value: unknown): ContainerCheckpoint | undefined {
+  const c = value as ContainerCheckpoint | undefined;
+  if (typeof c !== 'object' || c === null || typeof c.since !== 'string' || !TIMESTAMP.test(c.since)) return undefined;
+  if (typeof c.streams !== 'object' || c.streams === null) return undefined;
+  for (const [stream, position] of Object.entries(c.streams)) {
+    if ((stream !== 'stdout' && stream !== 'stderr') || !validPosition(position)) return undefined;
+  }
+  return { name: typeof c.name === 'string' ? c.name : '', since: c.since, streams: c.streams };
+}

@@ -5,7 +5,7 @@ import { compileTagTemplate } from '../../core/tag-template.js';
 import { deepFreeze } from '../../core/record-json.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import { DockerService, type ContainerEvent } from '../../services/docker.js';
-import type { DockerLogsCheckpoint } from './checkpoint.js';
+import { validContainerCheckpoint, type ContainerCheckpoint, type DockerLogsCheckpoint } from './checkpoint.js';
 import { ContainerFilter } from './container-filter.js';
 import { ContainerFollower, type FollowerContext, type KickReason } from './container-follower.js';
 import type { DockerLogsConfig } from './schema.js';
@@ -35,11 +35,31 @@ export class DockerLogsInput implements Input {
     private readonly context: PluginContext,
   ) {
     this.docker = new DockerService(config.docker_host);
-    this.restored = context.checkpoints.restore<DockerLogsCheckpoint>(this.checkpointKey)?.containers ?? {};
+    this.restored = this.validRestored(context.checkpoints.restore<DockerLogsCheckpoint>(this.checkpointKey)?.containers);
     context.checkpoints.register(this.checkpointKey, () => this.checkpoint());
     const previousRun = context.checkpoints.previousSavedAt;
     this.lastContact = previousRun ? Date.parse(previousRun) : Date.now() - Math.round(process.uptime() * 1000);
     context.metrics.gauge('docker_logs_containers_followed', { input: context.id }, () => [...this.followers.values()].filter((f) => f.following).length);
+  }
+
+  /** Restored container checkpoints; a malformed one is dropped (that container is read from its oldest log). */
+  private validRestored(containers: unknown): Record<string, ContainerCheckpoint> {
+    const valid: Record<string, ContainerCheckpoint> = {};
+    if (containers === undefined) return valid;
+    if (typeof containers !== 'object' || containers === null) {
+      this.context.logger.error('docker_logs: the checkpoint is malformed; every container is read from its oldest available log');
+      this.context.metrics.inc('checkpoint_entries_invalid_total', { input: this.context.id });
+      return valid;
+    }
+    for (const [id, entry] of Object.entries(containers)) {
+      const checkpoint = validContainerCheckpoint(entry);
+      if (checkpoint) valid[id] = checkpoint;
+      else {
+        this.context.logger.error({ container: id }, `docker_logs: the checkpoint of container ${id.slice(0, 12)} is malformed; reading it from its oldest available log`);
+        this.context.metrics.inc('checkpoint_entries_invalid_total', { input: this.context.id });
+      }
+    }
+    return valid;
   }
 
   private get checkpointKey(): string {
@@ -108,7 +128,7 @@ export class DockerLogsInput implements Input {
         void subscription.then(({ stream }) => stream.destroy(), () => undefined);
         if (this.abort.signal.aborted) return;
         metrics.inc('docker_errors_total', { input: this.context.id });
-        if (!down) logger.warn(`docker_logs: lost the Docker daemon (${errorMessage(err)}); reconnecting with backoff`);
+        if (!down) logger.warn(`docker_logs: cannot reach the Docker daemon at ${this.config.docker_host} (${errorMessage(err)}); retrying with backoff`);
         down = true;
         await sleep(backoff.nextDelayMs(), this.abort.signal);
       }
