@@ -95,8 +95,18 @@ export class PipelineRuntime {
       waitForSpace: () => this.source.waitForSpace(),
     };
     for (const { input } of this.inputs) await input.start(sink);
-    this.checkpoints.startPeriodicFlush(this.options.checkpointIntervalMs ?? 1000, (err) =>
-      this.options.logger.error(`cannot write checkpoints: ${errorMessage(err)}`),
+    let checkpointErrors = 0;
+    this.checkpoints.startPeriodicFlush(
+      this.options.checkpointIntervalMs ?? 1000,
+      (err) => {
+        this.metrics.inc('checkpoint_errors_total', {});
+        // once per failure streak: a full disk would otherwise log every second
+        if (checkpointErrors++ === 0) this.options.logger.error(`cannot write checkpoints in ${this.options.stateDir}: ${errorMessage(err)}; the previous checkpoint file stays intact, retrying every second`);
+      },
+      () => {
+        this.options.logger.info(`checkpoints written again after ${checkpointErrors} failed attempts`);
+        checkpointErrors = 0;
+      },
     );
     this.options.logger.info({ pipeline: this.pipeline.file, inputs: this.inputs.length, outputs: this.runners.length }, 'pipeline running');
   }

@@ -60,11 +60,16 @@ export class CheckpointStore {
     writeFileAtomic(this.path, JSON.stringify(state));
   }
 
-  startPeriodicFlush(intervalMs: number, onError: (err: unknown) => void): void {
+  /** `onError` hears every failed write; `onRecovered` the first good one after failures. */
+  startPeriodicFlush(intervalMs: number, onError: (err: unknown) => void, onRecovered: () => void = () => undefined): void {
+    let failing = false;
     this.timer = setInterval(() => {
       try {
         this.flush();
+        if (failing) onRecovered();
+        failing = false;
       } catch (err) {
+        failing = true;
         onError(err);
       }
     }, intervalMs);

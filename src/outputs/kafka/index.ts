@@ -11,6 +11,20 @@ export const kafkaOutput = defineOutput({
   check: checkKafka,
   examples: [
     {
+      title: 'With a disk buffer: lines keep being read and acknowledged while the broker is away',
+      pipeline: `inputs:
+  - type: docker_logs
+outputs:
+  - type: kafka
+    brokers: ["127.0.0.1:9092"]
+    topic: "logs.{container.name}"
+    buffer:
+      type: disk
+      max_bytes: 1GiB
+      when_full: block
+`,
+    },
+    {
       title: 'The demo containers to one topic per container name, key = container ID',
       pipeline: `inputs:
   - type: docker_logs
