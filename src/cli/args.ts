@@ -8,6 +8,7 @@ export const USAGE = `Usage:
   logship validate PIPELINE...                                   check pipeline files, exit 2 on problems
   logship test PIPELINE_TEST...                                  run pipeline tests (records in → records expected per output)
   logship tap [--match GLOB] [--api HOST:PORT]                   print live records of a running shipper as JSON lines
+  logship top [--api HOST:PORT] [--once] [--interval SECONDS]    per-plugin rates, errors, queues, buffers and lag of a running shipper
   logship plugins [TYPE] [--markdown]                            list plugins, or one plugin's options
   logship --version
 
@@ -25,6 +26,7 @@ export type CliArgs =
   | { command: 'validate'; pipelines: string[] }
   | { command: 'test'; files: string[] }
   | { command: 'tap'; match: string; api: string }
+  | { command: 'top'; api: string; once: boolean; intervalMs: number }
   | { command: 'plugins'; type: string | undefined; markdown: boolean }
   | { command: 'help' }
   | { command: 'version' };
@@ -60,6 +62,13 @@ export function parseCli(argv: string[]): CliArgs {
       const { values, positionals } = parse({ match: { type: 'string' }, api: { type: 'string' } });
       if (positionals.length) throw new UsageError('tap takes no positional arguments; use --match GLOB');
       return { command: 'tap', match: (values.match as string | undefined) ?? '**', api: (values.api as string | undefined) ?? '127.0.0.1:2020' };
+    }
+    case 'top': {
+      const { values, positionals } = parse({ api: { type: 'string' }, once: { type: 'boolean' }, interval: { type: 'string' } });
+      if (positionals.length) throw new UsageError('top takes no positional arguments');
+      const interval = Number((values.interval as string | undefined) ?? '1');
+      if (!(interval >= 0.1 && interval <= 3600)) throw new UsageError('--interval must be a number of seconds between 0.1 and 3600');
+      return { command: 'top', api: (values.api as string | undefined) ?? '127.0.0.1:2020', once: Boolean(values.once), intervalMs: Math.round(interval * 1000) };
     }
     case 'plugins': {
       const { values, positionals } = parse({ markdown: { type: 'boolean' } });

@@ -7,6 +7,7 @@ import { PACKAGE_JSON } from './paths.js';
 import { pluginsCommand } from './plugins-command.js';
 import { runCommand } from './run-command.js';
 import { tapCommand } from './tap-command.js';
+import { topCommand } from './top-command.js';
 import { testCommand } from './test-command.js';
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -39,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
         }
         return failed ? 2 : 0;
       }
+      case 'top':
+        return await topCommand(args.api, { once: args.once, intervalMs: args.intervalMs }, (text) => void process.stdout.write(text));
       case 'tap':
         return await tapCommand(args.api, args.match, (chunk) => void process.stdout.write(chunk));
       case 'test':

@@ -7,6 +7,7 @@ import { ReadinessCheck } from '../api/readiness.js';
 import type { Logger } from '../core/logger.js';
 import { PipelineRuntime } from '../pipeline/runtime.js';
 import type { RunArgs } from './args.js';
+import { statusLine, summarize } from './status.js';
 import { DEFAULT_PIPELINE, defaultStateDir } from './paths.js';
 
 /** `logship run`: runs until SIGTERM/SIGINT, then stops gracefully; a second signal exits at once. */
@@ -42,9 +43,31 @@ export async function runCommand(args: RunArgs): Promise<number> {
   void stopped.finally(() => clearInterval(keepAlive));
   const api = await startApi(pipeline, runtime, logger);
   logger.info({ stateDir }, 'logship started');
+  const statusTimer = startStatusLine(runtime);
+  void stopped.finally(() => statusTimer && clearInterval(statusTimer));
   const code = await stopped;
   await api?.close();
   return code;
+}
+
+/**
+ * On a terminal, a status line on stderr refreshed every second: records/s in and out, lag, what
+ * is queued and buffered, errors. Off when stderr is not a TTY (a container's log, a pipe).
+ */
+function startStatusLine(runtime: PipelineRuntime): NodeJS.Timeout | undefined {
+  if (!process.stderr.isTTY || process.env.LOGSHIP_NO_STATUS) return undefined;
+  let previous = runtime.metrics.snapshot();
+  let previousAt = Date.now();
+  const timer = setInterval(() => {
+    const current = runtime.metrics.snapshot();
+    const now = Date.now();
+    const line = statusLine(summarize(previous, current, (now - previousAt) / 1000));
+    process.stderr.write(`\r\x1b[K${line.slice(0, Math.max(20, (process.stderr.columns ?? 120) - 1))}`);
+    previous = current;
+    previousAt = now;
+  }, 1000);
+  timer.unref();
+  return timer;
 }
 
 /** The HTTP API, unless disabled; an address in use costs the API, not the shipping. */

@@ -39,7 +39,7 @@ export const outputCommonKeys = {
     })
     .strict()
     .optional()
-    .describe('Where records wait for this output.'),
+    .describe('Where records wait for this output: { type: memory | disk, max_bytes: 256MiB, path: STATE_DIR/buffer/ID, when_full: block | drop_newest }. disk: a checksummed write-ahead spool that acknowledges records once fsynced, so a slow or down output does not stall the inputs (docs/delivery-guarantees.md).'),
 };
 
 export type OutputBufferConfig = z.output<NonNullable<typeof outputCommonKeys.buffer>>;

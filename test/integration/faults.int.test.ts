@@ -85,7 +85,7 @@ describe('faults', () => {
     const stateDir = join(dir, 'state');
     mkdirSync(stateDir, { recursive: true });
     const id = await finishedContainer(200);
-    const entries = { docker_logs_0: { containers: { [id]: { name: 'x', since: 'yesterday', streams: { stdout: { ts: 42 } } } } } };
+    const entries = { 'input:docker_logs_0': { containers: { [id]: { name: 'x', since: 'yesterday', streams: { stdout: { ts: 42 } } } } } };
     writeFileSync(join(stateDir, 'checkpoints.json'), JSON.stringify({ version: 1, saved_at: new Date().toISOString(), entries }));
     const out = join(dir, 'out.jsonl');
     const { shipper } = await start(pipeline(out), stateDir);
