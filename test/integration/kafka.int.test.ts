@@ -195,4 +195,40 @@ describe('kafka output against a real broker', () => {
     expect(audit(messages, 100)).toEqual({ missing: 0, duplicates: 0, outOfOrder: 0 });
     await shipper.waitForLog('output recovered', 10_000);
   });
+
+  it('disk buffer: while the broker is down the lines are spooled and acknowledged; kill -9, broker back, restart: every line delivered', async () => {
+    const dir = tempDir();
+    const stateDir = join(dir, 'state');
+    const name = `kb-${run}`;
+    const yaml = `api: { address: "127.0.0.1:0" }\n${kafkaPipeline('buffer: { type: disk, max_bytes: 64MiB }')}`;
+    await kafkaScript('kafka-down.sh');
+    let shipper: Shipper;
+    try {
+      shipper = Shipper.run(yaml, stateDir);
+      await shipper.waitForLog('api listening');
+      await shipper.ready();
+      const api = /api listening on http:\/\/(127\.0\.0\.1:\d+)/.exec(shipper.stderr)?.[1] as string;
+      await container(name, numberedScript(3_000));
+      const written = async () => {
+        const body = await (await fetch(`http://${api}/metrics`)).text();
+        return Number(/^logship_buffer_written_total\{output="kafka_0"\} (\d+)$/m.exec(body)?.[1] ?? 0);
+      };
+      const deadline = Date.now() + 60_000;
+      while ((await written()) < 3_000) {
+        if (Date.now() > deadline) throw new Error(`only ${await written()} of 3000 lines spooled`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      // give the checkpoint a second to cover them, then crash
+      await new Promise((r) => setTimeout(r, 1_500));
+      shipper.kill('SIGKILL');
+      await shipper.exit();
+    } finally {
+      await kafkaScript('kafka-up.sh');
+    }
+    shipper = await startShipper(yaml, stateDir);
+    await waitForMessages(`logs.${name}`, 3_000, 120_000);
+    const result = audit(await consumeAll(`logs.${name}`), 3_000);
+    expect(result.missing).toBe(0);
+    expect(result.outOfOrder).toBe(0);
+  });
 });
