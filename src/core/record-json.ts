@@ -1,3 +1,4 @@
+import { boundedMemo } from './bounded-memo.js';
 import type { LogRecord } from './record.js';
 
 /** JSON of frozen nested objects (container metadata, host): shared by many records, serialised once. */
@@ -20,17 +21,7 @@ export function recordToJson(record: LogRecord): string {
 }
 
 /** `"key":` of the record's keys, which are few and repeat in every record. */
-const keyJsonCache = new Map<string, string>();
-const KEY_CACHE_LIMIT = 10_000;
-
-function keyJson(key: string): string {
-  let json = keyJsonCache.get(key);
-  if (json === undefined) {
-    json = `${JSON.stringify(key)}:`;
-    if (keyJsonCache.size < KEY_CACHE_LIMIT) keyJsonCache.set(key, json);
-  }
-  return json;
-}
+const keyJson = boundedMemo((key) => `${JSON.stringify(key)}:`);
 
 /** JSON of a value, or undefined where JSON.stringify would leave the key out (undefined, functions, symbols). */
 function valueJson(value: unknown): string | undefined {

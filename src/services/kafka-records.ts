@@ -1,3 +1,4 @@
+import { boundedMemo } from '../core/bounded-memo.js';
 import { crc32c } from './crc32c.js';
 
 /** One message as the record encoder takes it: strings are written as UTF-8. */
@@ -40,16 +41,7 @@ function writeVarint(buffer: Buffer, at: number, value: number): number {
 }
 
 /** Header names are few and repeat in every record. */
-const headerNameSizes = new Map<string, number>();
-
-function headerNameBytes(name: string): number {
-  let size = headerNameSizes.get(name);
-  if (size === undefined) {
-    size = Buffer.byteLength(name);
-    if (headerNameSizes.size < 1000) headerNameSizes.set(name, size);
-  }
-  return size;
-}
+const headerNameBytes = boundedMemo((name) => Buffer.byteLength(name), 1000);
 
 function byteLength(data: string | Buffer): number {
   return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
@@ -70,6 +62,9 @@ export function encodeRecords(messages: readonly RecordInput[]): Buffer {
   const keyLengths = new Int32Array(messages.length);
   const valueLengths = new Int32Array(messages.length);
   const bodyLengths = new Int32Array(messages.length);
+  const headerCounts = new Int32Array(messages.length);
+  // header value sizes in record order, measured once for the layout and reused when writing
+  const headerValueLengths: number[] = [];
   let total = 0;
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
@@ -80,10 +75,12 @@ export function encodeRecords(messages: readonly RecordInput[]): Buffer {
     for (const name in m.headers) {
       const nameLength = headerNameBytes(name);
       const headerValueLength = Buffer.byteLength(m.headers[name]!);
+      headerValueLengths.push(headerValueLength);
       body += varintSize(nameLength) + nameLength + varintSize(headerValueLength) + headerValueLength;
       headerCount++;
     }
     body += varintSize(headerCount);
+    headerCounts[i] = headerCount;
     keyLengths[i] = keyLength;
     valueLengths[i] = valueLength;
     bodyLengths[i] = body;
@@ -91,6 +88,7 @@ export function encodeRecords(messages: readonly RecordInput[]): Buffer {
   }
   const buffer = Buffer.allocUnsafe(total);
   let at = 0;
+  let header = 0;
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
     at = writeVarint(buffer, at, bodyLengths[i]!);
@@ -101,15 +99,13 @@ export function encodeRecords(messages: readonly RecordInput[]): Buffer {
     if (m.key !== null) at = writeBytes(buffer, at, m.key, keyLengths[i]!);
     at = writeVarint(buffer, at, valueLengths[i]!);
     if (m.value !== null) at = writeBytes(buffer, at, m.value, valueLengths[i]!);
-    let headerCount = 0;
-    for (const _ in m.headers) headerCount++;
-    at = writeVarint(buffer, at, headerCount);
+    at = writeVarint(buffer, at, headerCounts[i]!);
     for (const name in m.headers) {
       const value = m.headers[name]!;
       const nameLength = headerNameBytes(name);
       at = writeVarint(buffer, at, nameLength);
       at = writeBytes(buffer, at, name, nameLength);
-      const valueLength = Buffer.byteLength(value);
+      const valueLength = headerValueLengths[header++]!;
       at = writeVarint(buffer, at, valueLength);
       at = writeBytes(buffer, at, value, valueLength);
     }

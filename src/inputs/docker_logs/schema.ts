@@ -1,6 +1,6 @@
+import { templateText } from '../../config/validators.js';
 import { z } from 'zod';
 import { byteSize } from '../../config/units.js';
-import { templateProblem } from '../../core/template.js';
 
 export const selectorSchema = z
   .object({
@@ -16,13 +16,7 @@ export const dockerHostOption = z
   .describe('Docker Engine API address: unix:///path/to/docker.sock or http://host:port. Default: $DOCKER_HOST, else the local socket.');
 
 /** The `tag` option of the Docker inputs. */
-export const tagOption = z
-  .string()
-  .min(1)
-  .superRefine((text, ctx) => {
-    const problem = templateProblem(text);
-    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
-  })
+export const tagOption = templateText()
   .optional()
   .describe('Tag template of record fields instead of docker.<source>.<container name>, e.g. "app.{container.labels.app}.{source}".');
 

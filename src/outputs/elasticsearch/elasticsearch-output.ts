@@ -3,6 +3,7 @@ import PQueue from 'p-queue';
 import { tlsConnectionOptions } from '../../config/tls.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
 import type { ContainerMeta, LogRecord, PipelineEvent } from '../../core/record.js';
+import { chunksBySize } from '../../core/chunks.js';
 import { deepFreeze, recordToJson } from '../../core/record-json.js';
 import { compileTemplate } from '../../core/template.js';
 import type { ItemFailure, Output, PluginContext } from '../../plugins/types.js';
@@ -79,7 +80,7 @@ export class ElasticsearchOutput implements Output {
     }
     const operations = batch.map((event, index) => this.operation(event, index));
     const refusals: Refusal[] = [];
-    await Promise.all([...chunksOf(operations, this.config.batch_max_bytes)].map((chunk) => this.inFlight.add(() => this.send(chunk, failures, refusals))));
+    await Promise.all([...chunksBySize(operations, this.config.batch_max_bytes, (o) => o.lines.length)].map((chunk) => this.inFlight.add(() => this.send(chunk, failures, refusals))));
     if (refusals.length) await this.deadLetter(refusals, failures);
     return { failures };
   }
@@ -188,21 +189,4 @@ export class ElasticsearchOutput implements Output {
     this.templateInstalled = true;
     this.context.logger.info({ template: name, pattern }, `elasticsearch: index template ${name} installed for ${pattern}`);
   }
-}
-
-/** Consecutive pieces of at most maxBytes of NDJSON (a single larger operation makes a piece of its own). */
-function* chunksOf(operations: Operation[], maxBytes: number): Generator<Operation[]> {
-  let chunk: Operation[] = [];
-  let bytes = 0;
-  for (const o of operations) {
-    const size = o.lines.length;
-    if (chunk.length && bytes + size > maxBytes) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(o);
-    bytes += size;
-  }
-  if (chunk.length) yield chunk;
 }

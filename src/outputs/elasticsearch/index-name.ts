@@ -1,7 +1,6 @@
+import { boundedMemo } from '../../core/bounded-memo.js';
 import { compileTemplate } from '../../core/template.js';
 import type { LogRecord } from '../../core/record.js';
-
-const INDEX_NAME_CACHE = 10_000;
 
 /**
  * Index names from a template of record fields and the record's date (UTC): `%Y`, `%m`, `%d`,
@@ -12,20 +11,14 @@ export function compileIndexName(template: string): (record: LogRecord) => strin
   const render = compileTemplate(template);
   const dated = /%[YmdH]/.test(template);
   // few distinct names, one per record: remember the sanitised ones
-  const names = new Map<string, string>();
+  const sanitized = boundedMemo(sanitizeIndexName);
   return (record) => {
     let name = render(record);
     if (dated) {
       const ts = record['@timestamp'];
       name = name.replace(/%Y/g, ts.slice(0, 4)).replace(/%m/g, ts.slice(5, 7)).replace(/%d/g, ts.slice(8, 10)).replace(/%H/g, ts.slice(11, 13));
     }
-    let sanitized = names.get(name);
-    if (sanitized === undefined) {
-      sanitized = sanitizeIndexName(name);
-      if (names.size >= INDEX_NAME_CACHE) names.clear();
-      names.set(name, sanitized);
-    }
-    return sanitized;
+    return sanitized(name);
   };
 }
 

@@ -3,6 +3,8 @@ import PQueue from 'p-queue';
 import { tlsConnectionOptions } from '../../config/tls.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
 import type { PipelineEvent } from '../../core/record.js';
+import { boundedMemo } from '../../core/bounded-memo.js';
+import { chunksBySize } from '../../core/chunks.js';
 import { recordToJson } from '../../core/record-json.js';
 import { compileTemplate, type Template } from '../../core/template.js';
 import type { ItemFailure, Output, PluginContext, WriteAttempt } from '../../plugins/types.js';
@@ -28,7 +30,6 @@ interface Lane {
 }
 
 const TOPIC_RECHECK_MS = 30_000;
-const TOPIC_NAME_CACHE = 10_000;
 
 /**
  * The kafka output: renders each record to a message, assigns its partition from the key (so a
@@ -44,7 +45,8 @@ export class KafkaOutput implements Output {
   private readonly partitions = new Map<string, { count: number | undefined; checkedAt: number }>();
   private readonly inFlight: PQueue;
   private readonly laneOrder = new LaneOrder();
-  private readonly topicNames = new Map<string, string>();
+  /** Rendered topic → valid topic name: a few distinct names, one per record. */
+  private readonly topicName = boundedMemo(sanitizeTopic);
   private planning: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -108,7 +110,7 @@ export class KafkaOutput implements Output {
       }
       const headers: Record<string, string> = {};
       for (const [name, render] of this.headers) headers[name] = render(event.record);
-      const topic = this.topicOf(event.record);
+      const topic = this.topicName(this.topic(event.record));
       let list = byTopic.get(topic);
       if (!list) byTopic.set(topic, (list = []));
       list.push({ index, bytes, message: { key: key === '' ? null : key, value, valueBytes, headers } });
@@ -119,18 +121,6 @@ export class KafkaOutput implements Output {
   async close(): Promise<void> {
     await this.inFlight.onIdle();
     await this.kafka.close();
-  }
-
-  /** The record's topic, made a valid topic name (the few distinct names are remembered). */
-  private topicOf(record: PipelineEvent['record']): string {
-    const rendered = this.topic(record);
-    let topic = this.topicNames.get(rendered);
-    if (topic === undefined) {
-      topic = sanitizeTopic(rendered);
-      if (this.topicNames.size >= TOPIC_NAME_CACHE) this.topicNames.clear();
-      this.topicNames.set(rendered, topic);
-    }
-    return topic;
   }
 
   /** Splits a topic's messages per partition, keeping their order within each. */
@@ -165,7 +155,7 @@ export class KafkaOutput implements Output {
    * the rest of the lane is not sent (it would overtake the failed part).
    */
   private async sendLane(lane: Lane, failures: ItemFailure[]): Promise<void> {
-    const chunks = [...chunksOf(lane.messages, this.config.batch_max_bytes)];
+    const chunks = [...chunksBySize(lane.messages, this.config.batch_max_bytes, (o) => o.bytes)];
     if (chunks.length === 0) return;
     let next = this.prepare(lane, chunks[0]!);
     for (let i = 0; i < chunks.length; i++) {
@@ -234,22 +224,6 @@ export class KafkaOutput implements Output {
 
 function missingTopic(topic: string): LogshipError {
   return new LogshipError('KAFKA_UNKNOWN_TOPIC', `topic ${topic} does not exist and create_topics is false — create it, or set create_topics: true`, { retriable: false });
-}
-
-/** Consecutive pieces of at most maxBytes (a single larger message makes a piece of its own). */
-function* chunksOf(lane: Outgoing[], maxBytes: number): Generator<Outgoing[]> {
-  let chunk: Outgoing[] = [];
-  let bytes = 0;
-  for (const o of lane) {
-    if (chunk.length && bytes + o.bytes > maxBytes) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(o);
-    bytes += o.bytes;
-  }
-  if (chunk.length) yield chunk;
 }
 
 function connectionOptions(config: KafkaConfig): KafkaConnectionOptions {

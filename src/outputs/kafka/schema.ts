@@ -1,13 +1,9 @@
+import { templateText } from '../../config/validators.js';
 import { z } from 'zod';
-import { templateProblem } from '../../core/template.js';
 import { tlsProblems, tlsSchema } from '../../config/tls.js';
 import { byteSize, duration } from '../../config/units.js';
 
-const template = (what: string) =>
-  z.string().min(1).superRefine((text, ctx) => {
-    const problem = templateProblem(text);
-    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${what}: ${problem}` });
-  });
+const template = (what: string) => templateText({ what });
 
 const saslSchema = z
   .object({

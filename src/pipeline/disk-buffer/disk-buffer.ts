@@ -102,13 +102,6 @@ export class DiskBuffer {
     return total;
   }
 
-  /** Older spool left by an earlier run that still waits to be delivered. */
-  get backlogBytes(): number {
-    let total = 0;
-    for (const [n, size] of this.sizes) if (n >= this.read.segment && n !== this.writeSegment) total += n === this.read.segment ? size - this.read.offset : size;
-    return total;
-  }
-
   /**
    * Appends records durably, then settles their acknowledgements (`delivered`: the spool holds
    * them now). Waits while the spool is full (`block`), or drops them (`drop_newest`). A write

@@ -1,18 +1,10 @@
+import { regexText } from '../../config/validators.js';
 import { z } from 'zod';
 import type { Counter } from '../../core/metrics.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 import { fieldString, splitPath } from '../fields.js';
 
-const regex = z
-  .string()
-  .min(1)
-  .superRefine((text, ctx) => {
-    try {
-      new RegExp(text);
-    } catch (err) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a valid regular expression: ${(err as Error).message}` });
-    }
-  });
+const regex = regexText();
 
 const patterns = z.record(regex);
 

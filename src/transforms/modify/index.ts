@@ -1,14 +1,12 @@
+import { templateText } from '../../config/validators.js';
 import { z } from 'zod';
 import type { LogRecord } from '../../core/record.js';
 import { deepFreeze } from '../../core/record-json.js';
-import { compileTemplate, templateProblem, type Template } from '../../core/template.js';
+import { compileTemplate, type Template } from '../../core/template.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 import { deleteField, getField, setField, splitPath } from '../fields.js';
 
-const template = z.string().superRefine((text, ctx) => {
-  const problem = templateProblem(text);
-  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
-});
+const template = templateText({ minLength: 0 });
 
 export const modifySchema = z
   .object({

@@ -1,3 +1,4 @@
+import { regexText } from '../../config/validators.js';
 import { z } from 'zod';
 import { Ack } from '../../core/ack.js';
 import { byteSize, duration } from '../../config/units.js';
@@ -14,16 +15,7 @@ export const PRESETS: Record<'java' | 'python' | 'go', string> = {
   go: '^(\\s|$|goroutine \\d+ \\[|[\\w./*()-]+\\(.*\\)$|created by |\\[signal )',
 };
 
-const regex = z
-  .string()
-  .min(1)
-  .superRefine((text, ctx) => {
-    try {
-      new RegExp(text);
-    } catch (err) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a valid regular expression: ${(err as Error).message}` });
-    }
-  });
+const regex = regexText();
 
 export const multilineSchema = z
   .object({

@@ -1,3 +1,4 @@
+import { regexText } from '../../config/validators.js';
 import { z } from 'zod';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 import { fieldString, splitPath } from '../fields.js';
@@ -7,17 +8,7 @@ import { ParseResult } from '../parse-result.js';
 export const regexParserSchema = z
   .object({
     ...parserOptions,
-    pattern: z
-      .string()
-      .min(1)
-      .superRefine((text, ctx) => {
-        try {
-          if (!/\(\?<\w+>/.test(text)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'needs at least one named group, e.g. (?<level>\\w+)' });
-          new RegExp(text);
-        } catch (err) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a valid regular expression: ${(err as Error).message}` });
-        }
-      })
+    pattern: regexText((text) => (/\(\?<\w+>/.test(text) ? undefined : 'needs at least one named group, e.g. (?<level>\\w+)'))
       .describe('JavaScript regular expression with named groups; each group becomes a field.'),
   })
   .strict();

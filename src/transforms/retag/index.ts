@@ -1,18 +1,12 @@
+import { templateText } from '../../config/validators.js';
 import { z } from 'zod';
 import { compileTagTemplate } from '../../core/tag-template.js';
-import { templateProblem } from '../../core/template.js';
 import type { LogRecord } from '../../core/record.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 
 export const retagSchema = z
   .object({
-    tag: z
-      .string()
-      .min(1)
-      .superRefine((text, ctx) => {
-        const problem = templateProblem(text);
-        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
-      })
+    tag: templateText()
       .describe('New tag, a template of record fields, e.g. "app.{container.labels.app}.{source}". Empty parts become "_".'),
   })
   .strict();

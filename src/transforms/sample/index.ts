@@ -1,3 +1,4 @@
+import { regexText } from '../../config/validators.js';
 import { z } from 'zod';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 import { fieldString, splitPath } from '../fields.js';
@@ -5,16 +6,7 @@ import { fieldString, splitPath } from '../fields.js';
 export const sampleSchema = z
   .object({
     rate: z.number().int().min(2).describe('Keep one record in every `rate` (per container).'),
-    keep: z
-      .string()
-      .min(1)
-      .superRefine((text, ctx) => {
-        try {
-          new RegExp(text);
-        } catch (err) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a valid regular expression: ${(err as Error).message}` });
-        }
-      })
+    keep: regexText()
       .optional()
       .describe('Records whose `field` matches this regular expression are always kept (e.g. "error|warn").'),
     field: z.string().min(1).default('message').describe('Field `keep` tests.'),

@@ -1,18 +1,13 @@
+import { templateText } from '../../config/validators.js';
 import { z } from 'zod';
-import { compileTemplate, templateProblem, type Template } from '../../core/template.js';
+import { compileTemplate, type Template } from '../../core/template.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 
 export const throttleSchema = z
   .object({
     rate: z.number().positive().describe('Records per second let through per key, on average.'),
     burst: z.number().positive().optional().describe('Records let through at once after a quiet spell (default: rate).'),
-    key: z
-      .string()
-      .min(1)
-      .superRefine((text, ctx) => {
-        const problem = templateProblem(text);
-        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
-      })
+    key: templateText()
       .default('{container.id}')
       .describe('What each limit applies to, a template (default: per container).'),
   })
