@@ -4,7 +4,9 @@ import { LOG_LEVELS, type LogLevel } from '../core/logger.js';
 export class UsageError extends Error {}
 
 export const USAGE = `Usage:
-  logship run [PIPELINE] [--state-dir DIR] [--log-level LEVEL]   run a pipeline (default: the built-in pipelines/default.yaml)
+  logship run [PIPELINE] [--state-dir DIR] [--log-level LEVEL] [--watch]
+                                                                 run a pipeline (default: the built-in pipelines/default.yaml);
+                                                                 SIGHUP reloads it, --watch also reloads when the file changes
   logship validate PIPELINE...                                   check pipeline files, exit 2 on problems
   logship test PIPELINE_TEST...                                  run pipeline tests (records in → records expected per output)
   logship tap [--match GLOB] [--api HOST:PORT]                   print live records of a running shipper as JSON lines
@@ -19,6 +21,7 @@ export interface RunArgs {
   pipeline: string | undefined;
   stateDir: string | undefined;
   logLevel: LogLevel;
+  watch: boolean;
 }
 
 export type CliArgs =
@@ -42,11 +45,11 @@ export function parseCli(argv: string[]): CliArgs {
   };
   switch (command) {
     case 'run': {
-      const { values, positionals } = parse({ 'state-dir': { type: 'string' }, 'log-level': { type: 'string' } });
+      const { values, positionals } = parse({ 'state-dir': { type: 'string' }, 'log-level': { type: 'string' }, watch: { type: 'boolean' } });
       if (positionals.length > 1) throw new UsageError('run takes one pipeline file');
       const level = (values['log-level'] as string | undefined) ?? process.env.LOGSHIP_LOG_LEVEL ?? 'info';
       if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level must be one of: ${LOG_LEVELS.join(', ')}`);
-      return { command: 'run', pipeline: positionals[0], stateDir: values['state-dir'] as string | undefined, logLevel: level as LogLevel };
+      return { command: 'run', pipeline: positionals[0], stateDir: values['state-dir'] as string | undefined, logLevel: level as LogLevel, watch: Boolean(values.watch) };
     }
     case 'validate': {
       const { positionals } = parse({});

@@ -7,16 +7,21 @@ import { ReadinessCheck } from '../api/readiness.js';
 import type { Logger } from '../core/logger.js';
 import { PipelineRuntime } from '../pipeline/runtime.js';
 import type { RunArgs } from './args.js';
+import { Reloader } from './reloader.js';
 import { statusLine, summarize } from './status.js';
 import { DEFAULT_PIPELINE, defaultStateDir } from './paths.js';
 
-/** `logship run`: runs until SIGTERM/SIGINT, then stops gracefully; a second signal exits at once. */
+/**
+ * `logship run`: runs until SIGTERM/SIGINT, then stops gracefully; a second signal exits at once.
+ * SIGHUP (and, with --watch, a change of the file) reloads the pipeline.
+ */
 export async function runCommand(args: RunArgs): Promise<number> {
   const file = args.pipeline ?? DEFAULT_PIPELINE;
   const pipeline = loadPipelineFile(file);
   const logger = createLogger(args.logLevel);
   const stateDir = resolve(args.stateDir ?? pipeline.settings.state_dir ?? defaultStateDir());
   const runtime = new PipelineRuntime(pipeline, { stateDir, logger });
+  const reloader = new Reloader(file, runtime, logger);
 
   let stopping: Promise<void> | undefined;
   const stopped = new Promise<number>((resolveExit) => {
@@ -26,7 +31,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
         process.exit(130);
       }
       logger.info(`${signal}: stopping`);
-      stopping = runtime.stop().then(
+      reloader.close();
+      stopping = reloader.idle().then(() => runtime.stop()).then(
         () => resolveExit(0),
         (err) => {
           logger.error(`stop failed: ${errorMessage(err)}`);
@@ -37,7 +43,18 @@ export async function runCommand(args: RunArgs): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
-  await runtime.start();
+  // before start: SIGHUP's default action ends the process; a reload asked for while starting waits for it
+  const started = runtime.start();
+  process.on('SIGHUP', () => {
+    if (stopping) return;
+    logger.info(`SIGHUP: reloading ${file}`);
+    void started.then(() => reloader.request('SIGHUP'));
+  });
+  await started;
+  if (args.watch) {
+    reloader.watch();
+    logger.info({ pipeline: file }, 'watching the pipeline file: changes are reloaded');
+  }
   // a pipeline whose inputs hold no connection (a finished generator) must still run until signalled
   const keepAlive = setInterval(() => undefined, 1 << 30);
   void stopped.finally(() => clearInterval(keepAlive));
@@ -74,7 +91,7 @@ function startStatusLine(runtime: PipelineRuntime): NodeJS.Timeout | undefined {
 async function startApi(pipeline: Pipeline, runtime: PipelineRuntime, logger: Logger): Promise<ApiServer | undefined> {
   const { api } = pipeline.settings;
   if (!api.enabled) return undefined;
-  const dockerHosts = pipeline.inputs.map((i) => i.config.docker_host).filter((h): h is string => typeof h === 'string');
+  const dockerHosts = runtime.dockerHosts();
   const server = new ApiServer({
     address: api.address,
     metrics: runtime.metrics,

@@ -4,9 +4,37 @@ export type Outcome = 'delivered' | 'dead_lettered' | 'dropped';
  * Acknowledgement token carried by every record. It settles once every output the record was
  * routed to has settled it; inputs advance checkpoints only over settled records.
  */
+/** Counts records that are out but not yet settled (one per input, so a reload can wait for them). */
+export class InFlight {
+  private count = 0;
+  private idleWaiters: Array<() => void> = [];
+
+  track(ack: Ack): void {
+    if (ack.settled) return;
+    this.count += 1;
+    ack.trackIn(this);
+  }
+
+  release(): void {
+    this.count -= 1;
+    if (this.count === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Resolves when nothing is in flight. */
+  idle(): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+}
+
 export class Ack {
   private pending = 1;
   private worst: Outcome = 'delivered';
+  private tracker: InFlight | undefined;
 
   constructor(private readonly onSettled: (outcome: Outcome) => void) {}
 
@@ -23,7 +51,15 @@ export class Ack {
     if (this.pending <= 0) return;
     if (rank(outcome) > rank(this.worst)) this.worst = outcome;
     this.pending -= 1;
-    if (this.pending === 0) this.onSettled(this.worst);
+    if (this.pending === 0) {
+      this.onSettled(this.worst);
+      this.tracker?.release();
+    }
+  }
+
+  /** Called by InFlight.track: releases the tracker when this settles. */
+  trackIn(tracker: InFlight): void {
+    this.tracker = tracker;
   }
 
   get settled(): boolean {

@@ -35,3 +35,19 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
   });
 }
+
+/**
+ * Waits until `register`'s wake function is called or `signal` aborts. The abort listener is
+ * removed on wake: a loop that waits often on one long-lived signal must not pile listeners on it.
+ */
+export function wakeOrAbort(register: (wake: () => void) => void, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    register(done);
+  });
+}

@@ -40,4 +40,17 @@ describe('Channel', () => {
     await putting;
     expect(await c.take(1)).toEqual([2]);
   });
+
+  it('requeue() puts items back in front, in order, counting their bytes', async () => {
+    const channel = new Channel<string>(10, 1000);
+    channel.offer('c', 1);
+    channel.offer('d', 1);
+    const [first] = await channel.take(1);
+    expect(first).toBe('c');
+    channel.requeue(['a', 'b', 'c'], () => 10);
+    expect(channel.length).toBe(4);
+    expect(channel.byteSize).toBe(31);
+    expect(await channel.take(10)).toEqual(['a', 'b', 'c', 'd']);
+    expect(channel.byteSize).toBe(0);
+  });
 });

@@ -1,3 +1,5 @@
+import { wakeOrAbort } from './backoff.js';
+
 /**
  * A bounded queue between two pipeline stages, limited in items and in bytes.
  * Producers that cannot wait (a Docker stream's data handler) use `offer`, which always accepts
@@ -53,12 +55,14 @@ export class Channel<T> {
 
   /**
    * Takes up to `max` items, waiting for at least one. Returns an empty array only when the
-   * channel is closed and drained.
+   * channel is closed and drained, or `signal` aborted the wait.
    */
-  async take(max: number): Promise<T[]> {
+  async take(max: number, signal?: AbortSignal): Promise<T[]> {
     while (this.length === 0) {
-      if (this.closed) return [];
-      await new Promise<void>((resolve) => this.takers.push(resolve));
+      if (this.closed || signal?.aborted) return [];
+      // an aborted wait takes nothing: items never disappear into a consumer that gave up
+      if (signal) await wakeOrAbort((wake) => this.takers.push(wake), signal);
+      else await new Promise<void>((resolve) => this.takers.push(resolve));
     }
     return this.takeNow(max);
   }
@@ -75,6 +79,20 @@ export class Channel<T> {
     }
     if (!this.isFull) this.wakeSpaceWaiters();
     return batch;
+  }
+
+  /**
+   * Puts items back in front, in their order (a consumer that is replaced hands back what it
+   * took but did not finish). Ignores the limits: the items were admitted once already.
+   */
+  requeue(items: readonly T[], sizeOf: (item: T) => number): void {
+    if (items.length === 0) return;
+    const sizes = items.map(sizeOf);
+    this.items = [...items, ...this.items.slice(this.head)];
+    this.sizes = [...sizes, ...this.sizes.slice(this.head)];
+    this.head = 0;
+    for (const size of sizes) this.bytes += size;
+    this.wakeTakers();
   }
 
   /** Takes up to `max` items that are already queued, without waiting. */

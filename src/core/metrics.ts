@@ -37,6 +37,15 @@ export class Metrics {
     this.gauges.set(metricKey(name, labels), read);
   }
 
+  /** Drops every gauge carrying this label value (a plugin removed by a reload); counters stay, as Prometheus expects. */
+  removeGauges(label: string, value: string): void {
+    const needle = metricKey('', { [label]: value }).slice(1, -1);
+    for (const key of [...this.gauges.keys()]) {
+      const labels = key.slice(key.indexOf('{') + 1, -1).split(',');
+      if (key.includes('{') && labels.includes(needle)) this.gauges.delete(key);
+    }
+  }
+
   get(name: string, labels: Record<string, string> = {}): number {
     const key = metricKey(name, labels);
     return this.counters.get(key)?.value ?? this.gauges.get(key)?.() ?? 0;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Ack, type Outcome } from '../core/ack.js';
+import { Channel } from '../core/channel.js';
 import { LogshipError } from '../core/errors.js';
 import { Metrics } from '../core/metrics.js';
 import type { PipelineEvent } from '../core/record.js';
@@ -120,5 +121,54 @@ describe('OutputRunner with concurrent writes', () => {
     expect(calls.filter((c) => c.endsWith('#1'))).toEqual(['line 0 #1', 'line 10 #1', 'line 20 #1']);
     expect([...outcomes.values()].every((o) => o === 'delivered')).toBe(true);
     expect(outcomes.size).toBe(30);
+  });
+
+  it('handOver() gives the records it holds back to the queue, in order, and a new runner delivers each once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const queue = new Channel<PipelineEvent>(1000, 1e6);
+    // the first output delivers the first half of each batch and keeps failing the rest (retriable)
+    const firstSent: string[] = [];
+    const failingHalf: Output = {
+      async write(batch) {
+        const half = Math.ceil(batch.length / 2);
+        firstSent.push(...batch.slice(0, half).map((e) => e.record.message));
+        return { failures: batch.slice(half).map((_, i) => ({ index: half + i, retriable: true, code: 'DOWN', reason: 'down' })) };
+      },
+      async close() {},
+    };
+    const options = { id: 'out', maxBatchRecords: 10, lingerMs: 0, concurrentWrites: 2, deadLetterPath: join(dir, 'dl.jsonl'), queue, logger: pino({ level: 'silent' }), metrics: new Metrics() };
+    const first = new OutputRunner({ ...options, output: failingHalf });
+    const outcomes = new Map<number, Outcome>();
+    for (let n = 0; n < 100; n += 1) queue.offer(event(n, outcomes), 10);
+    first.start();
+    await new Promise((r) => setTimeout(r, 150));
+    const handedBack = await first.handOver(Date.now() + 5_000);
+    expect(handedBack).toBeGreaterThan(0);
+    expect(queue.isClosed).toBe(false);
+    expect(queue.length).toBe(100 - firstSent.length);
+
+    const second = new ScriptedOutput([]);
+    const next = new OutputRunner({ ...options, output: second });
+    next.start();
+    await next.stop(Date.now() + 5_000);
+    const all = [...firstSent, ...second.sent.flat()];
+    expect(all.sort()).toEqual(Array.from({ length: 100 }, (_, n) => `line ${n}`).sort());
+    // what the second runner got is in the original order
+    const numbers = second.sent.flat().map((m) => Number(m.split(' ')[1]));
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    expect(outcomes.size).toBe(100);
+  });
+
+  it('handOver() of an idle runner returns at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const queue = new Channel<PipelineEvent>(1000, 1e6);
+    const runner = new OutputRunner({
+      id: 'out', output: new ScriptedOutput([]), maxBatchRecords: 10, lingerMs: 0, deadLetterPath: join(dir, 'dl.jsonl'),
+      queue, logger: pino({ level: 'silent' }), metrics: new Metrics(),
+    });
+    runner.start();
+    const started = Date.now();
+    expect(await runner.handOver(Date.now() + 5_000)).toBe(0);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

@@ -17,7 +17,8 @@ export interface OutputRunnerOptions {
   concurrentWrites?: number;
   /** Where records this output rejects for good are written. */
   deadLetterPath: string;
-  queue: { maxRecords: number; maxBytes: number };
+  /** The output's queue, or its limits. A queue passed in outlives the runner (a reload swaps runners, not queues). */
+  queue: Channel<PipelineEvent> | { maxRecords: number; maxBytes: number };
   /** A disk spool between the queue and the output (buffer.type: disk). */
   buffer?: DiskBuffer;
   logger: Logger;
@@ -36,12 +37,16 @@ export class OutputRunner {
   private reading: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private failing = false;
+  /** Records inside output.write() right now. */
+  private writing = 0;
   /** Epoch ms of the newest delivered record's @timestamp, for the lag gauge. */
   private newestDelivered = 0;
   private readonly deadLetters: DeadLetterFile;
+  /** Records taken from the queue but not settled when the runner was aborted, by batch number. */
+  private readonly unfinished = new Map<number, PipelineEvent[]>();
 
   constructor(private readonly options: OutputRunnerOptions) {
-    this.queue = new Channel(options.queue.maxRecords, options.queue.maxBytes);
+    this.queue = options.queue instanceof Channel ? options.queue : new Channel(options.queue.maxRecords, options.queue.maxBytes);
     this.deadLetters = new DeadLetterFile(options.deadLetterPath, options.id);
     const labels = { output: options.id };
     options.metrics.gauge('output_queue_records', labels, () => this.queue.length);
@@ -70,10 +75,12 @@ export class OutputRunner {
   /** Moves records from the queue into the disk buffer, which acknowledges them once on disk. */
   private async spool(buffer: DiskBuffer): Promise<void> {
     for (;;) {
-      const batch = await this.queue.take(this.options.maxBatchRecords);
+      const batch = await this.queue.take(this.options.maxBatchRecords, this.abort.signal);
       if (batch.length === 0) return;
-      await buffer.append(batch, this.abort.signal);
-      if (this.abort.signal.aborted) return;
+      if (!(await buffer.append(batch, this.abort.signal))) {
+        this.unfinished.set(-1, batch);
+        return;
+      }
     }
   }
 
@@ -87,6 +94,46 @@ export class OutputRunner {
       buffer.close();
       await this.reading;
     }
+    await this.finish(deadline, () => this.loop);
+  }
+
+  /**
+   * Stops this runner but not its queue, for a reload that replaces the output: in-flight writes
+   * finish (until the deadline), then every record it took and did not settle goes back to the
+   * front of the queue, in order, for the next runner. A disk buffer keeps its own backlog on disk.
+   * Returns how many records went back.
+   */
+  async handOver(deadline: number): Promise<number> {
+    this.abort.abort();
+    const { buffer } = this.options;
+    await this.finish(deadline, async () => {
+      await Promise.all([this.loop, this.spooling]);
+      buffer?.close();
+      await this.reading;
+    });
+    const back = this.takeUnfinished();
+    this.queue.requeue(back, (event) => event.bytes);
+    return back.length;
+  }
+
+  /** After stop(): what this runner took and did not settle, then what is still queued. */
+  abandon(): PipelineEvent[] {
+    return [...this.takeUnfinished(), ...this.queue.poll(Number.MAX_SAFE_INTEGER)];
+  }
+
+  /** Records still being written when `handOver` or `stop` gave up (stuck writes). */
+  get stuckWrites(): number {
+    return this.writing;
+  }
+
+  private takeUnfinished(): PipelineEvent[] {
+    const batches = [...this.unfinished.entries()].sort(([a], [b]) => a - b).map(([, events]) => events);
+    this.unfinished.clear();
+    return batches.flat();
+  }
+
+  /** Waits for `work` until the deadline, then aborts; closes the output either way. */
+  private async finish(deadline: number, work: () => Promise<unknown> | undefined): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
@@ -96,7 +143,7 @@ export class OutputRunner {
     });
     try {
       // a write that never returns (stdout into a stalled pipe) must not hold up the final checkpoint
-      await Promise.race([this.loop, expired]);
+      await Promise.race([work(), expired]);
     } finally {
       clearTimeout(timer);
     }
@@ -108,15 +155,16 @@ export class OutputRunner {
     const limit = Math.max(1, this.options.concurrentWrites ?? 1);
     const inFlight = new Set<Promise<void>>();
     let previous: Promise<void> = Promise.resolve();
+    let sequence = 0;
     while (!this.abort.signal.aborted) {
       const source = this.options.buffer?.replay ?? this.queue;
-      let batch = await source.take(maxBatchRecords);
+      let batch = await source.take(maxBatchRecords, this.abort.signal);
       if (batch.length === 0) break;
       if (batch.length < maxBatchRecords && lingerMs > 0 && !source.isClosed) {
         await source.waitForItems(maxBatchRecords - batch.length, lingerMs);
         batch = batch.concat(source.poll(maxBatchRecords - batch.length));
       }
-      const delivery = this.deliver(batch, previous);
+      const delivery = this.deliver(batch, previous, sequence++);
       previous = delivery;
       inFlight.add(delivery);
       void delivery.finally(() => inFlight.delete(delivery));
@@ -131,7 +179,18 @@ export class OutputRunner {
    * attempt may overlap earlier batches' (concurrentWrites); retries wait until every earlier
    * batch is done, so a retried record never overtakes an earlier one's retry.
    */
-  private async deliver(batch: PipelineEvent[], earlier: Promise<void>): Promise<void> {
+  private async deliver(batch: PipelineEvent[], earlier: Promise<void>, sequence: number): Promise<void> {
+    let pending = batch;
+    try {
+      pending = await this.attempt(batch, earlier);
+    } finally {
+      // records replayed from a disk buffer stay in its spool; only queue records need handing back
+      if (pending.length && !this.options.buffer) this.unfinished.set(sequence, pending);
+    }
+  }
+
+  /** Writes, retries; returns what is still pending when the runner is aborted. */
+  private async attempt(batch: PipelineEvent[], earlier: Promise<void>): Promise<PipelineEvent[]> {
     const { id, output, metrics, logger } = this.options;
     const labels = { output: id };
     const backoff = new Backoff(100, 30_000);
@@ -142,7 +201,12 @@ export class OutputRunner {
       if (attempts === 2) await earlier;
       let failures: ItemFailure[];
       try {
-        failures = (await output.write(pending, { attempt: attempts }))?.failures ?? [];
+        this.writing += pending.length;
+        try {
+          failures = (await output.write(pending, { attempt: attempts }))?.failures ?? [];
+        } finally {
+          this.writing -= pending.length;
+        }
       } catch (err) {
         const code = err instanceof LogshipError ? err.code : 'OUTPUT_ERROR';
         const retriable = isRetriable(err);
@@ -170,7 +234,7 @@ export class OutputRunner {
       if (pending.length === 0) {
         if (this.failing) logger.info({ output: id }, 'output recovered');
         this.failing = false;
-        return;
+        return pending;
       }
       const first = failures.find((f) => f.retriable);
       metrics.inc('output_errors_total', labels);
@@ -179,6 +243,7 @@ export class OutputRunner {
       this.failing = true;
       await sleep(backoff.nextDelayMs(), this.abort.signal);
     }
+    return pending;
   }
 
   /** Writes rejected records to the dead-letter file, retrying until it works (they stay unsettled meanwhile). */

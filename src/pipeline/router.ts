@@ -26,11 +26,14 @@ export class Router {
   private readonly taps = new Set<{ match: TagMatcher; send: (event: PipelineEvent) => void }>();
   private loop: Promise<void> | undefined;
 
+  /** A transform chain waiting to replace the current one at the next batch (a reload). */
+  private nextChain: { chain: TransformChain | undefined } | undefined;
+
   constructor(
     private readonly source: Channel<PipelineEvent>,
-    private readonly routes: Route[],
+    private routes: Route[],
     private readonly metrics: Metrics,
-    private readonly transforms?: TransformChain,
+    private transforms?: TransformChain,
   ) {}
 
   start(): void {
@@ -42,17 +45,31 @@ export class Router {
     await this.loop;
   }
 
+  /** Sends records to these routes from now on (a reload); a record being routed right now finishes on the old ones. */
+  setRoutes(routes: Route[]): void {
+    this.routes = routes;
+    this.cache.clear();
+  }
+
+  /**
+   * Replaces the transform chain before the next batch (a reload). What the old chain holds back
+   * (multiline buffers) is drained through it and routed first, so nothing it held is lost.
+   */
+  setTransforms(chain: TransformChain | undefined): void {
+    this.nextChain = { chain };
+  }
+
   private async run(): Promise<void> {
-    const chain = this.transforms;
-    const ticking = chain?.holdsBack ?? false;
     for (;;) {
+      if (this.nextChain) await this.swapChain(this.nextChain.chain);
+      const chain = this.transforms;
       let events: PipelineEvent[];
-      if (ticking && chain) {
+      if (chain?.holdsBack) {
         // transforms that hold records back need time to pass even when nothing arrives
         await this.source.waitForItems(1, TICK_MS);
         const batch = this.source.poll(512);
         const closed = batch.length === 0 && this.source.isClosed;
-        events = this.transformed(batch);
+        events = this.transformed(chain, batch);
         const keep = (event: PipelineEvent): void => {
           events.push(event);
         };
@@ -64,9 +81,18 @@ export class Router {
       }
       const batch = await this.source.take(512);
       if (batch.length === 0) return;
-      events = chain ? this.transformed(batch) : batch;
+      events = chain ? this.transformed(chain, batch) : batch;
       await this.routeAll(events);
     }
+  }
+
+  private async swapChain(next: TransformChain | undefined): Promise<void> {
+    const old = this.transforms;
+    this.transforms = next;
+    this.nextChain = undefined;
+    const held: PipelineEvent[] = [];
+    old?.drain((event) => held.push(event));
+    await this.routeAll(held);
   }
 
   /** Shows every routed record whose tag matches to `send` (the API's /tap); returns the unsubscribe. */
@@ -83,17 +109,23 @@ export class Router {
       event.ack.fork(targets.length);
       if (targets.length === 0) this.metrics.inc('records_unrouted_total');
       for (const target of targets) {
+        if (target.queue.isClosed) {
+          // its output was removed by a reload while this record was on its way
+          event.ack.settle('dropped');
+          this.metrics.inc('records_unrouted_total');
+          continue;
+        }
         if (!target.queue.offer(event, event.bytes)) await target.queue.waitForSpace();
       }
     }
   }
 
-  private transformed(batch: PipelineEvent[]): PipelineEvent[] {
+  private transformed(chain: TransformChain, batch: PipelineEvent[]): PipelineEvent[] {
     const out: PipelineEvent[] = [];
     const keep = (event: PipelineEvent): void => {
       out.push(event);
     };
-    for (const event of batch) this.transforms?.run(event, keep);
+    for (const event of batch) chain.run(event, keep);
     return out;
   }
 

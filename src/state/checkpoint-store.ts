@@ -43,8 +43,14 @@ export class CheckpointStore {
     this.previousSavedAt = this.corrupt ? new Date(0).toISOString() : state?.saved_at;
   }
 
-  /** What the previous run saved under this key. */
+  /**
+   * Where a plugin resumes: the live state of the instance registered under this key (a plugin
+   * restarted by a reload continues exactly where its predecessor is), else what the previous run saved.
+   */
   restore<T>(key: string): T | undefined {
+    const live = this.snapshots.get(key);
+    // a copy as it would come back from the file, so the two instances share nothing
+    if (live) return JSON.parse(JSON.stringify(live() ?? null)) as T | undefined ?? undefined;
     return this.loaded[key] as T | undefined;
   }
 

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ack } from '../../core/ack.js';
-import { Backoff, sleep } from '../../core/backoff.js';
+import { Backoff, sleep, wakeOrAbort } from '../../core/backoff.js';
 import { Channel } from '../../core/channel.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -106,8 +106,9 @@ export class DiskBuffer {
    * Appends records durably, then settles their acknowledgements (`delivered`: the spool holds
    * them now). Waits while the spool is full (`block`), or drops them (`drop_newest`). A write
    * error (disk full) is logged and retried with backoff; the records stay unacknowledged.
+   * Returns false when `signal` aborted before the records were settled (the caller still owns them).
    */
-  async append(events: readonly PipelineEvent[], signal: AbortSignal): Promise<void> {
+  async append(events: readonly PipelineEvent[], signal: AbortSignal): Promise<boolean> {
     const { metrics, logger, whenFull, maxBytes, id } = this.options;
     const frames = events.map((event) => encodeFrame(Buffer.from(JSON.stringify({ record: event.record, origin: event.origin }))));
     const bytes = frames.reduce((sum, f) => sum + f.length, 0);
@@ -115,15 +116,12 @@ export class DiskBuffer {
       if (whenFull === 'drop_newest') {
         for (const event of events) event.ack.settle('dropped');
         metrics.inc('buffer_dropped_total', { output: id }, events.length);
-        return;
+        return true;
       }
       metrics.inc('buffer_full_waits_total', { output: id });
       // the active segment can only be deleted once it is finished: finish it
       if (this.writeOffset > 0) this.roll();
-      await new Promise<void>((resolve) => {
-        this.spaceWaiters.push(resolve);
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+      await wakeOrAbort((wake) => this.spaceWaiters.push(wake), signal);
     }
     const backoff = new Backoff(100, 30_000);
     let failing = false;
@@ -139,11 +137,12 @@ export class DiskBuffer {
         await sleep(backoff.nextDelayMs(), signal);
       }
     }
-    if (signal.aborted) return;
+    if (signal.aborted) return false;
     this.pendingEntries += events.length;
     metrics.inc('buffer_written_total', { output: id }, events.length);
     for (const event of events) event.ack.settle('delivered');
     this.wake('data');
+    return true;
   }
 
   /** Writes and fsyncs frames to the active segment; on failure cuts the segment back to where it was. */
@@ -187,10 +186,7 @@ export class DiskBuffer {
     while (!signal.aborted && !this.closed) {
       const batch = this.readSome();
       if (batch.length === 0) {
-        await new Promise<void>((resolve) => {
-          this.dataWaiters.push(resolve);
-          signal.addEventListener('abort', () => resolve(), { once: true });
-        });
+        await wakeOrAbort((wake) => this.dataWaiters.push(wake), signal);
         continue;
       }
       for (const event of batch) {
