@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/soak/audit.test.ts'],
           exclude: ['**/*.int.test.ts'],
         },
       },
@@ -17,6 +17,15 @@ export default defineConfig({
           name: 'integration',
           include: ['src/**/*.int.test.ts', 'test/integration/**/*.int.test.ts'],
           testTimeout: 180_000,
+          hookTimeout: 60_000,
+          globalSetup: ['test/helpers/require-docker.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'soak',
+          include: ['test/soak/soak.test.ts'],
+          testTimeout: 1_800_000,
           hookTimeout: 60_000,
           globalSetup: ['test/helpers/require-docker.ts'],
         },

@@ -13,3 +13,4 @@ echo "== pipeline tests" && node bin/logship.js test pipelines/*.test.yaml
 echo "== validate docker-compose.yml" && docker-compose -f docker-compose.yml config -q
 echo "== unit tests" && npx vitest run --project unit
 echo "== integration tests (real Docker engine, Kafka, Elasticsearch)" && npx vitest run --project integration
+echo "== soak, short form (kill -9 ×5, Kafka and Elasticsearch each down 20 s; scripts/soak.sh for longer)" && SOAK_SECONDS="${SOAK_SECONDS:-90}" npx vitest run --project soak
