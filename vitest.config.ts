@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/soak/audit.test.ts'],
+          include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/soak/audit.test.ts', 'test/deploy/**/*.test.ts'],
           exclude: ['**/*.int.test.ts'],
         },
       },

@@ -44,8 +44,17 @@ describe('plugin registry', () => {
     });
   });
 
-  it('README pipeline examples validate', () => {
-    for (const block of pipelineBlocks(readFileSync(join(root, 'README.md'), 'utf8'))) parsePipeline(block, 'README.md', {});
+  it('pipeline examples in the README and in docs/ validate', () => {
+    const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    let blocks = 0;
+    const env = { KAFKA_BROKERS: 'kafka:9092', ES_URL: 'http://elasticsearch:9200' };
+    for (const page of pages) {
+      for (const block of pipelineBlocks(readFileSync(join(root, page), 'utf8'))) {
+        parsePipeline(block, page, env);
+        blocks += 1;
+      }
+    }
+    expect(blocks).toBeGreaterThan(5);
   });
 
   it('every pipeline file in pipelines/ validates (tests beside them are not pipelines)', () => {
