@@ -113,6 +113,8 @@ describe('deploy/kubernetes', () => {
     const mounts = Object.fromEntries(container.volumeMounts.map((m: { name: string; mountPath: string }) => [m.mountPath, volumes[m.name]]));
     expect(mounts['/var/run/docker.sock'].hostPath).toEqual({ path: '/var/run/docker.sock', type: 'Socket' });
     expect(mounts['/var/lib/logship'].hostPath.path).toBe('/var/lib/logship');
+    expect(mounts['/var/lib/docker/containers'].hostPath.path).toBe('/var/lib/docker/containers');
+    expect(container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/var/lib/docker/containers').readOnly).toBe(true);
     expect(mounts['/etc/logship'].configMap.name).toBe(byKind('ConfigMap').metadata.name);
     expect(container.args).toEqual(['run', '/etc/logship/pipeline.yaml', '--watch']);
     expect(container.env).toContainEqual({ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });

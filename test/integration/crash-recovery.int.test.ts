@@ -8,12 +8,13 @@ const label = uniqueLabel();
 afterAll(() => removeContainersWithLabel(label));
 
 describe('kill -9 of the shipper', () => {
-  it('three kills during a 100,000-line run, then a restart: every line exactly once', async () => {
+  it.each(['api', 'file'])('three kills during a 100,000-line run, then a restart: every line exactly once (mode %s)', async (mode) => {
     const dir = tempDir();
     const out = join(dir, 'out.jsonl');
     const stateDir = join(dir, 'state');
     const pipeline = `inputs:
   - type: docker_logs
+    mode: ${mode}
     include:
       labels: ["${label}"]
 outputs:

@@ -8,6 +8,17 @@ export interface ContainerCheckpoint {
   since: string;
   /** Per stream, the last settled position; messages up to it are skipped on reopen. */
   streams: Partial<Record<Stream, StreamPosition>>;
+  /** File mode: the json-file and byte offset to reopen at (a hint: the stream positions decide). */
+  file?: FilePosition;
+}
+
+/** A byte offset in one json-file log, which is known by device and inode, not by name (rotation renames it). */
+export interface FilePosition {
+  dev: number;
+  ino: number;
+  offset: number;
+  /** Timestamp of the file's first entry: an inode number can be reused by a later file. */
+  first: string;
 }
 
 export interface DockerLogsCheckpoint {
@@ -37,7 +48,14 @@ export function validContainerCheckpoint(value: unknown): ContainerCheckpoint | 
   if (typeof c !== 'object' || c === null || typeof c.since !== 'string' || !TIMESTAMP.test(c.since)) return undefined;
   if (typeof c.streams !== 'object' || c.streams === null) return undefined;
   for (const [stream, position] of Object.entries(c.streams)) {
-    if ((stream !== 'stdout' && stream !== 'stderr') || !validPosition(position)) return undefined;
+    if ((stream !== 'stdout' && stream !== 'stderr' && stream !== 'tty') || !validPosition(position)) return undefined;
   }
-  return { name: typeof c.name === 'string' ? c.name : '', since: c.since, streams: c.streams };
+  const checkpoint: ContainerCheckpoint = { name: typeof c.name === 'string' ? c.name : '', since: c.since, streams: c.streams };
+  if (validFilePosition(c.file)) checkpoint.file = c.file;
+  return checkpoint;
+}
+
+function validFilePosition(value: unknown): value is FilePosition {
+  const f = value as FilePosition | undefined;
+  return typeof f === 'object' && f !== null && Number.isInteger(f.dev) && Number.isInteger(f.ino) && Number.isInteger(f.offset) && f.offset >= 0 && typeof f.first === 'string' && TIMESTAMP.test(f.first);
 }

@@ -1,77 +1,33 @@
 import { Readable } from 'node:stream';
-import { Ack } from '../../core/ack.js';
 import { Backoff, sleep } from '../../core/backoff.js';
 import { LogshipError, errorMessage, isRetriable } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import type { Counter, Metrics } from '../../core/metrics.js';
-import type { ContainerMeta, LogRecord, Stream } from '../../core/record.js';
+import type { ContainerMeta } from '../../core/record.js';
 import { minusSeconds, toDockerSince } from '../../core/timestamp.js';
-import { Watermark } from '../../core/watermark.js';
 import { deepFreeze } from '../../core/record-json.js';
-import type { RecordSink } from '../../plugins/types.js';
-import type { ContainerInfo, DockerService } from '../../services/docker.js';
+import type { ContainerInfo } from '../../services/docker.js';
 import { earliest, type ContainerCheckpoint } from './checkpoint.js';
-import type { ContainerFilter } from './container-filter.js';
+import { ContainerLines } from './container-lines.js';
+import { worthReading, type Follower, type FollowerContext, type KickReason } from './follower-context.js';
 import { FrameDemuxer } from './frame-demuxer.js';
-import { LineAssembler } from './line-assembler.js';
-import type { LogMessage, MessageParser } from './log-message.js';
-import { StreamCursor, type StreamPosition } from './stream-cursor.js';
+import type { MessageParser } from './log-message.js';
 import { TtyParser } from './tty-parser.js';
 
-export interface FollowerContext {
-  inputId: string;
-  docker: DockerService;
-  sink: RecordSink;
-  filter: ContainerFilter;
-  /** Frozen, shared by every record. */
-  host: { readonly name: string };
-  maxLineBytes: number;
-  logger: Logger;
-  metrics: Metrics;
-  /** Counters bumped per line. */
-  counters: { records: Counter; bytes: Counter; repeatedSkipped: Counter; truncated: Counter };
-  signal: AbortSignal;
-  /** Where to start reading a running container seen for the first time at start-up (RFC3339). */
-  firstSince: () => string;
-  /** The input's `tag` template, when it has one. */
-  tag?: (record: LogRecord) => string;
-}
-
-export interface KickReason {
-  /** Found by the first listing after start-up (start_at applies). */
-  initial?: boolean;
-  /** Found by a listing: stopped containers that finished before this time are history, not read. */
-  discoveredAfter?: number;
-  /** A start event: ask for the log before inspecting. */
-  justStarted?: boolean;
-  /** Name, image and labels from that event, in case the container is gone before inspect answers. */
-  seen?: { name: string; image: string; labels: Record<string, string> };
-}
-
 type FollowerState = 'new' | 'active' | 'ignored' | 'gone';
-
-interface StreamState {
-  cursor: StreamCursor;
-  settled: Watermark<StreamPosition>;
-  assembler: LineAssembler;
-  /** Cursor position before the first piece of the line being assembled. */
-  beforePieces: StreamPosition | undefined;
-}
 
 /**
  * Reads one container's log for as long as it exists: follows it while it runs, reads the rest
  * after it stops, reopens on restart, and keeps the per-stream positions that make every line
  * appear exactly once. Discovery decides which containers get a follower.
  */
-export class ContainerFollower {
+export class ContainerFollower implements Follower {
+  readonly mode = 'api';
   private state: FollowerState = 'new';
   private meta: ContainerMeta | undefined;
   private tag = '';
   /** From inspect; undefined when the container vanished first (the stream tells). */
   private tty: boolean | undefined = false;
   private seen: KickReason['seen'];
-  private readonly streams = new Map<Stream, StreamState>();
-  private newestRead: string | undefined;
+  private readonly lines: ContainerLines;
   /** Earliest timestamp that must be read again because a line was cut off by a stream end. */
   private rewoundTo: string | undefined;
   private loop: Promise<void> | undefined;
@@ -89,14 +45,13 @@ export class ContainerFollower {
   private earlyOpen = false;
   /** Set by a start event: open the log before inspecting. */
   private justStarted = false;
-  /** Set by onMessage when the sink asked the source to pause. */
-  private paused = false;
-
   constructor(
     readonly id: string,
     private readonly ctx: FollowerContext,
     private readonly restored: ContainerCheckpoint | undefined,
-  ) {}
+  ) {
+    this.lines = new ContainerLines(id, ctx, restored);
+  }
 
   /** Asks for a read cycle: start following if running, else read what is left. */
   kick(reason: KickReason = {}): void {
@@ -137,9 +92,7 @@ export class ContainerFollower {
   }
 
   get pendingRecords(): number {
-    let n = 0;
-    for (const s of this.streams.values()) n += s.settled.pendingCount;
-    return n;
+    return this.lines.pendingRecords;
   }
 
   /** Waits for the current read cycle to end (after abort). */
@@ -151,14 +104,8 @@ export class ContainerFollower {
   /** The checkpoint over settled records only; undefined when there is nothing to keep. */
   checkpoint(): ContainerCheckpoint | undefined {
     if (this.state === 'ignored' || this.state === 'new') return this.state === 'new' ? this.restored : undefined;
-    const streams: ContainerCheckpoint['streams'] = { ...this.restored?.streams };
-    for (const [name, s] of this.streams) {
-      const value = s.settled.value;
-      if (value) streams[name] = value;
-    }
-    const unsettled = [...this.streams.values()].map((s) => s.settled.oldestPending?.ts);
-    const since = earliest([this.readFloor(), ...unsettled]) ?? this.baseSince ?? EPOCH;
-    return { name: this.meta?.name ?? this.restored?.name ?? '', since, streams };
+    const since = earliest([this.readFloor(), ...this.lines.oldestUnsettled()]) ?? this.baseSince ?? EPOCH;
+    return { name: this.meta?.name ?? this.restored?.name ?? '', since, streams: this.lines.settledStreams() };
   }
 
   private async run(): Promise<void> {
@@ -181,7 +128,7 @@ export class ContainerFollower {
         });
         this.apply(info);
         this.ctx.logger.trace({ container: this.id.slice(0, 12), running: info.running }, 'docker_logs: inspected');
-        if (!this.ctx.filter.matches(info) || !this.worthReading(info, this.discoveredAfter)) {
+        if (!this.ctx.filter.matches(info) || !worthReading(info, this.discoveredAfter, this.restored !== undefined || this.state === 'active')) {
           this.earlyOpen = false;
           this.prefetch = undefined;
           await early?.then((s) => s.destroy(), () => undefined);
@@ -198,7 +145,7 @@ export class ContainerFollower {
         // can take the log away; the follow stream often misses an unterminated last line
         const prefetched = await this.takePrefetch();
         if (prefetched) {
-          for (const st of this.streams.values()) st.cursor.reopen();
+          this.lines.reopen();
           await this.consume(Readable.from(prefetched), false);
         } else {
           await this.consume(await this.open(false), false);
@@ -218,7 +165,7 @@ export class ContainerFollower {
         this.prefetch = undefined;
         if (signal.aborted) return;
         if (err instanceof LogshipError && err.code === 'CONTAINER_GONE') {
-          if (this.newestRead === undefined && this.state !== 'ignored') {
+          if (this.lines.newestRead === undefined && this.state !== 'ignored') {
             this.ctx.metrics.inc('docker_logs_containers_missed_total', { input: this.ctx.inputId });
             this.ctx.logger.warn({ container: this.id.slice(0, 12) }, `docker_logs: container was removed before its log could be read (${errorMessage(err)})`);
           }
@@ -237,10 +184,6 @@ export class ContainerFollower {
     }
   }
 
-  /**
-   * Found by listing rather than by an event: a stopped container is read only if it has a
-   * checkpoint or stopped after `discoveredAfter` (while nobody was watching), not for its history.
-   */
   /** What is known of a container that vanished before it could be inspected: TTY is told by the stream. */
   private vanished(seen: { name: string; image: string; labels: Record<string, string> }): ContainerInfo {
     this.tty = undefined;
@@ -252,14 +195,9 @@ export class ContainerFollower {
    * served our requests; say so instead of shipping nothing silently.
    */
   private reportIfVanished(info: ContainerInfo): void {
-    if (!info.autoRemove || this.newestRead !== undefined) return;
+    if (!info.autoRemove || this.lines.newestRead !== undefined) return;
     this.ctx.metrics.inc('docker_logs_containers_missed_total', { input: this.ctx.inputId });
     this.ctx.logger.warn({ container: this.id.slice(0, 12) }, 'docker_logs: container was removed before its log could be read (auto-removed; its log read back empty)');
-  }
-
-  private worthReading(info: ContainerInfo, discoveredAfter: number | undefined): boolean {
-    if (discoveredAfter === undefined || info.running || this.restored || this.state === 'active') return true;
-    return Date.parse(info.finishedAt) > discoveredAfter;
   }
 
   private apply(info: ContainerInfo): void {
@@ -267,6 +205,7 @@ export class ContainerFollower {
     // frozen: shared by every record of this container, and serialised once
     this.meta = deepFreeze({ id: info.id, name: info.name, image: { name: info.image }, labels: { ...info.labels } });
     this.tag = `docker.main.${info.name.replace(/\./g, '_')}`;
+    this.lines.describe(this.meta, this.tag);
   }
 
   private openSince(): string {
@@ -295,15 +234,13 @@ export class ContainerFollower {
 
   /** Earliest timestamp not yet read completely, over all streams of this container. */
   private readFloor(): string | undefined {
-    if (this.newestRead === undefined) return undefined;
-    const candidates = [minusSeconds(this.newestRead, 1), this.rewoundTo];
-    for (const st of this.streams.values()) candidates.push(st.assembler.pendingSince);
-    return earliest(candidates);
+    if (this.lines.newestRead === undefined) return undefined;
+    return earliest([minusSeconds(this.lines.newestRead, 1), this.rewoundTo, this.lines.pendingSince]);
   }
 
   private open(follow: boolean): Promise<Readable> {
     const since = this.openSince();
-    for (const s of this.streams.values()) s.cursor.reopen();
+    this.lines.reopen();
     this.ctx.logger.debug({ container: this.id.slice(0, 12), follow, since }, 'docker_logs: opening log');
     return this.ctx.docker.logs(this.id, { follow, since });
   }
@@ -325,11 +262,11 @@ export class ContainerFollower {
         }
         this.ctx.signal.addEventListener('abort', abort, { once: true });
         stream.on('data', (chunk: Buffer) => {
-          this.paused = false;
+          this.lines.paused = false;
           // not inspected: a multiplexed stream starts with frame type 1 or 2, a TTY one with a timestamp digit
           parser ??= this.parserFor(chunk[0] !== 1 && chunk[0] !== 2);
           parser.push(chunk);
-          if (this.paused && !pausedForSpace) {
+          if (this.lines.paused && !pausedForSpace) {
             pausedForSpace = true;
             stream.pause();
             this.ctx.metrics.inc('input_paused_total', { input: this.ctx.inputId });
@@ -354,71 +291,15 @@ export class ContainerFollower {
     }
   }
 
-  private onMessage(message: LogMessage): void {
-    if (this.newestRead === undefined || message.timestamp > this.newestRead) this.newestRead = message.timestamp;
-    const s = this.streamState(message.stream);
-    const before = s.cursor.position;
-    const position = s.cursor.next(message.timestamp);
-    if (!position) {
-      this.ctx.counters.repeatedSkipped.inc();
-      return;
-    }
-    if (s.assembler.pendingSince === undefined && !message.terminated) s.beforePieces = before;
-    const line = s.assembler.push(message);
-    if (!line) return;
-    const record: LogRecord = {
-      '@timestamp': line.timestamp,
-      message: line.text,
-      stream: message.stream,
-      source: 'main',
-      tag: this.tag,
-      container: this.meta as ContainerMeta,
-      host: this.ctx.host,
-    };
-    if (line.originalBytes !== undefined) {
-      record.log = { truncated: true, original_bytes: line.originalBytes };
-      this.ctx.counters.truncated.inc();
-    }
-    if (this.ctx.tag) record.tag = this.ctx.tag(record);
-    const seq = s.settled.add(position);
-    const ack = new Ack(() => s.settled.settle(seq));
-    const bytes = line.text.length + 256;
-    this.ctx.counters.records.inc();
-    this.ctx.counters.bytes.inc(line.text.length);
-    const origin = `${this.id}/${message.stream}/${position.ts}/${position.count}`;
-    if (!this.ctx.sink.offer({ record, ack, bytes, origin })) this.paused = true;
-  }
-
   private parserFor(tty: boolean): MessageParser {
     return tty
-      ? new TtyParser((m) => this.onMessage(m), (r) => this.invalid(r))
-      : new FrameDemuxer((m) => this.onMessage(m), (r) => this.invalid(r));
+      ? new TtyParser((m) => this.lines.push(m), (r) => this.invalid(r))
+      : new FrameDemuxer((m) => this.lines.push(m), (r) => this.invalid(r));
   }
 
   /** A line cut off by the end of a stream is read again, whole, from the next open. */
   private abandonPartialLines(): void {
-    for (const s of this.streams.values()) {
-      const since = s.assembler.pendingSince;
-      if (since === undefined) continue;
-      s.cursor.rewind(s.beforePieces);
-      this.rewoundTo = earliest([this.rewoundTo, since]);
-      s.assembler.reset();
-    }
-  }
-
-  private streamState(stream: Stream): StreamState {
-    let s = this.streams.get(stream);
-    if (!s) {
-      const start = this.restored?.streams[stream];
-      s = {
-        cursor: new StreamCursor(start),
-        settled: new Watermark<StreamPosition>(start),
-        assembler: new LineAssembler(this.ctx.maxLineBytes),
-        beforePieces: undefined,
-      };
-      this.streams.set(stream, s);
-    }
-    return s;
+    this.rewoundTo = earliest([this.rewoundTo, this.lines.abandonPartialLines()]);
   }
 
   private invalid(reason: string): void {

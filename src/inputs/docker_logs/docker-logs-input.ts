@@ -7,7 +7,9 @@ import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import { DockerService, type ContainerEvent } from '../../services/docker.js';
 import { validContainerCheckpoint, type ContainerCheckpoint, type DockerLogsCheckpoint } from './checkpoint.js';
 import { ContainerFilter } from './container-filter.js';
-import { ContainerFollower, type FollowerContext, type KickReason } from './container-follower.js';
+import { ContainerFollower } from './container-follower.js';
+import { FileFollower } from './file-follower.js';
+import type { Follower, FollowerContext, KickReason } from './follower-context.js';
 import type { DockerLogsConfig } from './schema.js';
 import { ownContainerId } from './self-container.js';
 
@@ -18,7 +20,9 @@ import { ownContainerId } from './self-container.js';
  */
 export class DockerLogsInput implements Input {
   private readonly docker: DockerService;
-  private readonly followers = new Map<string, ContainerFollower>();
+  private readonly followers = new Map<string, Follower>();
+  /** auto mode fell back to the API at least once (said once, not per container). */
+  private fellBack = false;
   private readonly abort = new AbortController();
   private readonly restored: DockerLogsCheckpoint['containers'];
   private readonly selfId = ownContainerId();
@@ -39,7 +43,9 @@ export class DockerLogsInput implements Input {
     context.checkpoints.register(this.checkpointKey, () => this.checkpoint());
     const previousRun = context.checkpoints.previousSavedAt;
     this.lastContact = previousRun ? Date.parse(previousRun) : Date.now() - Math.round(process.uptime() * 1000);
-    context.metrics.gauge('docker_logs_containers_followed', { input: context.id }, () => [...this.followers.values()].filter((f) => f.following).length);
+    for (const mode of ['api', 'file'] as const) {
+      context.metrics.gauge('docker_logs_containers_followed', { input: context.id, mode }, () => [...this.followers.values()].filter((f) => f.following && f.mode === mode).length);
+    }
   }
 
   /** Restored container checkpoints; a malformed one is dropped (that container is read from its oldest log). */
@@ -85,6 +91,9 @@ export class DockerLogsInput implements Input {
       },
       signal: this.abort.signal,
       firstSince: () => (this.config.start_at === 'end' ? startedAt : '1970-01-01T00:00:00.000000000Z'),
+      mode: this.config.mode,
+      ...(this.config.logs_dir ? { logsDir: this.config.logs_dir } : {}),
+      fallBack: (id, reason, kick) => this.fallBack(id, reason, kick),
     };
     if (this.config.tag) this.followerContext.tag = compileTagTemplate(this.config.tag);
     this.supervisor = this.superviseEvents();
@@ -186,7 +195,10 @@ export class DockerLogsInput implements Input {
     if (id === this.selfId || !this.followerContext) return;
     let follower = this.followers.get(id);
     if (!follower) {
-      follower = new ContainerFollower(id, this.followerContext, this.restored[id]);
+      follower =
+        this.config.mode === 'api'
+          ? new ContainerFollower(id, this.followerContext, this.restored[id])
+          : new FileFollower(id, this.followerContext, this.restored[id]);
       this.followers.set(id, follower);
     } else if (!follower.idle && reason.justStarted) {
       // already reading it (a replayed start event at start-up, or a quick restart): the running
@@ -194,6 +206,22 @@ export class DockerLogsInput implements Input {
       reason = {};
     }
     follower.kick(reason);
+  }
+
+  /** auto mode: this container's json-file is not readable here; read it through the API. */
+  private fallBack(id: string, reason: string, kick: KickReason): void {
+    if (!this.followerContext || this.abort.signal.aborted) return;
+    const { logger } = this.context;
+    if (!this.fellBack) {
+      this.fellBack = true;
+      logger.warn(`docker_logs: reading containers through the Docker API, not their json-file logs: ${reason} — mount the host's /var/lib/docker/containers read-only (logs_dir if elsewhere) for file mode`);
+    } else {
+      logger.debug({ container: id.slice(0, 12) }, `docker_logs: through the Docker API: ${reason}`);
+    }
+    this.context.metrics.inc('docker_logs_file_fallbacks_total', { input: this.context.id });
+    const follower = new ContainerFollower(id, this.followerContext, this.restored[id]);
+    this.followers.set(id, follower);
+    follower.kick(kick);
   }
 
   private checkpoint(): DockerLogsCheckpoint {

@@ -32,6 +32,15 @@ export const dockerLogsSchema = z
       .enum(['beginning', 'end'])
       .default('beginning')
       .describe('For containers already running at the first start (no checkpoint yet): read their whole log, or only new lines. Containers started later are always read from their first line.'),
+    mode: z
+      .enum(['auto', 'file', 'api'])
+      .default('auto')
+      .describe('How to read the lines: file reads each container\'s json-file log directly (fast, no load on dockerd, nothing lost at rotation); api through the Docker logs API; auto: file when the container uses the json-file driver and its log is readable here, else api. Discovery and metadata always use the API.'),
+    logs_dir: z
+      .string()
+      .regex(/^\//, 'must be an absolute path, e.g. /host/var/lib/docker/containers')
+      .optional()
+      .describe('Where the host\'s /var/lib/docker/containers is mounted, if not at that path (e.g. /host/docker/containers); file mode reads LOGS_DIR/<id>/<id>-json.log.'),
     max_line_bytes: byteSize
       .default(1024 * 1024)
       .describe('Longest line kept, in bytes. Longer lines (Docker splits them into 16 KiB pieces, which are joined again) are cut to this size and flagged with log.truncated.'),

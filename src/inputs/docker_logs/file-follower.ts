@@ -1,0 +1,236 @@
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Backoff, sleep } from '../../core/backoff.js';
+import { LogshipError, errorMessage, isRetriable } from '../../core/errors.js';
+import { deepFreeze } from '../../core/record-json.js';
+import { minusSeconds } from '../../core/timestamp.js';
+import type { ContainerInfo } from '../../services/docker.js';
+import { earliest, type ContainerCheckpoint } from './checkpoint.js';
+import { ContainerLines } from './container-lines.js';
+import { worthReading, type Follower, type FollowerContext, type KickReason } from './follower-context.js';
+import { JsonFileTailer } from './json-file/json-file-tailer.js';
+
+type State = 'new' | 'active' | 'ignored' | 'gone' | 'handed-over';
+
+/**
+ * Reads one container's json-file log directly (mode file, or auto when the file is readable):
+ * the API still says which containers exist, what they are called and when they start and stop;
+ * the lines come from the file, through rotation, at the speed of the disk and without dockerd.
+ * Records, cursors and checkpoints are those of the API reader (ContainerLines), plus the
+ * file and byte offset to reopen at.
+ */
+export class FileFollower implements Follower {
+  readonly mode = 'file';
+  private state: State = 'new';
+  private readonly lines: ContainerLines;
+  private tailer: JsonFileTailer | undefined;
+  private loop: Promise<void> | undefined;
+  private wanted = false;
+  private baseSince: string | undefined;
+  private discoveredAfter: number | undefined;
+  private name = '';
+  private readingLive = false;
+  private failing = false;
+
+  constructor(
+    readonly id: string,
+    private readonly ctx: FollowerContext,
+    private readonly restored: ContainerCheckpoint | undefined,
+  ) {
+    this.lines = new ContainerLines(id, ctx, restored);
+  }
+
+  kick(reason: KickReason = {}): void {
+    this.wanted = true;
+    this.baseSince ??= this.restored?.since ?? (reason.initial ? this.ctx.firstSince() : EPOCH);
+    this.discoveredAfter = reason.discoveredAfter;
+    this.loop ??= this.run(reason).finally(() => {
+      this.loop = undefined;
+    });
+  }
+
+  get idle(): boolean {
+    return this.loop === undefined;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.apply(await this.ctx.docker.inspect(this.id));
+    } catch {
+      // the read loop notices a gone container on its own
+    }
+  }
+
+  get finished(): boolean {
+    return ['gone', 'ignored', 'handed-over'].includes(this.state) && this.loop === undefined && this.pendingRecords === 0;
+  }
+
+  get ignored(): boolean {
+    return this.state === 'ignored';
+  }
+
+  get following(): boolean {
+    return this.readingLive;
+  }
+
+  get pendingRecords(): number {
+    return this.lines.pendingRecords;
+  }
+
+  async stopped(): Promise<void> {
+    this.tailer?.stopFollowing();
+    await this.loop;
+    await this.tailer?.close();
+  }
+
+  onDie(): void {
+    this.tailer?.stopFollowing();
+  }
+
+  checkpoint(): ContainerCheckpoint | undefined {
+    if (this.state === 'new') return this.restored;
+    if (this.state === 'ignored' || this.state === 'handed-over') return undefined;
+    const newest = this.lines.newestRead;
+    const readFloor = newest === undefined ? undefined : earliest([minusSeconds(newest, 1), this.lines.pendingSince]);
+    const since = earliest([readFloor, ...this.lines.oldestUnsettled()]) ?? this.baseSince ?? EPOCH;
+    const checkpoint: ContainerCheckpoint = { name: this.name || (this.restored?.name ?? ''), since, streams: this.lines.settledStreams() };
+    const file = this.lines.settledFilePosition;
+    if (file) checkpoint.file = file;
+    return checkpoint;
+  }
+
+  private async run(firstReason: KickReason): Promise<void> {
+    const backoff = new Backoff(200, 10_000);
+    const { docker, signal } = this.ctx;
+    while (this.wanted && !signal.aborted) {
+      this.wanted = false;
+      try {
+        const info = await docker.inspect(this.id);
+        this.apply(info);
+        if (!this.ctx.filter.matches(info) || !worthReading(info, this.discoveredAfter, this.restored !== undefined || this.state === 'active')) {
+          if (this.wanted) continue;
+          if (this.state !== 'active') this.state = 'ignored';
+          return;
+        }
+        if (!this.tailer) {
+          const problem = await this.unreadable(info);
+          if (problem) {
+            if (this.ctx.mode === 'auto') {
+              this.state = 'handed-over';
+              this.ctx.fallBack(this.id, problem, firstReason);
+            } else {
+              this.ctx.metrics.inc('docker_logs_file_unreadable_total', { input: this.ctx.inputId });
+              this.ctx.logger.error({ container: this.id.slice(0, 12) }, `docker_logs: cannot read container ${info.name} in mode file: ${problem}; skipping it (the other containers go on) — mount the log folder or use mode: auto`);
+              this.state = 'ignored';
+            }
+            return;
+          }
+          await this.openTailer(info);
+        }
+        this.state = 'active';
+        this.readingLive = info.running;
+        try {
+          await (this.tailer as JsonFileTailer).read(info.running);
+        } finally {
+          this.readingLive = false;
+        }
+        if (signal.aborted) return;
+        // read() returns after a die; a quick restart means there is more to follow
+        if (info.running && (await docker.inspect(this.id)).running) this.wanted = true;
+        this.recovered();
+        backoff.reset();
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof LogshipError && err.code === 'CONTAINER_GONE') {
+          // removed: the open files are still readable; finish them
+          await this.tailer?.read(false).catch(() => undefined);
+          await this.tailer?.close();
+          this.tailer = undefined;
+          this.state = this.state === 'new' ? 'ignored' : 'gone';
+          return;
+        }
+        if (!isRetriable(err)) {
+          this.ctx.logger.warn({ container: this.id.slice(0, 12), code: (err as LogshipError).code }, `docker_logs: not reading container: ${errorMessage(err)}`);
+          this.state = 'ignored';
+          return;
+        }
+        this.failed(err);
+        this.wanted = true;
+        await sleep(backoff.nextDelayMs(), signal);
+      }
+    }
+  }
+
+  private async openTailer(info: ContainerInfo): Promise<void> {
+    const floor = this.baseSince ?? EPOCH;
+    const tailer = new JsonFileTailer({
+      logPath: this.logPathOf(info),
+      tty: info.tty,
+      signal: this.ctx.signal,
+      onMessage: (message, at) => {
+        // older than where this container's reading starts (start_at: end, or a restored since)
+        if (message.timestamp < floor) return;
+        this.lines.push(message, at);
+      },
+      paused: () => {
+        const paused = this.lines.paused;
+        this.lines.paused = false;
+        if (paused) this.ctx.metrics.inc('input_paused_total', { input: this.ctx.inputId });
+        return paused;
+      },
+      waitForSpace: () => this.ctx.sink.waitForSpace(),
+      onInvalid: (reason) => {
+        this.ctx.metrics.inc('docker_logs_invalid_frames_total', { input: this.ctx.inputId });
+        this.ctx.logger.debug({ container: this.id.slice(0, 12) }, `docker_logs: ${reason}`);
+      },
+    });
+    this.lines.trackFile(this.restored?.file);
+    const resumed = await tailer.open(this.restored?.file);
+    this.tailer = tailer;
+    this.ctx.logger.info(
+      { container: this.id.slice(0, 12), mode: 'file', log_path: this.logPathOf(info) },
+      `docker_logs: reading ${info.name} from its json-file log${this.restored ? (resumed ? ' (resuming at the checkpointed byte)' : ' (resuming by timestamp: the checkpointed file is gone or from the API mode)') : ''}`,
+    );
+  }
+
+  /** Why the json-file log cannot be read here, or undefined when it can. */
+  private async unreadable(info: ContainerInfo): Promise<string | undefined> {
+    if (info.logDriver !== 'json-file') return `its log driver is ${info.logDriver}, not json-file`;
+    if (!info.logPath) return 'Docker reports no LogPath for it';
+    const path = this.logPathOf(info);
+    try {
+      await access(dirname(path), constants.R_OK | constants.X_OK);
+      await access(path, constants.R_OK);
+      return undefined;
+    } catch (err) {
+      return `${path} is not readable here (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`;
+    }
+  }
+
+  /** LogPath as the shipper sees it: under logs_dir when the host's containers folder is mounted elsewhere. */
+  private logPathOf(info: ContainerInfo): string {
+    if (!this.ctx.logsDir) return info.logPath;
+    return join(this.ctx.logsDir, basename(dirname(info.logPath)), basename(info.logPath));
+  }
+
+  private apply(info: ContainerInfo): void {
+    this.name = info.name;
+    this.lines.describe(deepFreeze({ id: info.id, name: info.name, image: { name: info.image }, labels: { ...info.labels } }), `docker.main.${info.name.replace(/\./g, '_')}`);
+  }
+
+  private failed(err: unknown): void {
+    this.ctx.metrics.inc('docker_errors_total', { input: this.ctx.inputId });
+    if (this.failing) return;
+    this.failing = true;
+    this.ctx.logger.warn({ container: this.id.slice(0, 12), code: (err as LogshipError).code }, `docker_logs: reading failed, retrying with backoff: ${errorMessage(err)}`);
+  }
+
+  private recovered(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.ctx.logger.info({ container: this.id.slice(0, 12) }, 'docker_logs: reading again');
+  }
+}
+
+const EPOCH = '1970-01-01T00:00:00.000000000Z';

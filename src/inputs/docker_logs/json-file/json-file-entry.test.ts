@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { parseJsonFileEntry } from './json-file-entry.js';
+
+/** An entry as Docker's json-file driver writes it (Go escapes <, > and & as \\u003c…). */
+function entry(log: string, stream = 'stdout', time = '2026-11-29T06:40:00.123456789Z', attrs?: Record<string, string>): Buffer {
+  const text = JSON.stringify(log).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+  return Buffer.from(`{"log":${text},"stream":"${stream}",${attrs ? `"attrs":${JSON.stringify(attrs)},` : ''}"time":"${time}"}`);
+}
+
+describe('parseJsonFileEntry', () => {
+  const cases: Array<{ name: string; line: Buffer; tty?: boolean; expected: { stream: string; timestamp: string; text: string; terminated: boolean } | undefined }> = [
+    { name: 'a plain line', line: entry('hello world\n'), expected: { stream: 'stdout', timestamp: '2026-11-29T06:40:00.123456789Z', text: 'hello world', terminated: true } },
+    { name: 'stderr', line: entry('oops\n', 'stderr'), expected: { stream: 'stderr', timestamp: '2026-11-29T06:40:00.123456789Z', text: 'oops', terminated: true } },
+    { name: 'trailing zeros trimmed from the time are padded back', line: entry('x\n', 'stdout', '2026-11-29T06:40:00.1234Z'), expected: { stream: 'stdout', timestamp: '2026-11-29T06:40:00.123400000Z', text: 'x', terminated: true } },
+    { name: 'a whole second has no fraction at all', line: entry('x\n', 'stdout', '2026-11-29T06:40:00Z'), expected: { stream: 'stdout', timestamp: '2026-11-29T06:40:00.000000000Z', text: 'x', terminated: true } },
+    { name: 'quotes, tabs, backslashes, HTML characters and UTF-8', line: entry('a "quoted" \\ path\t<b>&amp; ünï 😀\n'), expected: { stream: 'stdout', timestamp: '2026-11-29T06:40:00.123456789Z', text: 'a "quoted" \\ path\t<b>&amp; ünï 😀', terminated: true } },
+    { name: 'a literal backslash-n is text, not a line end', line: entry('ends with \\n'), expected: { stream: 'stdout', timestamp: '2026-11-29T06:40:00.123456789Z', text: 'ends with \\n', terminated: true } },
+    { name: 'an empty line', line: entry('\n'), expected: { stream: 'stdout', timestamp: '2026-11-29T06:40:00.123456789Z', text: '', terminated: true } },
+    { name: 'a 16 KiB piece of a longer line', line: entry('y'.repeat(16384)), expected: { stream: 'stdout', timestamp: '2026-11-29T06:40:00.123456789Z', text: 'y'.repeat(16384), terminated: false } },
+    { name: 'an unterminated last line (the container exited)', line: entry('last words'), expected: { stream: 'stdout', timestamp: '2026-11-29T06:40:00.123456789Z', text: 'last words', terminated: true } },
+    { name: 'attrs from log-opts labels', line: entry('with attrs\n', 'stdout', '2026-11-29T06:40:00.5Z', { app: 'web' }), expected: { stream: 'stdout', timestamp: '2026-11-29T06:40:00.500000000Z', text: 'with attrs', terminated: true } },
+    { name: 'TTY: one stream, \\r\\n loses its \\r', line: entry('prompt> ls\r\n'), tty: true, expected: { stream: 'tty', timestamp: '2026-11-29T06:40:00.123456789Z', text: 'prompt> ls', terminated: true } },
+    { name: 'TTY: a \\r inside the line stays', line: entry('50%\r100%\r\n'), tty: true, expected: { stream: 'tty', timestamp: '2026-11-29T06:40:00.123456789Z', text: '50%\r100%', terminated: true } },
+    { name: 'a torn line', line: Buffer.from('{"log":"cut off'), expected: undefined },
+    { name: 'not JSON', line: Buffer.from('garbage'), expected: undefined },
+    { name: 'a bad time', line: entry('x\n', 'stdout', 'yesterday'), expected: undefined },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const message = parseJsonFileEntry(c.line, c.tty ?? false);
+      expect(message && { stream: message.stream, timestamp: message.timestamp, text: message.content.toString('utf8'), terminated: message.terminated }).toEqual(c.expected);
+    });
+  }
+});

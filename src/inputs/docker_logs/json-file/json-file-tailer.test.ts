@@ -1,0 +1,119 @@
+import { appendFileSync, existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { FilePosition } from '../checkpoint.js';
+import { JsonFileTailer } from './json-file-tailer.js';
+import type { ReadPosition } from './read-position.js';
+
+/** Writes like Docker's json-file driver: appends entries, rotates at maxBytes keeping maxFiles. */
+class FakeJsonLog {
+  readonly path: string;
+  private n = 0;
+  constructor(dir: string, private readonly maxBytes: number, private readonly maxFiles: number) {
+    this.path = join(dir, 'c-json.log');
+    writeFileSync(this.path, '');
+  }
+  write(count: number): void {
+    for (let i = 0; i < count; i += 1) {
+      this.n += 1;
+      const ns = String(this.n).padStart(9, '0');
+      appendFileSync(this.path, `{"log":"line ${this.n}\\n","stream":"stdout","time":"2026-11-29T07:00:00.${ns}Z"}\n`);
+      if (statSync(this.path).size >= this.maxBytes) this.rotate();
+    }
+  }
+  rotate(): void {
+    rmSync(`${this.path}.${this.maxFiles - 1}`, { force: true });
+    for (let i = this.maxFiles - 2; i >= 1; i -= 1) if (existsSync(`${this.path}.${i}`)) renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+    renameSync(this.path, `${this.path}.1`);
+    writeFileSync(this.path, '');
+  }
+}
+
+function tailer(log: FakeJsonLog, seen: string[], positions: ReadPosition[], signal: AbortSignal): JsonFileTailer {
+  return new JsonFileTailer({
+    logPath: log.path, tty: false, signal, pollMs: 20,
+    onMessage: (m, at) => {
+      seen.push(m.content.toString());
+      positions.push(at);
+    },
+    paused: () => false, waitForSpace: async () => undefined, onInvalid: () => undefined,
+  });
+}
+
+describe('JsonFileTailer', () => {
+  it('reads every entry once, in order, through rotations while following', async () => {
+    const log = new FakeJsonLog(mkdtempSync(join(tmpdir(), 'jf-')), 2000, 3);
+    log.write(10);
+    const seen: string[] = [];
+    const abort = new AbortController();
+    const t = tailer(log, seen, [], abort.signal);
+    await t.open(undefined);
+    const reading = t.read(true);
+    for (let round = 0; round < 20; round += 1) {
+      log.write(7);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    t.stopFollowing();
+    await reading;
+    await t.close();
+    expect(seen).toEqual(Array.from({ length: 150 }, (_, i) => `line ${i + 1}`));
+  });
+
+  it('a file Docker deletes (max-file) after it was opened is still read to its end', async () => {
+    const log = new FakeJsonLog(mkdtempSync(join(tmpdir(), 'jf-')), 1500, 2);
+    log.write(30);
+    const seen: string[] = [];
+    const abort = new AbortController();
+    const t = tailer(log, seen, [], abort.signal);
+    await t.open(undefined);
+    // three rotations before the first read: the files opened above are deleted meanwhile
+    log.write(60);
+    await t.read(false);
+    await t.close();
+    // what existed at open() plus what is still there now: the only gap is what was written and
+    // rotated away entirely between two looks, which a reader cannot see
+    expect(seen.slice(0, 30)).toEqual(Array.from({ length: 30 }, (_, i) => `line ${i + 1}`));
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('resumes at a checkpointed file and offset, also after that file was rotated', async () => {
+    const log = new FakeJsonLog(mkdtempSync(join(tmpdir(), 'jf-')), 4000, 5);
+    log.write(20);
+    const first: string[] = [];
+    const positions: ReadPosition[] = [];
+    const abort = new AbortController();
+    const a = tailer(log, first, positions, abort.signal);
+    await a.open(undefined);
+    await a.read(false);
+    await a.close();
+    const at = positions[11] as ReadPosition;
+    const checkpoint: FilePosition = { dev: at.dev, ino: at.ino, offset: at.offset, first: at.first };
+    log.write(40); // rotates: the checkpointed file is now …log.1 or older
+    const second: string[] = [];
+    const b = tailer(log, second, [], abort.signal);
+    expect(await b.open(checkpoint)).toBe(true);
+    await b.read(false);
+    await b.close();
+    expect(second).toEqual(Array.from({ length: 48 }, (_, i) => `line ${i + 13}`));
+  });
+
+  it('holds a torn last entry until the writer finishes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jf-'));
+    const path = join(dir, 'c-json.log');
+    writeFileSync(path, '{"log":"whole\\n","stream":"stdout","time":"2026-11-29T07:00:00.1Z"}\n{"log":"half');
+    const seen: string[] = [];
+    const abort = new AbortController();
+    const t = new JsonFileTailer({
+      logPath: path, tty: false, signal: abort.signal, pollMs: 20, onMessage: (m) => seen.push(m.content.toString()),
+      paused: () => false, waitForSpace: async () => undefined, onInvalid: (r) => seen.push(`invalid: ${r}`),
+    });
+    await t.open(undefined);
+    await t.read(false);
+    expect(seen).toEqual(['whole']);
+    appendFileSync(path, ' done\\n","stream":"stdout","time":"2026-11-29T07:00:00.2Z"}\n');
+    await t.read(false);
+    await t.close();
+    expect(seen).toEqual(['whole', 'half done']);
+  });
+});

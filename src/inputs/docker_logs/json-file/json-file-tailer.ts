@@ -1,0 +1,277 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { wakeOrAbort } from '../../../core/backoff.js';
+import type { LogMessage } from '../log-message.js';
+import type { FilePosition } from '../checkpoint.js';
+import { parseJsonFileEntry } from './json-file-entry.js';
+import { firstTimestampOf, listLogFiles, type LogFile } from './log-files.js';
+import type { ReadPosition } from './read-position.js';
+
+const NEWLINE = 0x0a;
+const CHUNK_BYTES = 1024 * 1024;
+
+export interface TailerOptions {
+  /** The container's LogPath, as seen by the shipper. */
+  logPath: string;
+  tty: boolean;
+  signal: AbortSignal;
+  onMessage(message: LogMessage, at: ReadPosition): void;
+  /** Asked after each chunk: true makes the tailer wait for waitForSpace() (backpressure). */
+  paused(): boolean;
+  waitForSpace(): Promise<void>;
+  onInvalid(reason: string): void;
+  /** Polling fallback when no file-system event comes (in ms). */
+  pollMs?: number;
+}
+
+interface OpenFile {
+  handle: FileHandle;
+  dev: number;
+  ino: number;
+  order: number;
+  /** Bytes consumed: the end of the last whole entry. */
+  offset: number;
+  /** First entry's timestamp (identifies the file together with dev and ino). */
+  first: string | undefined;
+  /** An entry not finished yet (the writer is mid-line, or the read ended inside it). */
+  partial: Buffer | undefined;
+}
+
+interface KnownFile {
+  first: string | undefined;
+  /** Set once the file was read to its end and closed. */
+  finalSize?: number;
+}
+
+/**
+ * Follows one container's json-file log through rotation: reads the file it is told to start
+ * at, and every newer file in turn; a file is finished only when a newer one exists (Docker
+ * writes no more to a rotated file), so nothing at a rotation is skipped. Files are held open
+ * from when they are first seen, so one Docker deletes (max-file) is still read to its end.
+ */
+export class JsonFileTailer {
+  private readonly files: OpenFile[] = [];
+  private readonly known = new Map<string, KnownFile>();
+  private order = 0;
+  private watcher: FSWatcher | undefined;
+  private guard: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> = Promise.resolve();
+  private wake: (() => void) | undefined;
+  private stopAfterDrain = false;
+
+  constructor(private readonly options: TailerOptions) {}
+
+  /**
+   * Opens the files to read: from `start` when that file is still there (by device, inode and
+   * first entry), else from the oldest file. Returns whether `start` was found.
+   */
+  async open(start: FilePosition | undefined): Promise<boolean> {
+    const listed = await listLogFiles(this.options.logPath);
+    let from = 0;
+    let resumed = false;
+    if (start) {
+      for (let i = 0; i < listed.length; i += 1) {
+        const file = listed[i] as LogFile;
+        if (file.dev !== start.dev || file.ino !== start.ino || file.size < start.offset) continue;
+        const opened = await this.openFile(file);
+        if (!opened) continue;
+        if (opened.first !== start.first) {
+          await opened.handle.close();
+          continue;
+        }
+        opened.offset = start.offset;
+        this.files.push(opened);
+        this.remember(opened);
+        from = i + 1;
+        resumed = true;
+        break;
+      }
+    }
+    for (const file of listed.slice(from)) {
+      const opened = await this.openFile(file);
+      if (!opened) continue;
+      this.files.push(opened);
+      this.remember(opened);
+    }
+    this.startWatching();
+    return resumed;
+  }
+
+  /** On `die`: read what is written, then return from read() instead of waiting for more. */
+  stopFollowing(): void {
+    this.stopAfterDrain = true;
+    this.wake?.();
+  }
+
+  /** Reads everything there is; with `follow`, then waits for more until stopFollowing() or abort. */
+  async read(follow: boolean): Promise<void> {
+    const { signal } = this.options;
+    this.stopAfterDrain = false;
+    let drainedAfterStop = false;
+    while (!signal.aborted) {
+      const head = this.files[0];
+      if (head && (await this.readChunk(head)) > 0) {
+        if (this.options.paused()) await this.options.waitForSpace();
+        continue;
+      }
+      await this.refresh();
+      if (head && this.files.length > 1) {
+        // a newer file exists: Docker writes no more to this one; finish it and move on
+        if ((await this.readChunk(head)) > 0) continue;
+        await this.finish(head);
+        continue;
+      }
+      if (!follow) return;
+      if (this.stopAfterDrain) {
+        // the container stopped: one more pass after a moment, for the log copier's last writes
+        if (drainedAfterStop) return;
+        drainedAfterStop = true;
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      await this.changed();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.watcher?.close();
+    this.watcher = undefined;
+    clearInterval(this.guard);
+    await this.refreshing;
+    for (const file of this.files.splice(0)) await file.handle.close().catch(() => undefined);
+  }
+
+  private async readChunk(file: OpenFile): Promise<number> {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    const { bytesRead } = await file.handle.read(buffer, 0, CHUNK_BYTES, file.offset + (file.partial?.length ?? 0));
+    if (bytesRead === 0) return 0;
+    let data = buffer.subarray(0, bytesRead);
+    const base = file.offset;
+    if (file.partial) {
+      data = Buffer.concat([file.partial, data]);
+      file.partial = undefined;
+    }
+    let start = 0;
+    for (;;) {
+      const newline = data.indexOf(NEWLINE, start);
+      if (newline < 0) break;
+      const line = data.subarray(start, newline);
+      const end = base + newline + 1;
+      const message = parseJsonFileEntry(line, this.options.tty);
+      if (message) {
+        if (file.first === undefined) {
+          file.first = message.timestamp;
+          this.remember(file);
+        }
+        this.options.onMessage(message, { dev: file.dev, ino: file.ino, offset: end, first: file.first, order: file.order, entryBytes: newline + 1 - start });
+      } else if (line.length > 0) {
+        this.options.onInvalid('json-file entry that is not valid JSON skipped');
+      }
+      start = newline + 1;
+    }
+    file.offset = base + start;
+    // copy: a subarray would keep the whole 1 MiB chunk alive
+    if (start < data.length) file.partial = Buffer.from(data.subarray(start));
+    return bytesRead;
+  }
+
+  private async finish(file: OpenFile): Promise<void> {
+    if (file.partial) this.options.onInvalid('torn json-file entry at the end of a rotated file skipped');
+    this.files.shift();
+    this.known.set(keyOf(file), { first: file.first, finalSize: file.offset + (file.partial?.length ?? 0) });
+    await file.handle.close().catch(() => undefined);
+  }
+
+  /**
+   * Opens files that appeared since the last look (rotation): all newer than what is open. Runs
+   * on every change in the folder and every poll, also while reading lags behind or is paused,
+   * so that a file is open before Docker can delete it (max-file). One at a time.
+   */
+  private refresh(): Promise<void> {
+    this.refreshing = this.refreshing.then(() => this.refreshNow());
+    return this.refreshing;
+  }
+
+  private async refreshNow(): Promise<void> {
+    let listed: LogFile[];
+    try {
+      listed = await listLogFiles(this.options.logPath);
+    } catch {
+      return; // the container's folder is gone (removed): what is open is still readable
+    }
+    for (const file of listed) {
+      const known = this.known.get(keyOf(file));
+      // unfinished ones are being read; finished ones are checked for a reused inode below
+      if (known && known.finalSize === undefined) continue;
+      const opened = await this.openFile(file);
+      if (!opened) continue;
+      // names move during rotation: judge what was actually opened, by its own inode
+      if (!this.isNew(opened, (await opened.handle.stat()).size, opened.first)) {
+        await opened.handle.close();
+        continue;
+      }
+      this.files.push(opened);
+      this.remember(opened);
+    }
+  }
+
+  /** Not seen before, or a finished file's inode now holding a new file (shorter than it was, or starting with another entry). */
+  private isNew(file: { dev: number; ino: number }, size: number, first: string | undefined): boolean {
+    const known = this.known.get(keyOf(file));
+    if (!known) return true;
+    if (known.finalSize === undefined) return false;
+    return size < known.finalSize || first !== known.first;
+  }
+
+  private async openFile(file: LogFile): Promise<OpenFile | undefined> {
+    let handle: FileHandle;
+    try {
+      handle = await open(file.path, 'r');
+    } catch {
+      return undefined;
+    }
+    const s = await handle.stat();
+    if (s.ino !== file.ino || s.dev !== file.dev) {
+      // renamed between the listing and the open: take it as what it is now
+      file = { ...file, ino: s.ino, dev: s.dev };
+    }
+    return { handle, dev: file.dev, ino: file.ino, order: this.order++, offset: 0, first: await firstTimestampOf(handle), partial: undefined };
+  }
+
+  private remember(file: OpenFile): void {
+    this.known.set(keyOf(file), { first: file.first });
+  }
+
+  private startWatching(): void {
+    try {
+      this.watcher = watch(dirname(this.options.logPath), { persistent: false }, (event) => {
+        if (event === 'rename') void this.refresh();
+        this.wake?.();
+      });
+      this.watcher.on('error', () => {
+        this.watcher?.close();
+        this.watcher = undefined;
+      });
+    } catch {
+      // no inotify here (or the folder is gone): polling alone
+    }
+    this.guard = setInterval(() => void this.refresh(), this.options.pollMs ?? 500);
+    this.guard.unref();
+  }
+
+  /** Waits for a change in the log folder, the polling interval, stopFollowing() or abort. */
+  private async changed(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await wakeOrAbort((wake) => {
+      this.wake = wake;
+      timer = setTimeout(wake, this.options.pollMs ?? 500);
+    }, this.options.signal);
+    clearTimeout(timer);
+    this.wake = undefined;
+  }
+}
+
+function keyOf(file: { dev: number; ino: number }): string {
+  return `${file.dev}:${file.ino}`;
+}

@@ -1,0 +1,9 @@
+import type { FilePosition } from '../checkpoint.js';
+
+/** A file position while reading: plus the file's place in the rotation order and the entry's size. */
+export interface ReadPosition extends FilePosition {
+  /** Increases with each file opened, oldest first: compares positions across files. */
+  order: number;
+  /** Bytes of the entry that ends at `offset`. */
+  entryBytes: number;
+}
