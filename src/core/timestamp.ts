@@ -10,6 +10,10 @@ export function normalizeTimestamp(text: string): string | undefined {
   if (text.length === 30 && text.charCodeAt(29) === 90 /* Z */ && text.charCodeAt(19) === 46 /* . */ && text.charCodeAt(10) === 84 /* T */) {
     return text;
   }
+  // json-file's form: UTC, trailing zeros of the fraction trimmed ("…:05.12Z")
+  if (text.length > 21 && text.length < 30 && text.charCodeAt(text.length - 1) === 90 && text.charCodeAt(19) === 46 && text.charCodeAt(10) === 84 && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58 && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/.test(text)) {
+    return `${text.slice(0, text.length - 1).padEnd(29, '0')}Z`;
+  }
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [, base, fraction = '', zone] = m;

@@ -127,6 +127,16 @@ export class ContainerLines {
     for (const s of this.streams.values()) s.cursor.reopen();
   }
 
+  /** File mode: where the earliest line still being assembled starts. */
+  earliestPiece(): ReadPosition | undefined {
+    let point: ReadPosition | undefined;
+    for (const s of this.streams.values()) {
+      const from = s.piecesFrom;
+      if (from && (!point || from.order < point.order || (from.order === point.order && from.offset < point.offset))) point = from;
+    }
+    return point;
+  }
+
   /** A line cut off by the end of a read is read again, whole, next time; returns its earliest timestamp. */
   abandonPartialLines(): string | undefined {
     let rewound: string | undefined;

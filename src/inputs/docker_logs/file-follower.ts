@@ -6,7 +6,7 @@ import { LogshipError, errorMessage, isRetriable } from '../../core/errors.js';
 import { deepFreeze } from '../../core/record-json.js';
 import { minusSeconds } from '../../core/timestamp.js';
 import type { ContainerInfo } from '../../services/docker.js';
-import { earliest, type ContainerCheckpoint } from './checkpoint.js';
+import { earliest, type ContainerCheckpoint, type FilePosition } from './checkpoint.js';
 import { ContainerLines } from './container-lines.js';
 import { worthReading, type Follower, type FollowerContext, type KickReason } from './follower-context.js';
 import { JsonFileTailer } from './json-file/json-file-tailer.js';
@@ -32,6 +32,8 @@ export class FileFollower implements Follower {
   private name = '';
   private readingLive = false;
   private failing = false;
+  /** Where to reopen after the tailer was closed for a stopped container (this run's own position). */
+  private resumeAt: FilePosition | undefined;
 
   constructor(
     readonly id: string,
@@ -138,6 +140,9 @@ export class FileFollower implements Follower {
         if (signal.aborted) return;
         // read() returns after a die; a quick restart means there is more to follow
         if (info.running && (await docker.inspect(this.id)).running) this.wanted = true;
+        // stopped: no open files kept for it (thousands of stopped containers would hold
+        // thousands of descriptors); a start reopens where this left off
+        else await this.closeTailer();
         this.recovered();
         backoff.reset();
       } catch (err) {
@@ -145,8 +150,7 @@ export class FileFollower implements Follower {
         if (err instanceof LogshipError && err.code === 'CONTAINER_GONE') {
           // removed: the open files are still readable; finish them
           await this.tailer?.read(false).catch(() => undefined);
-          await this.tailer?.close();
-          this.tailer = undefined;
+          await this.closeTailer();
           this.state = this.state === 'new' ? 'ignored' : 'gone';
           return;
         }
@@ -160,6 +164,17 @@ export class FileFollower implements Follower {
         await sleep(backoff.nextDelayMs(), signal);
       }
     }
+  }
+
+  private async closeTailer(): Promise<void> {
+    const tailer = this.tailer;
+    if (!tailer) return;
+    const piece = this.lines.earliestPiece();
+    const at = piece ?? tailer.position();
+    this.lines.abandonPartialLines();
+    if (at) this.resumeAt = { dev: at.dev, ino: at.ino, offset: piece ? piece.offset : at.offset, first: at.first };
+    this.tailer = undefined;
+    await tailer.close();
   }
 
   private async openTailer(info: ContainerInfo): Promise<void> {
@@ -186,8 +201,10 @@ export class FileFollower implements Follower {
       },
     });
     this.lines.trackFile(this.restored?.file);
-    const resumed = await tailer.open(this.restored?.file);
+    const reopening = this.resumeAt !== undefined;
+    const resumed = tailer.open(this.resumeAt ?? this.restored?.file);
     this.tailer = tailer;
+    if (reopening) return;
     this.ctx.logger.info(
       { container: this.id.slice(0, 12), mode: 'file', log_path: this.logPathOf(info) },
       `docker_logs: reading ${info.name} from its json-file log${this.restored ? (resumed ? ' (resuming at the checkpointed byte)' : ' (resuming by timestamp: the checkpointed file is gone or from the API mode)') : ''}`,

@@ -48,7 +48,7 @@ describe('JsonFileTailer', () => {
     const seen: string[] = [];
     const abort = new AbortController();
     const t = tailer(log, seen, [], abort.signal);
-    await t.open(undefined);
+    t.open(undefined);
     const reading = t.read(true);
     for (let round = 0; round < 20; round += 1) {
       log.write(7);
@@ -66,7 +66,7 @@ describe('JsonFileTailer', () => {
     const seen: string[] = [];
     const abort = new AbortController();
     const t = tailer(log, seen, [], abort.signal);
-    await t.open(undefined);
+    t.open(undefined);
     // three rotations before the first read: the files opened above are deleted meanwhile
     log.write(60);
     await t.read(false);
@@ -84,7 +84,7 @@ describe('JsonFileTailer', () => {
     const positions: ReadPosition[] = [];
     const abort = new AbortController();
     const a = tailer(log, first, positions, abort.signal);
-    await a.open(undefined);
+    a.open(undefined);
     await a.read(false);
     await a.close();
     const at = positions[11] as ReadPosition;
@@ -92,7 +92,7 @@ describe('JsonFileTailer', () => {
     log.write(40); // rotates: the checkpointed file is now …log.1 or older
     const second: string[] = [];
     const b = tailer(log, second, [], abort.signal);
-    expect(await b.open(checkpoint)).toBe(true);
+    expect(b.open(checkpoint)).toBe(true);
     await b.read(false);
     await b.close();
     expect(second).toEqual(Array.from({ length: 48 }, (_, i) => `line ${i + 13}`));
@@ -108,7 +108,7 @@ describe('JsonFileTailer', () => {
       logPath: path, tty: false, signal: abort.signal, pollMs: 20, onMessage: (m) => seen.push(m.content.toString()),
       paused: () => false, waitForSpace: async () => undefined, onInvalid: (r) => seen.push(`invalid: ${r}`),
     });
-    await t.open(undefined);
+    t.open(undefined);
     await t.read(false);
     expect(seen).toEqual(['whole']);
     appendFileSync(path, ' done\\n","stream":"stdout","time":"2026-11-29T07:00:00.2Z"}\n');

@@ -1,15 +1,15 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { fstatSync, readSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import { wakeOrAbort } from '../../../core/backoff.js';
 import type { LogMessage } from '../log-message.js';
 import type { FilePosition } from '../checkpoint.js';
 import { parseJsonFileEntry } from './json-file-entry.js';
-import { firstTimestampOf, listLogFiles, type LogFile } from './log-files.js';
+import { closeQuietly, firstTimestampOf, listLogFiles, openLogFile, type LogFile } from './log-files.js';
 import type { ReadPosition } from './read-position.js';
 
 const NEWLINE = 0x0a;
-const CHUNK_BYTES = 1024 * 1024;
+/** Small enough that file-system events are handled between chunks even under load. */
+const CHUNK_BYTES = 256 * 1024;
 
 export interface TailerOptions {
   /** The container's LogPath, as seen by the shipper. */
@@ -26,7 +26,7 @@ export interface TailerOptions {
 }
 
 interface OpenFile {
-  handle: FileHandle;
+  fd: number;
   dev: number;
   ino: number;
   order: number;
@@ -56,7 +56,6 @@ export class JsonFileTailer {
   private order = 0;
   private watcher: FSWatcher | undefined;
   private guard: NodeJS.Timeout | undefined;
-  private refreshing: Promise<void> = Promise.resolve();
   private wake: (() => void) | undefined;
   private stopAfterDrain = false;
 
@@ -66,18 +65,18 @@ export class JsonFileTailer {
    * Opens the files to read: from `start` when that file is still there (by device, inode and
    * first entry), else from the oldest file. Returns whether `start` was found.
    */
-  async open(start: FilePosition | undefined): Promise<boolean> {
-    const listed = await listLogFiles(this.options.logPath);
+  open(start: FilePosition | undefined): boolean {
+    const listed = listLogFiles(this.options.logPath);
     let from = 0;
     let resumed = false;
     if (start) {
       for (let i = 0; i < listed.length; i += 1) {
         const file = listed[i] as LogFile;
         if (file.dev !== start.dev || file.ino !== start.ino || file.size < start.offset) continue;
-        const opened = await this.openFile(file);
+        const opened = this.openFile(file);
         if (!opened) continue;
         if (opened.first !== start.first) {
-          await opened.handle.close();
+          closeQuietly(opened.fd);
           continue;
         }
         opened.offset = start.offset;
@@ -89,7 +88,7 @@ export class JsonFileTailer {
       }
     }
     for (const file of listed.slice(from)) {
-      const opened = await this.openFile(file);
+      const opened = this.openFile(file);
       if (!opened) continue;
       this.files.push(opened);
       this.remember(opened);
@@ -110,16 +109,18 @@ export class JsonFileTailer {
     this.stopAfterDrain = false;
     let drainedAfterStop = false;
     while (!signal.aborted) {
+      this.refresh();
       const head = this.files[0];
-      if (head && (await this.readChunk(head)) > 0) {
+      if (head && this.readChunk(head) > 0) {
         if (this.options.paused()) await this.options.waitForSpace();
+        // a turn of the event loop: file-system events and the rest of the pipeline get their share
+        else await new Promise((r) => setImmediate(r));
         continue;
       }
-      await this.refresh();
       if (head && this.files.length > 1) {
         // a newer file exists: Docker writes no more to this one; finish it and move on
-        if ((await this.readChunk(head)) > 0) continue;
-        await this.finish(head);
+        if (this.readChunk(head) > 0) continue;
+        this.finish(head);
         continue;
       }
       if (!follow) return;
@@ -134,17 +135,23 @@ export class JsonFileTailer {
     }
   }
 
+  /** Where reading stands: the first byte not consumed, in the oldest file still open. */
+  position(): ReadPosition | undefined {
+    const head = this.files[0];
+    if (!head || head.first === undefined) return undefined;
+    return { dev: head.dev, ino: head.ino, offset: head.offset, first: head.first, order: head.order, entryBytes: 0 };
+  }
+
   async close(): Promise<void> {
     this.watcher?.close();
     this.watcher = undefined;
     clearInterval(this.guard);
-    await this.refreshing;
-    for (const file of this.files.splice(0)) await file.handle.close().catch(() => undefined);
+    for (const file of this.files.splice(0)) closeQuietly(file.fd);
   }
 
-  private async readChunk(file: OpenFile): Promise<number> {
+  private readChunk(file: OpenFile): number {
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    const { bytesRead } = await file.handle.read(buffer, 0, CHUNK_BYTES, file.offset + (file.partial?.length ?? 0));
+    const bytesRead = readSync(file.fd, buffer, 0, CHUNK_BYTES, file.offset + (file.partial?.length ?? 0));
     if (bytesRead === 0) return 0;
     let data = buffer.subarray(0, bytesRead);
     const base = file.offset;
@@ -176,27 +183,22 @@ export class JsonFileTailer {
     return bytesRead;
   }
 
-  private async finish(file: OpenFile): Promise<void> {
+  private finish(file: OpenFile): void {
     if (file.partial) this.options.onInvalid('torn json-file entry at the end of a rotated file skipped');
     this.files.shift();
     this.known.set(keyOf(file), { first: file.first, finalSize: file.offset + (file.partial?.length ?? 0) });
-    await file.handle.close().catch(() => undefined);
+    closeQuietly(file.fd);
   }
 
   /**
    * Opens files that appeared since the last look (rotation): all newer than what is open. Runs
-   * on every change in the folder and every poll, also while reading lags behind or is paused,
-   * so that a file is open before Docker can delete it (max-file). One at a time.
+   * before every chunk, on every change in the folder and every poll, also while reading lags
+   * behind or is paused, so that a file is open before Docker deletes it (max-file).
    */
-  private refresh(): Promise<void> {
-    this.refreshing = this.refreshing.then(() => this.refreshNow());
-    return this.refreshing;
-  }
-
-  private async refreshNow(): Promise<void> {
+  private refresh(): void {
     let listed: LogFile[];
     try {
-      listed = await listLogFiles(this.options.logPath);
+      listed = listLogFiles(this.options.logPath);
     } catch {
       return; // the container's folder is gone (removed): what is open is still readable
     }
@@ -204,11 +206,11 @@ export class JsonFileTailer {
       const known = this.known.get(keyOf(file));
       // unfinished ones are being read; finished ones are checked for a reused inode below
       if (known && known.finalSize === undefined) continue;
-      const opened = await this.openFile(file);
+      const opened = this.openFile(file);
       if (!opened) continue;
       // names move during rotation: judge what was actually opened, by its own inode
-      if (!this.isNew(opened, (await opened.handle.stat()).size, opened.first)) {
-        await opened.handle.close();
+      if (!this.isNew(opened, fstatSync(opened.fd).size, opened.first)) {
+        closeQuietly(opened.fd);
         continue;
       }
       this.files.push(opened);
@@ -224,19 +226,11 @@ export class JsonFileTailer {
     return size < known.finalSize || first !== known.first;
   }
 
-  private async openFile(file: LogFile): Promise<OpenFile | undefined> {
-    let handle: FileHandle;
-    try {
-      handle = await open(file.path, 'r');
-    } catch {
-      return undefined;
-    }
-    const s = await handle.stat();
-    if (s.ino !== file.ino || s.dev !== file.dev) {
-      // renamed between the listing and the open: take it as what it is now
-      file = { ...file, ino: s.ino, dev: s.dev };
-    }
-    return { handle, dev: file.dev, ino: file.ino, order: this.order++, offset: 0, first: await firstTimestampOf(handle), partial: undefined };
+  private openFile(file: LogFile): OpenFile | undefined {
+    const opened = openLogFile(file.path);
+    if (!opened) return undefined;
+    // renamed between the listing and the open: it is what was opened
+    return { fd: opened.fd, dev: opened.dev, ino: opened.ino, order: this.order++, offset: 0, first: firstTimestampOf(opened.fd), partial: undefined };
   }
 
   private remember(file: OpenFile): void {
@@ -246,7 +240,7 @@ export class JsonFileTailer {
   private startWatching(): void {
     try {
       this.watcher = watch(dirname(this.options.logPath), { persistent: false }, (event) => {
-        if (event === 'rename') void this.refresh();
+        if (event === 'rename') this.refresh();
         this.wake?.();
       });
       this.watcher.on('error', () => {
@@ -256,7 +250,7 @@ export class JsonFileTailer {
     } catch {
       // no inotify here (or the folder is gone): polling alone
     }
-    this.guard = setInterval(() => void this.refresh(), this.options.pollMs ?? 500);
+    this.guard = setInterval(() => this.refresh(), this.options.pollMs ?? 500);
     this.guard.unref();
   }
 
