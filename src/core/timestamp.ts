@@ -11,9 +11,7 @@ export function normalizeTimestamp(text: string): string | undefined {
     return text;
   }
   // json-file's form: UTC, trailing zeros of the fraction trimmed ("…:05.12Z")
-  if (text.length > 21 && text.length < 30 && text.charCodeAt(text.length - 1) === 90 && text.charCodeAt(19) === 46 && text.charCodeAt(10) === 84 && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58 && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/.test(text)) {
-    return `${text.slice(0, text.length - 1).padEnd(29, '0')}Z`;
-  }
+  if (isTrimmedUtc(text)) return `${text.slice(0, text.length - 1).padEnd(29, '0')}Z`;
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [, base, fraction = '', zone] = m;
@@ -21,6 +19,24 @@ export function normalizeTimestamp(text: string): string | undefined {
   const ms = Date.parse(`${base}${zone}`);
   if (Number.isNaN(ms)) return undefined;
   return `${new Date(ms).toISOString().slice(0, 19)}.${fraction.padEnd(9, '0')}Z`;
+}
+
+/** Where "YYYY-MM-DDTHH:MM:SS" has its separators. */
+const SEPARATORS: ReadonlyArray<[number, number]> = [[4, 45], [7, 45], [10, 84], [13, 58], [16, 58], [19, 46]];
+
+/** "YYYY-MM-DDTHH:MM:SS.f…Z" with one to eight fraction digits. */
+function isTrimmedUtc(text: string): boolean {
+  if (text.length < 22 || text.length > 29 || text.charCodeAt(text.length - 1) !== 90 /* Z */) return false;
+  for (const [at, code] of SEPARATORS) if (text.charCodeAt(at) !== code) return false;
+  return digitsOnly(text, 0, 4) && digitsOnly(text, 5, 7) && digitsOnly(text, 8, 10) && digitsOnly(text, 11, 13) && digitsOnly(text, 14, 16) && digitsOnly(text, 17, 19) && digitsOnly(text, 20, text.length - 1);
+}
+
+function digitsOnly(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** Docker's `since`/`until` form: "<unix seconds>.<9 digits>", inclusive, minus `backSeconds`. */

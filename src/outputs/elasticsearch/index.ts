@@ -1,5 +1,5 @@
 import { defineOutput } from '../../plugins/types.js';
-import { ElasticsearchOutput } from './elasticsearch-output.js';
+import { lazyOutput } from '../../plugins/lazy-output.js';
 import { checkElasticsearch, elasticsearchSchema } from './schema.js';
 
 export const elasticsearchOutput = defineOutput({
@@ -40,5 +40,6 @@ outputs:
   ],
   // batches overlap up to max_in_flight (document order does not matter to an index; retries stay in batch order)
   batching: (config) => ({ maxRecords: config.batch_max_docs, lingerMs: config.flush_interval, concurrentWrites: Math.min(2, config.max_in_flight) }),
-  create: (config, context) => new ElasticsearchOutput(config, context),
+  // the client library loads only for pipelines that use this output
+  create: (config, context) => lazyOutput(async () => new (await import('./elasticsearch-output.js')).ElasticsearchOutput(config, context)),
 });

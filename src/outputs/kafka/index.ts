@@ -1,5 +1,5 @@
 import { defineOutput } from '../../plugins/types.js';
-import { KafkaOutput } from './kafka-output.js';
+import { lazyOutput } from '../../plugins/lazy-output.js';
 import { checkKafka, kafkaSchema } from './schema.js';
 
 export const kafkaOutput = defineOutput({
@@ -57,5 +57,6 @@ outputs:
   ],
   // two batches at once: the next one is rendered and encoded while the broker acknowledges the last
   batching: (config) => ({ maxRecords: config.batch_max_records, lingerMs: config.linger, concurrentWrites: 2 }),
-  create: (config, context) => new KafkaOutput(config, context),
+  // the client library loads only for pipelines that use this output
+  create: (config, context) => lazyOutput(async () => new (await import('./kafka-output.js')).KafkaOutput(config, context)),
 });

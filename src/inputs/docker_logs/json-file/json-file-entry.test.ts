@@ -31,4 +31,12 @@ describe('parseJsonFileEntry', () => {
       expect(message && { stream: message.stream, timestamp: message.timestamp, text: message.content.toString('utf8'), terminated: message.terminated }).toEqual(c.expected);
     });
   }
+
+  it('parses an entry in the middle of a chunk without looking past its end', () => {
+    const first = Buffer.from('{"log":"no stream key here, padding padding padding\\n","time":"2026-11-29T06:40:00.1Z"}');
+    const second = entry('second\n');
+    const data = Buffer.concat([first, Buffer.from('\n'), second, Buffer.from('\n')]);
+    expect(parseJsonFileEntry(data, false, 0, first.length)).toBeUndefined();
+    expect(parseJsonFileEntry(data, false, first.length + 1, first.length + 1 + second.length)?.content.toString()).toBe('second');
+  });
 });

@@ -8,8 +8,6 @@ const NEWLINE = 0x0a;
 const PREFIX = Buffer.from('{"log":"');
 const STREAM_KEY = Buffer.from('","stream":"');
 const TIME_KEY = Buffer.from(',"time":"');
-/** The escaped line ending json-file stores: backslash, n. */
-const ESCAPED_NEWLINE = Buffer.from('\\n');
 
 /**
  * Parses one json-file entry, `{"log":"…","stream":"stdout","time":"…"}` (plus `attrs` when
@@ -17,9 +15,8 @@ const ESCAPED_NEWLINE = Buffer.from('\\n');
  * stream (`tty` for a TTY container), same timestamp padded to nine digits. Undefined when the
  * line is not such an entry.
  */
-export function parseJsonFileEntry(line: Buffer, tty: boolean): LogMessage | undefined {
-  const fast = fastParse(line);
-  const entry = fast ?? slowParse(line);
+export function parseJsonFileEntry(data: Buffer, tty: boolean, start = 0, end = data.length): LogMessage | undefined {
+  const entry = fastParse(data, start, end) ?? slowParse(data.subarray(start, end));
   if (!entry) return undefined;
   const timestamp = normalizeTimestamp(entry.time);
   if (!timestamp) return undefined;
@@ -46,34 +43,49 @@ function withoutNewline(content: Buffer, stream: 'stdout' | 'stderr', time: stri
   return { content: newline ? content.subarray(0, content.length - 1) : content, newline, stream, time };
 }
 
-/** Docker's exact layout without attrs, and a log text whose only escape is its final \n. */
-function fastParse(line: Buffer): RawEntry | undefined {
-  if (line.length < 40 || line.compare(PREFIX, 0, PREFIX.length, 0, PREFIX.length) !== 0) return undefined;
+/** Docker's exact layout without attrs, and a log text whose only escape is its final \n; the entry is data[s, e). */
+function fastParse(data: Buffer, s: number, e: number): RawEntry | undefined {
+  if (e - s < 40 || !startsWith(data, PREFIX, s, e)) return undefined;
+  const textStart = s + PREFIX.length;
   // a JSON string holds no unescaped quote, so this sequence can only close the log text
-  const logEnd = line.indexOf(STREAM_KEY, PREFIX.length);
-  if (logEnd < 0) return undefined;
+  const logEnd = data.indexOf(STREAM_KEY, textStart);
+  if (logEnd < 0 || logEnd >= e) return undefined;
   const streamAt = logEnd + STREAM_KEY.length;
-  const stream = line.toString('latin1', streamAt, streamAt + 6);
-  if ((stream !== 'stdout' && stream !== 'stderr') || line[streamAt + 6] !== QUOTE) return undefined;
+  const stream = streamAt + 7 <= e ? streamName(data, streamAt) : undefined;
+  if (!stream || data[streamAt + 6] !== QUOTE) return undefined;
   const timeAt = streamAt + 7;
-  if (line.compare(TIME_KEY, 0, TIME_KEY.length, timeAt, timeAt + TIME_KEY.length) !== 0) return undefined;
+  if (!startsWith(data, TIME_KEY, timeAt, e)) return undefined;
   const timeStart = timeAt + TIME_KEY.length;
-  const timeEnd = line.indexOf(QUOTE, timeStart);
-  if (timeEnd < 0 || timeEnd !== line.length - 2 || line[line.length - 1] !== 0x7d /* } */) return undefined;
-  const time = line.toString('latin1', timeStart, timeEnd);
+  const timeEnd = e - 2;
+  if (timeEnd <= timeStart || data[timeEnd] !== QUOTE || data[e - 1] !== 0x7d /* } */) return undefined;
+  const time = data.toString('latin1', timeStart, timeEnd);
   let textEnd = logEnd;
   let newline = false;
-  if (logEnd - PREFIX.length >= 2 && line.compare(ESCAPED_NEWLINE, 0, 2, logEnd - 2, logEnd) === 0 && line[logEnd - 3] !== BACKSLASH) {
+  if (logEnd - textStart >= 2 && data[logEnd - 2] === BACKSLASH && data[logEnd - 1] === 0x6e /* n */ && data[logEnd - 3] !== BACKSLASH) {
     textEnd = logEnd - 2;
     newline = true;
   }
-  const text = line.subarray(PREFIX.length, textEnd);
-  if (text.indexOf(BACKSLASH) >= 0) {
+  const escape = data.indexOf(BACKSLASH, textStart);
+  if (escape >= 0 && escape < textEnd) {
     // escapes (quotes, control characters, \u003c for <): let JSON decode the string
-    const decoded = Buffer.from(JSON.parse(`"${line.toString('utf8', PREFIX.length, logEnd)}"`) as string, 'utf8');
+    const decoded = Buffer.from(JSON.parse(`"${data.toString('utf8', textStart, logEnd)}"`) as string, 'utf8');
     return withoutNewline(decoded, stream, time);
   }
-  return { content: text, newline, stream, time };
+  return { content: data.subarray(textStart, textEnd), newline, stream, time };
+}
+
+function startsWith(data: Buffer, prefix: Buffer, at: number, end: number): boolean {
+  if (at + prefix.length > end) return false;
+  for (let i = 0; i < prefix.length; i += 1) if (data[at + i] !== prefix[i]) return false;
+  return true;
+}
+
+/** "stdout" or "stderr" at this offset, without building a string. */
+function streamName(line: Buffer, at: number): 'stdout' | 'stderr' | undefined {
+  if (line[at] !== 0x73 || line[at + 1] !== 0x74 || line[at + 2] !== 0x64) return undefined; // std
+  if (line[at + 3] === 0x6f && line[at + 4] === 0x75 && line[at + 5] === 0x74) return 'stdout';
+  if (line[at + 3] === 0x65 && line[at + 4] === 0x72 && line[at + 5] === 0x72) return 'stderr';
+  return undefined;
 }
 
 function slowParse(line: Buffer): RawEntry | undefined {

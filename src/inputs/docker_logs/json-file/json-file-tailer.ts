@@ -163,16 +163,15 @@ export class JsonFileTailer {
     for (;;) {
       const newline = data.indexOf(NEWLINE, start);
       if (newline < 0) break;
-      const line = data.subarray(start, newline);
       const end = base + newline + 1;
-      const message = parseJsonFileEntry(line, this.options.tty);
+      const message = parseJsonFileEntry(data, this.options.tty, start, newline);
       if (message) {
         if (file.first === undefined) {
           file.first = message.timestamp;
           this.remember(file);
         }
         this.options.onMessage(message, { dev: file.dev, ino: file.ino, offset: end, first: file.first, order: file.order, entryBytes: newline + 1 - start });
-      } else if (line.length > 0) {
+      } else if (newline > start) {
         this.options.onInvalid('json-file entry that is not valid JSON skipped');
       }
       start = newline + 1;
