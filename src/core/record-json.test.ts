@@ -23,4 +23,12 @@ describe('recordToJson', () => {
     meta.name = 'b';
     expect(recordToJson(r)).toBe(JSON.stringify(r));
   });
+
+  it('quotes strings exactly as JSON.stringify does, escapes and surrogates included', () => {
+    const samples = ['plain', '', 'tab\there', 'quote " and \\ backslash', 'nul \u0000 esc \u001b del \u007f', 'emoji 😀 pair', 'lone \ud83d high', 'lone \ude00 low', 'line\u2028sep', 'ünïcödé', '</script>'];
+    for (const message of samples) {
+      const r = { ...record, message };
+      expect(recordToJson(r)).toBe(JSON.stringify(r));
+    }
+  });
 });

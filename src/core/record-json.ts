@@ -23,8 +23,13 @@ export function recordToJson(record: LogRecord): string {
 /** `"key":` of the record's keys, which are few and repeat in every record. */
 const keyJson = boundedMemo((key) => `${JSON.stringify(key)}:`);
 
+/** Characters JSON.stringify escapes: quote, backslash, control characters, surrogates (lone ones are escaped). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 /** JSON of a value, or undefined where JSON.stringify would leave the key out (undefined, functions, symbols). */
 function valueJson(value: unknown): string | undefined {
+  // most strings need no escaping: quoting them is about twice as fast as the generic serialiser
+  if (typeof value === 'string') return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
   if (typeof value === 'object' && value !== null && Object.isFrozen(value)) {
     let json = frozenJson.get(value);
     if (json === undefined) {
