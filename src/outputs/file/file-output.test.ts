@@ -123,4 +123,15 @@ describe('replay keys', () => {
     expect(replayKey(exec('2026-01-01T00:00:00.000000001Z'))).toBe(replayKey(exec('2026-01-01T00:00:09.000000001Z')));
     expect(replayKey(main('2026-01-01T00:00:00.000000001Z'))).not.toBe(replayKey(main('2026-01-01T00:00:09.000000001Z')));
   });
+
+  it('writes batches larger than its encoding buffer, multi-byte characters included, exactly as JSON lines', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'file-out-'));
+    const path = join(dir, 'out.jsonl');
+    const { output } = start(join(dir, 'state'), path);
+    const big = range(1, 300).map((e, i) => ({ ...e, record: { ...e.record, message: `${'ü€😀'.repeat(2000)} ${i}` } }));
+    await deliver(output, big);
+    await deliver(output, range(301, 302));
+    const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+    expect(lines).toEqual([...big, ...range(301, 302)].map((e) => JSON.stringify(e.record)));
+  });
 });
