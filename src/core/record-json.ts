@@ -24,6 +24,7 @@ export function recordToJson(record: LogRecord): string {
 const keyJson = boundedMemo((key) => `${JSON.stringify(key)}:`);
 
 /** Characters JSON.stringify escapes: quote, backslash, control characters, surrogates (lone ones are escaped). */
+// eslint-disable-next-line no-control-regex -- these are exactly the characters JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** JSON of a value, or undefined where JSON.stringify would leave the key out (undefined, functions, symbols). */
