@@ -85,6 +85,9 @@ status=0
 if [ -z "$only" ] || [ "$only" = docker-logs ]; then
   echo "== bench/docker-logs =="
   node bench/docker-logs/run.mjs ${logs_args[@]+"${logs_args[@]}"} || { rc=$?; if [ "$rc" -gt "$status" ]; then status=$rc; fi; }
+  echo
+  echo "== bench/docker-logs/modes.mjs (mode: file against mode: api) =="
+  node bench/docker-logs/modes.mjs ${BENCH_RUNS:+--runs "$BENCH_RUNS"} || { rc=$?; if [ "$rc" -gt "$status" ]; then status=$rc; fi; }
 fi
 if [ -z "$only" ] || [ "$only" = docker-tail ]; then
   echo
