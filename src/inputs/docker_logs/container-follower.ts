@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream';
 import { Backoff, sleep } from '../../core/backoff.js';
-import { LogshipError, errorMessage, isRetriable } from '../../core/errors.js';
+import { LogshipError, errorMessage } from '../../core/errors.js';
 import type { ContainerMeta } from '../../core/record.js';
 import { minusSeconds, toDockerSince } from '../../core/timestamp.js';
 import { deepFreeze } from '../../core/record-json.js';
 import type { ContainerInfo } from '../../services/docker.js';
 import { earliest, type ContainerCheckpoint } from './checkpoint.js';
 import { ContainerLines } from './container-lines.js';
+import { EPOCH, FollowerBase } from './follower-base.js';
 import { worthReading, type Follower, type FollowerContext, type KickReason } from './follower-context.js';
 import { FrameDemuxer } from './frame-demuxer.js';
 import type { MessageParser } from './log-message.js';
@@ -19,7 +20,7 @@ type FollowerState = 'new' | 'active' | 'ignored' | 'gone';
  * after it stops, reopens on restart, and keeps the per-stream positions that make every line
  * appear exactly once. Discovery decides which containers get a follower.
  */
-export class ContainerFollower implements Follower {
+export class ContainerFollower extends FollowerBase implements Follower {
   readonly mode = 'api';
   private state: FollowerState = 'new';
   private meta: ContainerMeta | undefined;
@@ -30,53 +31,22 @@ export class ContainerFollower implements Follower {
   private readonly lines: ContainerLines;
   /** Earliest timestamp that must be read again because a line was cut off by a stream end. */
   private rewoundTo: string | undefined;
-  private loop: Promise<void> | undefined;
-  private wanted = false;
   private activeStream: Readable | undefined;
-  private failing = false;
-  /** Where reading starts when nothing has been read yet in this run. */
-  private baseSince: string | undefined;
   private prefetch: Promise<Buffer[]> | undefined;
-  /** Set when a listing found the container; see worthReading(). */
-  private discoveredAfter: number | undefined;
   /** A follow stream is being read (a `die` now should fetch the end of the log). */
   private followingNow = false;
   /** A log request sent on a start event, before inspect answered. */
   private earlyOpen = false;
   /** Set by a start event: open the log before inspecting. */
   private justStarted = false;
-  constructor(
-    readonly id: string,
-    private readonly ctx: FollowerContext,
-    private readonly restored: ContainerCheckpoint | undefined,
-  ) {
+  constructor(id: string, ctx: FollowerContext, restored: ContainerCheckpoint | undefined) {
+    super(id, ctx, restored);
     this.lines = new ContainerLines(id, ctx, restored);
   }
 
-  /** Asks for a read cycle: start following if running, else read what is left. */
-  kick(reason: KickReason = {}): void {
-    this.wanted = true;
+  protected override noteKick(reason: KickReason): void {
     if (reason.justStarted) this.justStarted = true;
     if (reason.seen) this.seen = reason.seen;
-    this.baseSince ??= this.restored?.since ?? (reason.initial ? this.ctx.firstSince() : EPOCH);
-    // an event is news about this container: it overrides a listing's "history" judgement
-    this.discoveredAfter = reason.discoveredAfter;
-    this.loop ??= this.run().finally(() => {
-      this.loop = undefined;
-    });
-  }
-
-  get idle(): boolean {
-    return this.loop === undefined;
-  }
-
-  /** Re-reads metadata (after a rename), without disturbing an open stream. */
-  async refresh(): Promise<void> {
-    try {
-      this.apply(await this.ctx.docker.inspect(this.id));
-    } catch {
-      // the read loop notices a gone container on its own
-    }
   }
 
   get finished(): boolean {
@@ -108,7 +78,7 @@ export class ContainerFollower implements Follower {
     return { name: this.meta?.name ?? this.restored?.name ?? '', since, streams: this.lines.settledStreams() };
   }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     const backoff = new Backoff(200, 10_000);
     const { docker, signal } = this.ctx;
     while (this.wanted && !signal.aborted) {
@@ -172,14 +142,10 @@ export class ContainerFollower implements Follower {
           this.state = 'gone';
           return;
         }
-        if (!isRetriable(err)) {
-          this.ctx.logger.warn({ container: this.id.slice(0, 12), code: (err as LogshipError).code }, `docker_logs: not reading container: ${errorMessage(err)}`);
+        if (await this.retryOrGiveUp(err, backoff)) {
           this.state = 'ignored';
           return;
         }
-        this.failed(err);
-        this.wanted = true;
-        await sleep(backoff.nextDelayMs(), signal);
       }
     }
   }
@@ -200,7 +166,7 @@ export class ContainerFollower implements Follower {
     this.ctx.logger.warn({ container: this.id.slice(0, 12) }, 'docker_logs: container was removed before its log could be read (auto-removed; its log read back empty)');
   }
 
-  private apply(info: ContainerInfo): void {
+  protected apply(info: ContainerInfo): void {
     if (info.logPath || info.startedAt) this.tty = info.tty;
     // frozen: shared by every record of this container, and serialised once
     this.meta = deepFreeze({ id: info.id, name: info.name, image: { name: info.image }, labels: { ...info.labels } });
@@ -306,19 +272,6 @@ export class ContainerFollower implements Follower {
     this.ctx.metrics.inc('docker_logs_invalid_frames_total', { input: this.ctx.inputId });
     this.ctx.logger.debug({ container: this.id.slice(0, 12) }, `docker_logs: ${reason}`);
   }
-
-  private failed(err: unknown): void {
-    this.ctx.metrics.inc('docker_errors_total', { input: this.ctx.inputId });
-    if (this.failing) return;
-    this.failing = true;
-    this.ctx.logger.warn({ container: this.id.slice(0, 12), code: (err as LogshipError).code }, `docker_logs: reading failed, retrying with backoff: ${errorMessage(err)}`);
-  }
-
-  private recovered(): void {
-    if (!this.failing) return;
-    this.failing = false;
-    this.ctx.logger.info({ container: this.id.slice(0, 12) }, 'docker_logs: reading again');
-  }
 }
 
 const MAX_PREFETCH_BYTES = 64 * 1024 * 1024;
@@ -337,7 +290,6 @@ async function readAll(stream: Readable): Promise<Buffer[]> {
   return chunks;
 }
 
-const EPOCH = '1970-01-01T00:00:00.000000000Z';
 
 function toReadError(err: unknown): LogshipError {
   if (err instanceof LogshipError) return err;

@@ -1,13 +1,14 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Backoff, sleep } from '../../core/backoff.js';
-import { LogshipError, errorMessage, isRetriable } from '../../core/errors.js';
+import { Backoff } from '../../core/backoff.js';
+import { LogshipError, errorMessage } from '../../core/errors.js';
 import { deepFreeze } from '../../core/record-json.js';
 import { minusSeconds } from '../../core/timestamp.js';
 import type { ContainerInfo } from '../../services/docker.js';
 import { earliest, type ContainerCheckpoint, type FilePosition } from './checkpoint.js';
 import { ContainerLines } from './container-lines.js';
+import { EPOCH, FollowerBase } from './follower-base.js';
 import { worthReading, type Follower, type FollowerContext, type KickReason } from './follower-context.js';
 import { JsonFileTailer } from './json-file/json-file-tailer.js';
 
@@ -20,48 +21,19 @@ type State = 'new' | 'active' | 'ignored' | 'gone' | 'handed-over';
  * Records, cursors and checkpoints are those of the API reader (ContainerLines), plus the
  * file and byte offset to reopen at.
  */
-export class FileFollower implements Follower {
+export class FileFollower extends FollowerBase implements Follower {
   readonly mode = 'file';
   private state: State = 'new';
   private readonly lines: ContainerLines;
   private tailer: JsonFileTailer | undefined;
-  private loop: Promise<void> | undefined;
-  private wanted = false;
-  private baseSince: string | undefined;
-  private discoveredAfter: number | undefined;
   private name = '';
   private readingLive = false;
-  private failing = false;
   /** Where to reopen after the tailer was closed for a stopped container (this run's own position). */
   private resumeAt: FilePosition | undefined;
 
-  constructor(
-    readonly id: string,
-    private readonly ctx: FollowerContext,
-    private readonly restored: ContainerCheckpoint | undefined,
-  ) {
+  constructor(id: string, ctx: FollowerContext, restored: ContainerCheckpoint | undefined) {
+    super(id, ctx, restored);
     this.lines = new ContainerLines(id, ctx, restored);
-  }
-
-  kick(reason: KickReason = {}): void {
-    this.wanted = true;
-    this.baseSince ??= this.restored?.since ?? (reason.initial ? this.ctx.firstSince() : EPOCH);
-    this.discoveredAfter = reason.discoveredAfter;
-    this.loop ??= this.run(reason).finally(() => {
-      this.loop = undefined;
-    });
-  }
-
-  get idle(): boolean {
-    return this.loop === undefined;
-  }
-
-  async refresh(): Promise<void> {
-    try {
-      this.apply(await this.ctx.docker.inspect(this.id));
-    } catch {
-      // the read loop notices a gone container on its own
-    }
   }
 
   get finished(): boolean {
@@ -102,7 +74,7 @@ export class FileFollower implements Follower {
     return checkpoint;
   }
 
-  private async run(firstReason: KickReason): Promise<void> {
+  protected async run(firstReason: KickReason): Promise<void> {
     const backoff = new Backoff(200, 10_000);
     const { docker, signal } = this.ctx;
     while (this.wanted && !signal.aborted) {
@@ -154,14 +126,10 @@ export class FileFollower implements Follower {
           this.state = this.state === 'new' ? 'ignored' : 'gone';
           return;
         }
-        if (!isRetriable(err)) {
-          this.ctx.logger.warn({ container: this.id.slice(0, 12), code: (err as LogshipError).code }, `docker_logs: not reading container: ${errorMessage(err)}`);
+        if (await this.retryOrGiveUp(err, backoff)) {
           this.state = 'ignored';
           return;
         }
-        this.failed(err);
-        this.wanted = true;
-        await sleep(backoff.nextDelayMs(), signal);
       }
     }
   }
@@ -231,23 +199,9 @@ export class FileFollower implements Follower {
     return join(this.ctx.logsDir, basename(dirname(info.logPath)), basename(info.logPath));
   }
 
-  private apply(info: ContainerInfo): void {
+  protected apply(info: ContainerInfo): void {
     this.name = info.name;
     this.lines.describe(deepFreeze({ id: info.id, name: info.name, image: { name: info.image }, labels: { ...info.labels } }), `docker.main.${info.name.replace(/\./g, '_')}`);
   }
-
-  private failed(err: unknown): void {
-    this.ctx.metrics.inc('docker_errors_total', { input: this.ctx.inputId });
-    if (this.failing) return;
-    this.failing = true;
-    this.ctx.logger.warn({ container: this.id.slice(0, 12), code: (err as LogshipError).code }, `docker_logs: reading failed, retrying with backoff: ${errorMessage(err)}`);
-  }
-
-  private recovered(): void {
-    if (!this.failing) return;
-    this.failing = false;
-    this.ctx.logger.info({ container: this.id.slice(0, 12) }, 'docker_logs: reading again');
-  }
 }
 
-const EPOCH = '1970-01-01T00:00:00.000000000Z';
