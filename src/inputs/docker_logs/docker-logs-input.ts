@@ -93,7 +93,7 @@ export class DockerLogsInput implements Input {
       firstSince: () => (this.config.start_at === 'end' ? startedAt : '1970-01-01T00:00:00.000000000Z'),
       mode: this.config.mode,
       ...(this.config.logs_dir ? { logsDir: this.config.logs_dir } : {}),
-      fallBack: (id, reason, kick) => this.fallBack(id, reason, kick),
+      fallBack: (id, reason, kick, why) => this.fallBack(id, reason, kick, why),
     };
     if (this.config.tag) this.followerContext.tag = compileTagTemplate(this.config.tag);
     this.supervisor = this.superviseEvents();
@@ -209,16 +209,18 @@ export class DockerLogsInput implements Input {
   }
 
   /** auto mode: this container's json-file is not readable here; read it through the API. */
-  private fallBack(id: string, reason: string, kick: KickReason): void {
+  private fallBack(id: string, reason: string, kick: KickReason, why: 'unreadable' | 'vanished'): void {
     if (!this.followerContext || this.abort.signal.aborted) return;
     const { logger } = this.context;
-    if (!this.fellBack) {
+    if (why === 'vanished') {
+      logger.debug({ container: id.slice(0, 12) }, `docker_logs: through the Docker API: ${reason}`);
+    } else if (!this.fellBack) {
       this.fellBack = true;
       logger.warn(`docker_logs: reading containers through the Docker API, not their json-file logs: ${reason} — mount the host's /var/lib/docker/containers read-only (logs_dir if elsewhere) for file mode`);
     } else {
       logger.debug({ container: id.slice(0, 12) }, `docker_logs: through the Docker API: ${reason}`);
     }
-    this.context.metrics.inc('docker_logs_file_fallbacks_total', { input: this.context.id });
+    if (why === 'unreadable') this.context.metrics.inc('docker_logs_file_fallbacks_total', { input: this.context.id });
     const follower = new ContainerFollower(id, this.followerContext, this.restored[id]);
     this.followers.set(id, follower);
     follower.kick(kick);

@@ -92,10 +92,13 @@ export class FileFollower extends FollowerBase implements Follower {
           if (problem) {
             if (this.ctx.mode === 'auto') {
               this.state = 'handed-over';
-              this.ctx.fallBack(this.id, problem, firstReason);
+              this.ctx.fallBack(this.id, problem.reason, firstReason, problem.why);
+            } else if (problem.why === 'vanished') {
+              this.reportMissed(problem.reason);
+              this.state = 'ignored';
             } else {
               this.ctx.metrics.inc('docker_logs_file_unreadable_total', { input: this.ctx.inputId });
-              this.ctx.logger.error({ container: this.id.slice(0, 12) }, `docker_logs: cannot read container ${info.name} in mode file: ${problem}; skipping it (the other containers go on) — mount the log folder or use mode: auto`);
+              this.ctx.logger.error({ container: this.id.slice(0, 12) }, `docker_logs: cannot read container ${info.name} in mode file: ${problem.reason}; skipping it (the other containers go on) — mount the log folder or use mode: auto`);
               this.state = 'ignored';
             }
             return;
@@ -120,6 +123,14 @@ export class FileFollower extends FollowerBase implements Follower {
       } catch (err) {
         if (signal.aborted) return;
         if (err instanceof LogshipError && err.code === 'CONTAINER_GONE') {
+          if (this.state === 'new' && this.ctx.mode === 'auto') {
+            // gone before its log file could be opened (an auto-removed container that lived
+            // milliseconds): the API reader asks for the log at once and reports it if that fails
+            this.state = 'handed-over';
+            this.ctx.fallBack(this.id, 'the container was removed before its json-file log could be opened', firstReason, 'vanished');
+            return;
+          }
+          if (this.state === 'new') this.reportMissed(errorMessage(err));
           // removed: the open files are still readable; finish them
           await this.tailer?.read(false).catch(() => undefined);
           await this.closeTailer();
@@ -132,6 +143,11 @@ export class FileFollower extends FollowerBase implements Follower {
         }
       }
     }
+  }
+
+  private reportMissed(reason: string): void {
+    this.ctx.metrics.inc('docker_logs_containers_missed_total', { input: this.ctx.inputId });
+    this.ctx.logger.warn({ container: this.id.slice(0, 12) }, `docker_logs: container was removed before its log could be read (${reason})`);
   }
 
   private async closeTailer(): Promise<void> {
@@ -179,17 +195,23 @@ export class FileFollower extends FollowerBase implements Follower {
     );
   }
 
-  /** Why the json-file log cannot be read here, or undefined when it can. */
-  private async unreadable(info: ContainerInfo): Promise<string | undefined> {
-    if (info.logDriver !== 'json-file') return `its log driver is ${info.logDriver}, not json-file`;
-    if (!info.logPath) return 'Docker reports no LogPath for it';
+  /**
+   * Why the json-file log cannot be read here, or undefined when it can: `unreadable` when this
+   * shipper cannot see the logs (no mount, permissions, another driver), `vanished` when the
+   * folder is there but this container's file is already gone (removed right after it ran).
+   */
+  private async unreadable(info: ContainerInfo): Promise<{ reason: string; why: 'unreadable' | 'vanished' } | undefined> {
+    if (info.logDriver !== 'json-file') return { reason: `its log driver is ${info.logDriver}, not json-file`, why: 'unreadable' };
+    if (!info.logPath) return { reason: 'Docker reports no LogPath for it', why: 'unreadable' };
     const path = this.logPathOf(info);
     try {
       await access(dirname(path), constants.R_OK | constants.X_OK);
       await access(path, constants.R_OK);
       return undefined;
     } catch (err) {
-      return `${path} is not readable here (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`;
+      const code = (err as NodeJS.ErrnoException).code ?? errorMessage(err);
+      const rootVisible = await access(dirname(dirname(path)), constants.R_OK | constants.X_OK).then(() => true, () => false);
+      return { reason: `${path} is not readable here (${code})`, why: code === 'ENOENT' && rootVisible ? 'vanished' : 'unreadable' };
     }
   }
 

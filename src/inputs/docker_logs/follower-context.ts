@@ -27,8 +27,11 @@ export interface FollowerContext {
   mode: 'api' | 'file' | 'auto';
   /** Where the host's containers folder is mounted, when not at the LogPath Docker reports. */
   logsDir?: string;
-  /** auto mode: a container whose json-file cannot be read here is read through the API instead. */
-  fallBack(id: string, reason: string, kick: KickReason): void;
+  /**
+   * auto mode: a container whose json-file cannot be read here (`unreadable`), or that vanished
+   * before it could be opened (`vanished`), is read through the API instead.
+   */
+  fallBack(id: string, reason: string, kick: KickReason, why: 'unreadable' | 'vanished'): void;
 }
 
 /** One container's reader, whichever way it reads; discovery drives it. */
