@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Backoff, sleep } from '../../core/backoff.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
 import type { ContainerMeta } from '../../core/record.js';
-import { minusSeconds, toDockerSince } from '../../core/timestamp.js';
+import { toDockerSince } from '../../core/timestamp.js';
 import { deepFreeze } from '../../core/record-json.js';
 import type { ContainerInfo } from '../../services/docker.js';
 import { earliest, type ContainerCheckpoint } from './checkpoint.js';
@@ -200,8 +200,8 @@ export class ContainerFollower extends FollowerBase implements Follower {
 
   /** Earliest timestamp not yet read completely, over all streams of this container. */
   private readFloor(): string | undefined {
-    if (this.lines.newestRead === undefined) return undefined;
-    return earliest([minusSeconds(this.lines.newestRead, 1), this.rewoundTo, this.lines.pendingSince]);
+    const floor = this.lines.readFloor();
+    return floor === undefined ? undefined : earliest([floor, this.rewoundTo]);
   }
 
   private open(follow: boolean): Promise<Readable> {

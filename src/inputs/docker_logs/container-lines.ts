@@ -1,8 +1,9 @@
 import { Ack } from '../../core/ack.js';
 import type { ContainerMeta, LogRecord, Stream } from '../../core/record.js';
+import { minusSeconds } from '../../core/timestamp.js';
 import { Watermark } from '../../core/watermark.js';
 import { earliest, type ContainerCheckpoint, type FilePosition } from './checkpoint.js';
-import type { ReadPosition } from './json-file/read-position.js';
+import { readsBefore, type ReadPosition } from './json-file/read-position.js';
 import type { FollowerContext } from './follower-context.js';
 import { LineAssembler } from './line-assembler.js';
 import type { LogMessage } from './log-message.js';
@@ -117,6 +118,15 @@ export class ContainerLines {
     return n;
   }
 
+  /**
+   * Earliest timestamp not yet read completely: a second before the newest read (stdout and
+   * stderr interleave out of order) or the first piece of a line still being assembled.
+   */
+  readFloor(): string | undefined {
+    if (this.newestRead === undefined) return undefined;
+    return earliest([minusSeconds(this.newestRead, 1), this.pendingSince]);
+  }
+
   /** Timestamp of the first piece of any line still being assembled. */
   get pendingSince(): string | undefined {
     return earliest([...this.streams.values()].map((s) => s.assembler.pendingSince));
@@ -130,10 +140,7 @@ export class ContainerLines {
   /** File mode: where the earliest line still being assembled starts. */
   earliestPiece(): ReadPosition | undefined {
     let point: ReadPosition | undefined;
-    for (const s of this.streams.values()) {
-      const from = s.piecesFrom;
-      if (from && (!point || from.order < point.order || (from.order === point.order && from.offset < point.offset))) point = from;
-    }
+    for (const s of this.streams.values()) if (s.piecesFrom && (!point || readsBefore(s.piecesFrom, point))) point = s.piecesFrom;
     return point;
   }
 
@@ -173,12 +180,8 @@ export class ContainerLines {
   }
 
   private resumePoint(at: ReadPosition): ReadPosition {
-    let point = at;
-    for (const s of this.streams.values()) {
-      const from = s.piecesFrom;
-      if (from && (from.order < point.order || (from.order === point.order && from.offset < point.offset))) point = from;
-    }
-    return point;
+    const piece = this.earliestPiece();
+    return piece && readsBefore(piece, at) ? piece : at;
   }
 
   private streamState(stream: Stream): StreamState {

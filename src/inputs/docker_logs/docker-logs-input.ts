@@ -212,15 +212,13 @@ export class DockerLogsInput implements Input {
   private fallBack(id: string, reason: string, kick: KickReason, why: 'unreadable' | 'vanished'): void {
     if (!this.followerContext || this.abort.signal.aborted) return;
     const { logger } = this.context;
-    if (why === 'vanished') {
-      logger.debug({ container: id.slice(0, 12) }, `docker_logs: through the Docker API: ${reason}`);
-    } else if (!this.fellBack) {
+    if (why === 'unreadable') this.context.metrics.inc('docker_logs_file_fallbacks_total', { input: this.context.id });
+    if (why === 'unreadable' && !this.fellBack) {
       this.fellBack = true;
       logger.warn(`docker_logs: reading containers through the Docker API, not their json-file logs: ${reason} — mount the host's /var/lib/docker/containers read-only (logs_dir if elsewhere) for file mode`);
     } else {
       logger.debug({ container: id.slice(0, 12) }, `docker_logs: through the Docker API: ${reason}`);
     }
-    if (why === 'unreadable') this.context.metrics.inc('docker_logs_file_fallbacks_total', { input: this.context.id });
     const follower = new ContainerFollower(id, this.followerContext, this.restored[id]);
     this.followers.set(id, follower);
     follower.kick(kick);

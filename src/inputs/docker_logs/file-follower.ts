@@ -4,7 +4,6 @@ import { basename, dirname, join } from 'node:path';
 import { Backoff } from '../../core/backoff.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
 import { deepFreeze } from '../../core/record-json.js';
-import { minusSeconds } from '../../core/timestamp.js';
 import type { ContainerInfo } from '../../services/docker.js';
 import { earliest, type ContainerCheckpoint, type FilePosition } from './checkpoint.js';
 import { ContainerLines } from './container-lines.js';
@@ -65,9 +64,7 @@ export class FileFollower extends FollowerBase implements Follower {
   checkpoint(): ContainerCheckpoint | undefined {
     if (this.state === 'new') return this.restored;
     if (this.state === 'ignored' || this.state === 'handed-over') return undefined;
-    const newest = this.lines.newestRead;
-    const readFloor = newest === undefined ? undefined : earliest([minusSeconds(newest, 1), this.lines.pendingSince]);
-    const since = earliest([readFloor, ...this.lines.oldestUnsettled()]) ?? this.baseSince ?? EPOCH;
+    const since = earliest([this.lines.readFloor(), ...this.lines.oldestUnsettled()]) ?? this.baseSince ?? EPOCH;
     const checkpoint: ContainerCheckpoint = { name: this.name || (this.restored?.name ?? ''), since, streams: this.lines.settledStreams() };
     const file = this.lines.settledFilePosition;
     if (file) checkpoint.file = file;

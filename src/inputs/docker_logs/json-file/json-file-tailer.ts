@@ -42,6 +42,8 @@ interface KnownFile {
   first: string | undefined;
   /** Set once the file was read to its end and closed. */
   finalSize?: number;
+  /** Its modification time then: a listing with the same size and time is the same, unchanged file. */
+  finalMtimeMs?: number;
 }
 
 /**
@@ -185,7 +187,7 @@ export class JsonFileTailer {
   private finish(file: OpenFile): void {
     if (file.partial) this.options.onInvalid('torn json-file entry at the end of a rotated file skipped');
     this.files.shift();
-    this.known.set(keyOf(file), { first: file.first, finalSize: file.offset + (file.partial?.length ?? 0) });
+    this.known.set(keyOf(file), { first: file.first, finalSize: file.offset + (file.partial?.length ?? 0), finalMtimeMs: fstatSync(file.fd).mtimeMs });
     closeQuietly(file.fd);
   }
 
@@ -203,8 +205,9 @@ export class JsonFileTailer {
     }
     for (const file of listed) {
       const known = this.known.get(keyOf(file));
-      // unfinished ones are being read; finished ones are checked for a reused inode below
-      if (known && known.finalSize === undefined) continue;
+      // unfinished ones are being read; finished ones untouched since are what they were; the
+      // rest are opened and checked for a reused inode below
+      if (known && (known.finalSize === undefined || (file.size === known.finalSize && file.mtimeMs === known.finalMtimeMs))) continue;
       const opened = this.openFile(file);
       if (!opened) continue;
       // names move during rotation: judge what was actually opened, by its own inode

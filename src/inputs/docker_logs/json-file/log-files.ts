@@ -7,6 +7,7 @@ export interface LogFile {
   dev: number;
   ino: number;
   size: number;
+  mtimeMs: number;
 }
 
 /**
@@ -26,7 +27,7 @@ export function listLogFiles(logPath: string): LogFile[] {
   for (const { name } of rotated) {
     try {
       const s = statSync(join(dir, name));
-      files.push({ path: join(dir, name), dev: s.dev, ino: s.ino, size: s.size });
+      files.push({ path: join(dir, name), dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs });
     } catch {
       // rotated away between the listing and the stat
     }
@@ -36,8 +37,8 @@ export function listLogFiles(logPath: string): LogFile[] {
 
 /** Timestamp of the first entry of an open file, or undefined when it has none (yet). */
 export function firstTimestampOf(fd: number): string | undefined {
-  const buffer = Buffer.allocUnsafe(64 * 1024);
-  for (let size = 4096; size <= buffer.length; size *= 4) {
+  for (let size = 4096; size <= 64 * 1024; size *= 4) {
+    const buffer = Buffer.allocUnsafe(size);
     const bytesRead = readSync(fd, buffer, 0, size, 0);
     const newline = buffer.subarray(0, bytesRead).indexOf(0x0a);
     if (newline >= 0) return parseJsonFileEntry(buffer.subarray(0, newline), false)?.timestamp;

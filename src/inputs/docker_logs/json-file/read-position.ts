@@ -7,3 +7,8 @@ export interface ReadPosition extends FilePosition {
   /** Bytes of the entry that ends at `offset`. */
   entryBytes: number;
 }
+
+/** True when `a` comes before `b` in the log (an earlier file, or earlier in the same file). */
+export function readsBefore(a: ReadPosition, b: ReadPosition): boolean {
+  return a.order < b.order || (a.order === b.order && a.offset < b.offset);
+}
