@@ -1,9 +1,5 @@
 export type Outcome = 'delivered' | 'dead_lettered' | 'dropped';
 
-/**
- * Acknowledgement token carried by every record. It settles once every output the record was
- * routed to has settled it; inputs advance checkpoints only over settled records.
- */
 /** Counts records that are out but not yet settled (one per input, so a reload can wait for them). */
 export class InFlight {
   private count = 0;
@@ -31,12 +27,17 @@ export class InFlight {
   }
 }
 
+/**
+ * Acknowledgement token carried by every record. It settles once every output the record was
+ * routed to has settled it; inputs advance checkpoints only over settled records.
+ */
 export class Ack {
   private pending = 1;
   private worst: Outcome = 'delivered';
   private tracker: InFlight | undefined;
 
-  constructor(private readonly onSettled: (outcome: Outcome) => void) {}
+  /** `onSettled` runs once, with the worst outcome; subclasses may override `whenSettled` instead (no closure per record). */
+  constructor(private readonly onSettled?: (outcome: Outcome) => void) {}
 
   /** Fan-out: the record now waits for `count` settlements instead of one (0 settles it as dropped). */
   fork(count: number): void {
@@ -52,9 +53,13 @@ export class Ack {
     if (rank(outcome) > rank(this.worst)) this.worst = outcome;
     this.pending -= 1;
     if (this.pending === 0) {
-      this.onSettled(this.worst);
+      this.whenSettled(this.worst);
       this.tracker?.release();
     }
+  }
+
+  protected whenSettled(outcome: Outcome): void {
+    this.onSettled?.(outcome);
   }
 
   /** Called by InFlight.track: releases the tracker when this settles. */

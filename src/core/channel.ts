@@ -127,11 +127,14 @@ export class Channel<T> {
     return this.closed;
   }
 
+  // checked before splicing: offer runs once per record, and splice(0) allocates even when empty
   private wakeTakers(): void {
+    if (this.takers.length === 0) return;
     for (const wake of this.takers.splice(0)) wake();
   }
 
   private wakeSpaceWaiters(): void {
+    if (this.spaceWaiters.length === 0) return;
     for (const wake of this.spaceWaiters.splice(0)) wake();
   }
 }

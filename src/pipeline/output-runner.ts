@@ -213,20 +213,22 @@ export class OutputRunner {
         const reason = errorMessage(err);
         failures = pending.map((_, index) => ({ index, retriable, code, reason }));
       }
-      const failed = new Map(failures.map((f) => [f.index, f]));
+      const failed = failures.length ? new Map(failures.map((f) => [f.index, f])) : undefined;
       const retry: PipelineEvent[] = [];
       const rejected: Rejection[] = [];
       let delivered = 0;
       let newest = '';
-      pending.forEach((event, index) => {
-        const failure = failed.get(index);
+      for (let index = 0; index < pending.length; index += 1) {
+        const event = pending[index] as PipelineEvent;
+        const failure = failed?.get(index);
         if (!failure) {
           event.ack.settle('delivered');
           delivered += 1;
-          newest = event.record['@timestamp'] > newest ? event.record['@timestamp'] : newest;
+          const timestamp = event.record['@timestamp'];
+          if (timestamp > newest) newest = timestamp;
         } else if (failure.retriable) retry.push(event);
         else rejected.push({ event, code: failure.code, reason: failure.reason });
-      });
+      }
       if (delivered) metrics.inc('output_records_total', labels, delivered);
       if (newest) this.newestDelivered = Math.max(this.newestDelivered, Date.parse(newest));
       if (rejected.length) await this.deadLetter(rejected);

@@ -23,6 +23,8 @@ const TICK_MS = 100;
  */
 export class Router {
   private readonly cache = new Map<string, Route[]>();
+  private lastTag: string | undefined;
+  private lastTargets: Route[] | undefined;
   private readonly taps = new Set<{ match: TagMatcher; send: (event: PipelineEvent) => void }>();
   private loop: Promise<void> | undefined;
 
@@ -49,6 +51,7 @@ export class Router {
   setRoutes(routes: Route[]): void {
     this.routes = routes;
     this.cache.clear();
+    this.lastTargets = undefined;
   }
 
   /**
@@ -104,7 +107,7 @@ export class Router {
 
   private async routeAll(events: PipelineEvent[]): Promise<void> {
     for (const event of events) {
-      for (const tap of this.taps) if (tap.match(event.record.tag)) tap.send(event);
+      if (this.taps.size > 0) for (const tap of this.taps) if (tap.match(event.record.tag)) tap.send(event);
       const targets = this.targets(event.record.tag);
       event.ack.fork(targets.length);
       if (targets.length === 0) this.metrics.inc('records_unrouted_total');
@@ -130,12 +133,16 @@ export class Router {
   }
 
   private targets(tag: string): Route[] {
+    // consecutive records mostly share a tag (one container's burst)
+    if (tag === this.lastTag && this.lastTargets) return this.lastTargets;
     let targets = this.cache.get(tag);
     if (!targets) {
       targets = this.routes.filter((r) => r.match(tag));
       if (this.cache.size >= ROUTE_CACHE_LIMIT) this.cache.clear();
       this.cache.set(tag, targets);
     }
+    this.lastTag = tag;
+    this.lastTargets = targets;
     return targets;
   }
 }

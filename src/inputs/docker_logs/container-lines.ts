@@ -1,30 +1,79 @@
-import { Ack } from '../../core/ack.js';
 import type { ContainerMeta, LogRecord, Stream } from '../../core/record.js';
 import { minusSeconds } from '../../core/timestamp.js';
-import { Watermark } from '../../core/watermark.js';
 import { earliest, type ContainerCheckpoint, type FilePosition } from './checkpoint.js';
-import { readsBefore, type ReadPosition } from './json-file/read-position.js';
+import { readsBefore, type LogFileRef, type ReadPosition } from './json-file/read-position.js';
 import type { FollowerContext } from './follower-context.js';
 import { LineAssembler } from './line-assembler.js';
+import { LineEvent, type SettleQueueOwner } from './line-event.js';
 import type { LogMessage } from './log-message.js';
 import { StreamCursor, type StreamPosition } from './stream-cursor.js';
 
-interface StreamState {
-  cursor: StreamCursor;
-  settled: Watermark<StreamPosition>;
-  assembler: LineAssembler;
+/** Compact a stream's queue of records once this many settled ones lead it. */
+const COMPACT_AFTER = 1024;
+
+/**
+ * One stream of one container: the cursor that drops what was read before, the assembler that
+ * joins 16 KiB pieces, and its records in emission order, whose settled prefix is the checkpoint.
+ */
+class StreamState implements SettleQueueOwner {
+  readonly cursor: StreamCursor;
+  readonly assembler: LineAssembler;
+  /** Records handed on, oldest first; those before `head` are settled. */
+  private queue: LineEvent[] = [];
+  private head = 0;
+  /** The newest record such that it and all before it are settled. */
+  private lastSettled: LineEvent | undefined;
   /** Cursor position before the first piece of the line being assembled. */
   beforePieces: StreamPosition | undefined;
   /** File mode: where the first piece of that line starts. */
   piecesFrom: ReadPosition | undefined;
+
+  constructor(
+    readonly containerId: string,
+    readonly stream: Stream,
+    private readonly restored: StreamPosition | undefined,
+    maxLineBytes: number,
+  ) {
+    this.cursor = new StreamCursor(restored);
+    this.assembler = new LineAssembler(maxLineBytes);
+  }
+
+  add(event: LineEvent): void {
+    this.queue.push(event);
+  }
+
+  /** A record settled: moves past every settled one at the front (settlement may come in any order). */
+  advance(): void {
+    const queue = this.queue;
+    let head = this.head;
+    while (head < queue.length && (queue[head] as LineEvent).settled) head += 1;
+    if (head === this.head) return;
+    this.lastSettled = queue[head - 1];
+    if (head >= COMPACT_AFTER && head * 2 >= queue.length) {
+      this.queue = queue.slice(head);
+      head = 0;
+    }
+    this.head = head;
+  }
+
+  get pending(): number {
+    return this.queue.length - this.head;
+  }
+
+  get oldestPending(): LineEvent | undefined {
+    return this.queue[this.head];
+  }
+
+  get settledPosition(): StreamPosition | undefined {
+    const last = this.lastSettled;
+    return last ? { ts: last.ts, count: last.count } : this.restored;
+  }
 }
 
 /**
  * One container's messages turned into records, whichever reader (the logs API or the json-file)
- * delivers them: per stream the cursor that drops what was read before, the assembler that joins
- * 16 KiB pieces, and the watermark of settled positions that becomes the checkpoint. Both readers
- * count the same messages with the same timestamps, so a checkpoint written in one mode resumes
- * at the same line in the other.
+ * delivers them. Both readers count the same messages with the same timestamps, so a checkpoint
+ * written in one mode resumes at the same line in the other.
  */
 export class ContainerLines {
   private readonly streams = new Map<Stream, StreamState>();
@@ -34,8 +83,12 @@ export class ContainerLines {
   paused = false;
   private meta: ContainerMeta | undefined;
   private tag = '';
-  /** File mode: file positions of records in emission order; the settled one is where to reopen. */
-  private fileMark: Watermark<ReadPosition> | undefined;
+  /** File mode: the restored position, then the end of the newest record's entry. */
+  private fileStart: FilePosition | undefined;
+  private lastFile: LogFileRef | undefined;
+  private lastEnd = 0;
+  /** Streams with a line being assembled from pieces. */
+  private assembling = 0;
 
   constructor(
     private readonly id: string,
@@ -54,30 +107,51 @@ export class ContainerLines {
 
   /** File mode: start tracking file positions (from a restored one). */
   trackFile(initial: FilePosition | undefined): void {
-    this.fileMark ??= new Watermark<ReadPosition>(initial && { ...initial, order: -1, entryBytes: 0 });
+    this.fileStart ??= initial;
   }
 
   /**
-   * Takes one message. `at` (file mode) is where its json-file entry ends; a record's file position
-   * is the earliest of that and the start of any line still being assembled, so reopening there
-   * never skips a piece.
+   * Takes one message. In file mode `file` and `end` say where its json-file entry ends and
+   * `entryBytes` how long it is; a record's file position is where its first piece starts, so
+   * reopening there never skips a piece.
    */
-  push(message: LogMessage, at?: ReadPosition): void {
-    if (this.newestRead === undefined || message.timestamp > this.newestRead) this.newestRead = message.timestamp;
+  push(message: LogMessage, file?: LogFileRef, end = 0, entryBytes = 0): void {
+    const timestamp = message.timestamp;
+    if (this.newestRead === undefined || timestamp > this.newestRead) this.newestRead = timestamp;
     const s = this.streamState(message.stream);
-    const before = s.cursor.position;
-    const position = s.cursor.next(message.timestamp);
-    if (!position) {
+    const cursor = s.cursor;
+    const beforeTs = cursor.ts;
+    const beforeCount = cursor.count;
+    if (!cursor.advance(timestamp)) {
       this.ctx.counters.repeatedSkipped.inc();
       return;
     }
-    if (s.assembler.pendingSince === undefined && !message.terminated) {
-      s.beforePieces = before;
-      s.piecesFrom = at && { ...at, offset: at.offset - at.entryBytes };
+    const assembler = s.assembler;
+    const joining = assembler.pendingSince !== undefined;
+    if (!joining && !message.terminated) {
+      s.beforePieces = beforeTs === undefined ? undefined : { ts: beforeTs, count: beforeCount };
+      s.piecesFrom = file && { dev: file.dev, ino: file.ino, first: file.first ?? '', order: file.order, offset: end - entryBytes, entryBytes: 0 };
+      this.assembling += 1;
     }
-    const line = s.assembler.push(message);
+    const line = assembler.push(message);
     if (!line) return;
-    s.piecesFrom = undefined;
+    let startFile = file;
+    let startOffset = end - entryBytes;
+    if (joining) {
+      // joined from pieces: the line starts at its first piece
+      const from = s.piecesFrom;
+      if (from) {
+        startFile = { dev: from.dev, ino: from.ino, first: from.first, order: from.order };
+        startOffset = from.offset;
+      }
+      s.piecesFrom = undefined;
+      s.beforePieces = undefined;
+      this.assembling -= 1;
+    }
+    if (file) {
+      this.lastFile = file;
+      this.lastEnd = end;
+    }
     const record: LogRecord = {
       '@timestamp': line.timestamp,
       message: line.text,
@@ -92,29 +166,17 @@ export class ContainerLines {
       this.ctx.counters.truncated.inc();
     }
     if (this.ctx.tag) record.tag = this.ctx.tag(record);
-    const seq = s.settled.add(position);
-    const fileMark = this.fileMark;
-    let ack: Ack;
-    if (fileMark && at) {
-      const fileSeq = fileMark.add(this.resumePoint(at));
-      ack = new Ack(() => {
-        s.settled.settle(seq);
-        fileMark.settle(fileSeq);
-      });
-    } else {
-      ack = new Ack(() => s.settled.settle(seq));
-    }
-    const bytes = line.text.length + 256;
+    const event = new LineEvent(record, line.text.length + 256, s, cursor.ts as string, cursor.count, startFile, startOffset);
+    s.add(event);
     this.ctx.counters.records.inc();
     this.ctx.counters.bytes.inc(line.text.length);
-    const origin = `${this.id}/${message.stream}/${position.ts}/${position.count}`;
-    if (!this.ctx.sink.offer({ record, ack, bytes, origin })) this.paused = true;
+    if (!this.ctx.sink.offer(event)) this.paused = true;
   }
 
   /** Records handed on and not settled yet. */
   get pendingRecords(): number {
     let n = 0;
-    for (const s of this.streams.values()) n += s.settled.pendingCount;
+    for (const s of this.streams.values()) n += s.pending;
     return n;
   }
 
@@ -139,6 +201,7 @@ export class ContainerLines {
 
   /** File mode: where the earliest line still being assembled starts. */
   earliestPiece(): ReadPosition | undefined {
+    if (this.assembling === 0) return undefined;
     let point: ReadPosition | undefined;
     for (const s of this.streams.values()) if (s.piecesFrom && (!point || readsBefore(s.piecesFrom, point))) point = s.piecesFrom;
     return point;
@@ -154,7 +217,9 @@ export class ContainerLines {
       rewound = earliest([rewound, since]);
       s.assembler.reset();
       s.piecesFrom = undefined;
+      s.beforePieces = undefined;
     }
+    this.assembling = 0;
     return rewound;
   }
 
@@ -162,7 +227,7 @@ export class ContainerLines {
   settledStreams(): ContainerCheckpoint['streams'] {
     const streams: ContainerCheckpoint['streams'] = { ...this.restored?.streams };
     for (const [name, s] of this.streams) {
-      const value = s.settled.value;
+      const value = s.settledPosition;
       if (value) streams[name] = value;
     }
     return streams;
@@ -170,31 +235,31 @@ export class ContainerLines {
 
   /** Timestamps of the oldest unsettled record of each stream. */
   oldestUnsettled(): Array<string | undefined> {
-    return [...this.streams.values()].map((s) => s.settled.oldestPending?.ts);
+    return [...this.streams.values()].map((s) => s.oldestPending?.ts);
   }
 
-  /** File mode: where to reopen so that nothing unsettled is skipped. */
+  /**
+   * File mode: where to reopen so that nothing unsettled is skipped: the start of the earliest
+   * unsettled record or line being assembled; when there is none, the end of the newest record.
+   */
   get settledFilePosition(): FilePosition | undefined {
-    const value = this.fileMark?.value;
-    return value && { dev: value.dev, ino: value.ino, offset: value.offset, first: value.first };
-  }
-
-  private resumePoint(at: ReadPosition): ReadPosition {
-    const piece = this.earliestPiece();
-    return piece && readsBefore(piece, at) ? piece : at;
+    let point = this.earliestPiece();
+    for (const s of this.streams.values()) {
+      const oldest = s.oldestPending;
+      if (!oldest?.file || oldest.file.first === undefined) continue;
+      const start: ReadPosition = { dev: oldest.file.dev, ino: oldest.file.ino, first: oldest.file.first, order: oldest.file.order, offset: oldest.startOffset, entryBytes: 0 };
+      if (!point || readsBefore(start, point)) point = start;
+    }
+    if (point) return { dev: point.dev, ino: point.ino, offset: point.offset, first: point.first };
+    const file = this.lastFile;
+    if (file && file.first !== undefined) return { dev: file.dev, ino: file.ino, offset: this.lastEnd, first: file.first };
+    return this.fileStart;
   }
 
   private streamState(stream: Stream): StreamState {
     let s = this.streams.get(stream);
     if (!s) {
-      const start = this.restored?.streams[stream];
-      s = {
-        cursor: new StreamCursor(start),
-        settled: new Watermark<StreamPosition>(start),
-        assembler: new LineAssembler(this.ctx.maxLineBytes),
-        beforePieces: undefined,
-        piecesFrom: undefined,
-      };
+      s = new StreamState(this.id, stream, this.restored?.streams[stream], this.ctx.maxLineBytes);
       this.streams.set(stream, s);
     }
     return s;

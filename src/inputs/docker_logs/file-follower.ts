@@ -164,10 +164,10 @@ export class FileFollower extends FollowerBase implements Follower {
       logPath: this.logPathOf(info),
       tty: info.tty,
       signal: this.ctx.signal,
-      onMessage: (message, at) => {
+      onMessage: (message, file, end, entryBytes) => {
         // older than where this container's reading starts (start_at: end, or a restored since)
         if (message.timestamp < floor) return;
-        this.lines.push(message, at);
+        this.lines.push(message, file, end, entryBytes);
       },
       paused: () => {
         const paused = this.lines.paused;

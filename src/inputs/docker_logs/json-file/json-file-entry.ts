@@ -16,15 +16,20 @@ const TIME_KEY = Buffer.from(',"time":"');
  * line is not such an entry.
  */
 export function parseJsonFileEntry(data: Buffer, tty: boolean, start = 0, end = data.length): LogMessage | undefined {
-  const entry = fastParse(data, start, end) ?? slowParse(data.subarray(start, end));
+  const fast = fastParse(data, start, end, tty);
+  if (fast) return fast;
+  const entry = slowParse(data.subarray(start, end));
   if (!entry) return undefined;
   const timestamp = normalizeTimestamp(entry.time);
   if (!timestamp) return undefined;
-  let { content } = entry;
-  const { newline } = entry;
+  return message(entry.content, entry.newline, entry.stream, timestamp, tty);
+}
+
+function message(text: Buffer, newline: boolean, stream: 'stdout' | 'stderr', timestamp: string, tty: boolean): LogMessage {
+  let content = text;
   // an unterminated entry shorter than a piece is a complete last line (the container exited)
   const terminated = newline || content.length !== PIECE_BYTES;
-  if (!tty) return { stream: entry.stream, timestamp, content, terminated };
+  if (!tty) return { stream, timestamp, content, terminated };
   // as the API's TTY reader: one stream, and a line's \r\n ending loses its \r
   if (newline && content.length > 0 && content[content.length - 1] === CR) content = content.subarray(0, content.length - 1);
   return { stream: 'tty', timestamp, content, terminated };
@@ -43,35 +48,83 @@ function withoutNewline(content: Buffer, stream: 'stdout' | 'stderr', time: stri
   return { content: newline ? content.subarray(0, content.length - 1) : content, newline, stream, time };
 }
 
-/** Docker's exact layout without attrs, and a log text whose only escape is its final \n; the entry is data[s, e). */
-function fastParse(data: Buffer, s: number, e: number): RawEntry | undefined {
-  if (e - s < 40 || !startsWith(data, PREFIX, s, e)) return undefined;
+/** `","stream":"stdout","time":"` from the log text's closing quote to the time's opening one. */
+const STREAM_AND_TIME_BYTES = STREAM_KEY.length + 7 + TIME_KEY.length;
+
+/**
+ * Docker's exact layout without attrs, read from its fixed end backwards (time, then stream), so
+ * the log text is never searched; undefined for anything else (the slow path decides). The entry
+ * is data[s, e). Runs once per line: no object besides the message, one string for the time.
+ */
+function fastParse(data: Buffer, s: number, e: number, tty: boolean): LogMessage | undefined {
+  if (e - s < 40 || data[e - 1] !== 0x7d /* } */ || data[e - 2] !== QUOTE || !startsWith(data, PREFIX, s, e)) return undefined;
+  // the time is 20 to 30 characters: "YYYY-MM-DDTHH:MM:SS" plus an optional trimmed fraction, and Z
+  let timeStart = e - 3;
+  const earliestStart = Math.max(s, e - 3 - 30);
+  while (timeStart > earliestStart && data[timeStart - 1] !== QUOTE) timeStart -= 1;
+  const timestamp = paddedTime(data, timeStart, e - 2);
+  if (timestamp === undefined) return undefined;
+  const logEnd = timeStart - STREAM_AND_TIME_BYTES;
   const textStart = s + PREFIX.length;
-  // a JSON string holds no unescaped quote, so this sequence can only close the log text
-  const logEnd = data.indexOf(STREAM_KEY, textStart);
-  if (logEnd < 0 || logEnd >= e) return undefined;
+  if (logEnd < textStart || !startsWith(data, STREAM_KEY, logEnd, e) || !startsWith(data, TIME_KEY, timeStart - TIME_KEY.length, e)) return undefined;
   const streamAt = logEnd + STREAM_KEY.length;
-  const stream = streamAt + 7 <= e ? streamName(data, streamAt) : undefined;
+  const stream = streamName(data, streamAt);
   if (!stream || data[streamAt + 6] !== QUOTE) return undefined;
-  const timeAt = streamAt + 7;
-  if (!startsWith(data, TIME_KEY, timeAt, e)) return undefined;
-  const timeStart = timeAt + TIME_KEY.length;
-  const timeEnd = e - 2;
-  if (timeEnd <= timeStart || data[timeEnd] !== QUOTE || data[e - 1] !== 0x7d /* } */) return undefined;
-  const time = data.toString('latin1', timeStart, timeEnd);
   let textEnd = logEnd;
   let newline = false;
   if (logEnd - textStart >= 2 && data[logEnd - 2] === BACKSLASH && data[logEnd - 1] === 0x6e /* n */ && data[logEnd - 3] !== BACKSLASH) {
     textEnd = logEnd - 2;
     newline = true;
   }
-  const escape = data.indexOf(BACKSLASH, textStart);
-  if (escape >= 0 && escape < textEnd) {
-    // escapes (quotes, control characters, \u003c for <): let JSON decode the string
-    const decoded = Buffer.from(JSON.parse(`"${data.toString('utf8', textStart, logEnd)}"`) as string, 'utf8');
-    return withoutNewline(decoded, stream, time);
+  for (let i = textStart; i < textEnd; i += 1) {
+    if (data[i] === BACKSLASH) {
+      // escapes (quotes, control characters, \u003c for <): let JSON decode the string
+      const decoded = Buffer.from(JSON.parse(`"${data.toString('utf8', textStart, logEnd)}"`) as string, 'utf8');
+      const raw = withoutNewline(decoded, stream, '');
+      return message(raw.content, raw.newline, stream, timestamp, tty);
+    }
   }
-  return { content: data.subarray(textStart, textEnd), newline, stream, time };
+  return message(data.subarray(textStart, textEnd), newline, stream, timestamp, tty);
+}
+
+/** The separators of "YYYY-MM-DDTHH:MM:SS", by position. */
+const SEPARATOR_AT: Readonly<Record<number, number>> = { 4: 0x2d, 7: 0x2d, 10: 0x54, 13: 0x3a, 16: 0x3a };
+/** Reused to pad a trimmed time to nine fractional digits without building strings piece by piece. */
+const timeScratch = Buffer.alloc(30);
+
+/**
+ * json-file's UTC time in data[from, to) ("…:05Z", "…:05.12Z", up to nine digits) as RFC3339
+ * with exactly nine fractional digits; undefined when it is not such a time.
+ */
+function paddedTime(data: Buffer, from: number, to: number): string | undefined {
+  const length = to - from;
+  if (length < 20 || length > 30 || data[to - 1] !== 0x5a /* Z */) return undefined;
+  for (let i = 0; i < 19; i += 1) {
+    const byte = data[from + i];
+    if (i === 4 || i === 7 || i === 10 || i === 13 || i === 16) {
+      if (byte !== SEPARATOR_AT[i]) return undefined;
+    } else if (!isDigit(byte)) return undefined;
+  }
+  if (length === 30 && data[from + 19] === 0x2e /* . */) {
+    for (let i = 20; i < 29; i += 1) if (!isDigit(data[from + i])) return undefined;
+    return data.toString('latin1', from, to);
+  }
+  if (length !== 20 && data[from + 19] !== 0x2e) return undefined;
+  const scratch = timeScratch;
+  for (let i = 0; i < 19; i += 1) scratch[i] = data[from + i] as number;
+  scratch[19] = 0x2e;
+  const digits = Math.max(0, length - 21);
+  for (let i = 0; i < 9; i += 1) {
+    const byte = i < digits ? data[from + 20 + i] : 0x30;
+    if (!isDigit(byte)) return undefined;
+    scratch[20 + i] = byte as number;
+  }
+  scratch[29] = 0x5a;
+  return scratch.toString('latin1', 0, 30);
+}
+
+function isDigit(byte: number | undefined): boolean {
+  return byte !== undefined && byte >= 0x30 && byte <= 0x39;
 }
 
 function startsWith(data: Buffer, prefix: Buffer, at: number, end: number): boolean {

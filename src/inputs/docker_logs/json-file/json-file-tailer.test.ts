@@ -33,9 +33,9 @@ class FakeJsonLog {
 function tailer(log: FakeJsonLog, seen: string[], positions: ReadPosition[], signal: AbortSignal): JsonFileTailer {
   return new JsonFileTailer({
     logPath: log.path, tty: false, signal, pollMs: 20,
-    onMessage: (m, at) => {
+    onMessage: (m, file, end, entryBytes) => {
       seen.push(m.content.toString());
-      positions.push(at);
+      positions.push({ dev: file.dev, ino: file.ino, first: file.first ?? '', order: file.order, offset: end, entryBytes });
     },
     paused: () => false, waitForSpace: async () => undefined, onInvalid: () => undefined,
   });

@@ -5,7 +5,7 @@ import type { LogMessage } from '../log-message.js';
 import type { FilePosition } from '../checkpoint.js';
 import { parseJsonFileEntry } from './json-file-entry.js';
 import { closeQuietly, firstTimestampOf, listLogFiles, openLogFile, type LogFile } from './log-files.js';
-import type { ReadPosition } from './read-position.js';
+import type { LogFileRef, ReadPosition } from './read-position.js';
 
 const NEWLINE = 0x0a;
 /** Small enough that file-system events are handled between chunks even under load. */
@@ -16,7 +16,8 @@ export interface TailerOptions {
   logPath: string;
   tty: boolean;
   signal: AbortSignal;
-  onMessage(message: LogMessage, at: ReadPosition): void;
+  /** A message whose entry is `entryBytes` long and ends at `end` in `file` (no object per message: this runs per line). */
+  onMessage(message: LogMessage, file: LogFileRef, end: number, entryBytes: number): void;
   /** Asked after each chunk: true makes the tailer wait for waitForSpace() (backpressure). */
   paused(): boolean;
   waitForSpace(): Promise<void>;
@@ -172,7 +173,7 @@ export class JsonFileTailer {
           file.first = message.timestamp;
           this.remember(file);
         }
-        this.options.onMessage(message, { dev: file.dev, ino: file.ino, offset: end, first: file.first, order: file.order, entryBytes: newline + 1 - start });
+        this.options.onMessage(message, file, end, newline + 1 - start);
       } else if (newline > start) {
         this.options.onInvalid('json-file entry that is not valid JSON skipped');
       }

@@ -12,3 +12,11 @@ export interface ReadPosition extends FilePosition {
 export function readsBefore(a: ReadPosition, b: ReadPosition): boolean {
   return a.order < b.order || (a.order === b.order && a.offset < b.offset);
 }
+
+/** A json-file as the reader knows it: identity (device, inode, first entry) and place in the rotation order. */
+export interface LogFileRef {
+  readonly dev: number;
+  readonly ino: number;
+  readonly first: string | undefined;
+  readonly order: number;
+}
