@@ -34,4 +34,19 @@ export interface PipelineEvent {
    * read twice (exec commands).
    */
   origin?: string;
+  /**
+   * The record's JSON line, ready as bytes, when its input could make it without serialising
+   * (docker_logs copies a json-file line's text as it is). Valid only while nothing changed the
+   * record: the router removes it before transforms run. Outputs that write JSON lines use it,
+   * else recordToJson; both give the same bytes.
+   */
+  json?: EncodedRecord;
+}
+
+/** A record's JSON (no newline), written straight into an output's buffer. */
+export interface EncodedRecord {
+  /** Bytes it takes. */
+  readonly jsonBytes: number;
+  /** Writes it at `offset`; returns the offset after it. */
+  writeJson(target: Buffer, offset: number): number;
 }

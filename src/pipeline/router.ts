@@ -128,7 +128,11 @@ export class Router {
     const keep = (event: PipelineEvent): void => {
       out.push(event);
     };
-    for (const event of batch) chain.run(event, keep);
+    for (const event of batch) {
+      // a transform may change the record: its ready-made JSON would no longer match
+      event.json = undefined;
+      chain.run(event, keep);
+    }
     return out;
   }
 

@@ -1,4 +1,5 @@
 import type { ContainerMeta, LogRecord, Stream } from '../../core/record.js';
+import { recordToJson } from '../../core/record-json.js';
 import { minusSeconds } from '../../core/timestamp.js';
 import { earliest, type ContainerCheckpoint, type FilePosition } from './checkpoint.js';
 import { readsBefore, type LogFileRef, type ReadPosition } from './json-file/read-position.js';
@@ -27,6 +28,8 @@ class StreamState implements SettleQueueOwner {
   beforePieces: StreamPosition | undefined;
   /** File mode: where the first piece of that line starts. */
   piecesFrom: ReadPosition | undefined;
+  /** JSON of this stream's records after the message (`","stream":…}`): the same for all until the metadata changes. */
+  jsonTail: Buffer | undefined;
 
   constructor(
     readonly containerId: string,
@@ -99,6 +102,7 @@ export class ContainerLines {
   describe(meta: ContainerMeta, tag: string): void {
     this.meta = meta;
     this.tag = tag;
+    for (const s of this.streams.values()) s.jsonTail = undefined;
   }
 
   get name(): string | undefined {
@@ -165,8 +169,14 @@ export class ContainerLines {
       record.log = { truncated: true, original_bytes: line.originalBytes };
       this.ctx.counters.truncated.inc();
     }
-    if (this.ctx.tag) record.tag = this.ctx.tag(record);
-    const event = new LineEvent(record, line.text.length + 256, s, cursor.ts as string, cursor.count, startFile, startOffset);
+    let messageBytes = line.jsonSafeBytes;
+    if (this.ctx.tag) {
+      record.tag = this.ctx.tag(record);
+      messageBytes = undefined;
+    }
+    if (messageBytes && line.timestamp.length !== 30) messageBytes = undefined;
+    const jsonTail = messageBytes && (s.jsonTail ??= this.jsonTail(record));
+    const event = new LineEvent(record, line.text.length + 256, s, cursor.ts as string, cursor.count, startFile, startOffset, messageBytes, jsonTail);
     s.add(event);
     this.ctx.counters.records.inc();
     this.ctx.counters.bytes.inc(line.text.length);
@@ -254,6 +264,12 @@ export class ContainerLines {
     const file = this.lastFile;
     if (file && file.first !== undefined) return { dev: file.dev, ino: file.ino, offset: this.lastEnd, first: file.first };
     return this.fileStart;
+  }
+
+  /** What follows the message in this record's JSON; the same for the stream's next records until describe(). */
+  private jsonTail(record: LogRecord): Buffer {
+    const { stream, source, tag, container, host } = record;
+    return Buffer.from(`"${recordToJson({ stream, source, tag, container, host } as LogRecord).replace(/^\{/, ',')}`);
   }
 
   private streamState(stream: Stream): StreamState {

@@ -5,6 +5,8 @@ export interface AssembledLine {
   text: string;
   /** Set when the line was longer than the limit and cut. */
   originalBytes?: number;
+  /** The text's bytes, when they are also its JSON string's (a whole line the json-file held unescaped). */
+  jsonSafeBytes?: Buffer;
 }
 
 /**
@@ -55,7 +57,11 @@ export class LineAssembler {
 
   private single(message: LogMessage): AssembledLine {
     const bytes = message.content.length;
-    if (bytes <= this.maxLineBytes) return { timestamp: message.timestamp, text: message.content.toString('utf8') };
+    if (bytes <= this.maxLineBytes) {
+      const line: AssembledLine = { timestamp: message.timestamp, text: message.content.toString('utf8') };
+      if (message.jsonSafe) line.jsonSafeBytes = message.content;
+      return line;
+    }
     return { timestamp: message.timestamp, text: message.content.subarray(0, this.maxLineBytes).toString('utf8'), originalBytes: bytes };
   }
 }

@@ -1,5 +1,5 @@
 import { Ack } from '../../core/ack.js';
-import type { LogRecord, PipelineEvent, Stream } from '../../core/record.js';
+import type { EncodedRecord, LogRecord, PipelineEvent, Stream } from '../../core/record.js';
 import type { LogFileRef } from './json-file/read-position.js';
 
 /** What a line's settlement reports back to: its stream's queue of records in emission order. */
@@ -9,12 +9,19 @@ export interface SettleQueueOwner {
   advance(): void;
 }
 
+const TIMESTAMP_KEY = Buffer.from('{"@timestamp":"');
+const MESSAGE_KEY = Buffer.from('","message":"');
+
 /**
  * One docker_logs record in flight: the pipeline event, its acknowledgement token and its place in
  * the log (stream position; in file mode also the file and the byte where its first piece starts),
  * all in one object, because one is made per line and the allocations show in throughput.
  */
-export class LineEvent extends Ack implements PipelineEvent {
+export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
+  /** Itself, when the record's JSON can be copied together from the json-file's bytes. */
+  json: EncodedRecord | undefined;
+  readonly jsonBytes: number;
+
   constructor(
     public record: LogRecord,
     readonly bytes: number,
@@ -25,8 +32,27 @@ export class LineEvent extends Ack implements PipelineEvent {
     /** File mode: the json-file that holds the line's first piece, and where that piece starts. */
     readonly file: LogFileRef | undefined,
     readonly startOffset: number,
+    /** The message's bytes when they are its JSON string's too, and the JSON after the message (`","stream":…}`). */
+    private readonly messageBytes?: Buffer,
+    private readonly jsonTail?: Buffer,
   ) {
     super();
+    if (messageBytes && jsonTail) {
+      this.json = this;
+      this.jsonBytes = TIMESTAMP_KEY.length + record['@timestamp'].length + MESSAGE_KEY.length + messageBytes.length + jsonTail.length;
+    } else {
+      this.json = undefined;
+      this.jsonBytes = 0;
+    }
+  }
+
+  /** `{"@timestamp":"…","message":"` + the message's bytes + the tail: what recordToJson gives, without building strings. */
+  writeJson(target: Buffer, offset: number): number {
+    let at = offset + TIMESTAMP_KEY.copy(target, offset);
+    at += target.write(this.record['@timestamp'], at, 'latin1');
+    at += MESSAGE_KEY.copy(target, at);
+    at += (this.messageBytes as Buffer).copy(target, at);
+    return at + (this.jsonTail as Buffer).copy(target, at);
   }
 
   get ack(): Ack {

@@ -9,6 +9,8 @@ export interface LogMessage {
   content: Buffer;
   /** False when the daemon cut the line here (a 16 KiB piece, or the unterminated last line). */
   terminated: boolean;
+  /** The content's bytes are also its JSON string's (no quote, backslash or control character): records can copy them. */
+  jsonSafe?: boolean;
 }
 
 /** json-file and local drivers cut lines into pieces of this many bytes. */

@@ -35,6 +35,14 @@ async function deliver(output: FileOutput, events: PipelineEvent[]): Promise<voi
   for (const e of events) e.ack.settle('delivered');
 }
 
+/** A run that checkpoints after `committed`, writes `uncommitted` and then dies (no close, no checkpoint). */
+async function crashAfter(dir: string, path: string, committed: PipelineEvent[], uncommitted: PipelineEvent[]): Promise<void> {
+  const run = start(dir, path);
+  await deliver(run.output, committed);
+  run.store.flush();
+  await deliver(run.output, uncommitted);
+}
+
 function messages(path: string): string[] {
   return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as LogRecord).message);
 }
@@ -45,10 +53,7 @@ describe('file output across crashes', () => {
     const path = join(dir, 'out.jsonl');
 
     // run 1: 1..10 committed, 11..20 written after the checkpoint, then a crash
-    const run1 = start(dir, path);
-    await deliver(run1.output, range(1, 10));
-    run1.store.flush();
-    await deliver(run1.output, range(11, 20));
+    await crashAfter(dir, path, range(1, 10), range(11, 20));
 
     // run 2: the inputs resend from their checkpoint (11..); a checkpoint is taken mid-replay; crash again
     const run2 = start(dir, path);
@@ -133,5 +138,32 @@ describe('replay keys', () => {
     await deliver(output, range(301, 302));
     const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
     expect(lines).toEqual([...big, ...range(301, 302)].map((e) => JSON.stringify(e.record)));
+  });
+});
+
+describe('ready-made JSON from the input', () => {
+  /** An event carrying the JSON its input prepared (here a recognisable variant, to see which was written). */
+  function withJson(n: number, text: string): PipelineEvent {
+    const base = event(n);
+    const bytes = Buffer.from(text);
+    return { ...base, json: { jsonBytes: bytes.length, writeJson: (target, offset) => offset + bytes.copy(target, offset) } };
+  }
+
+  it('is copied as it is, and larger than the encoding buffer too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'file-json-'));
+    const path = join(dir, 'out.jsonl');
+    const { output } = start(join(dir, 'state'), path);
+    const huge = `{"message":"${'x'.repeat(3 << 20)}"}`;
+    await deliver(output, [withJson(1, '{"ready":1}'), event(2), withJson(3, huge)]);
+    expect(readFileSync(path, 'utf8').split('\n')).toEqual(['{"ready":1}', JSON.stringify(event(2).record), huge, '']);
+  });
+
+  it('is not used while lines resent after a crash are being recognised (they are compared as text)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'file-json-replay-'));
+    const path = join(dir, 'out.jsonl');
+    await crashAfter(dir, path, range(1, 2), range(3, 4));
+    const run2 = start(dir, path);
+    await deliver(run2.output, [withJson(3, '{"not":"written"}'), withJson(4, '{"not":"written"}'), event(5)]);
+    expect(messages(path)).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
   });
 });

@@ -75,8 +75,13 @@ export class FileOutput implements Output {
     if (this.replay) return this.replayStart;
     // with several outputs, a record written here can still wait for another output; the inputs'
     // checkpoints stay behind it, so the commit must too, or a crash would write it twice
-    while (this.unsettled.length && this.unsettled[0]?.events.every((e) => e.ack.settled)) this.unsettled.shift();
+    this.forgetSettled();
     return this.unsettled[0]?.start ?? this.committedSize;
+  }
+
+  /** Drops written batches that every output has settled: holding them until the next checkpoint kept a second of records alive. */
+  private forgetSettled(): void {
+    while (this.unsettled.length && this.unsettled[0]?.events.every((e) => e.ack.settled)) this.unsettled.shift();
   }
 
   private get commitKey(): string {
@@ -88,6 +93,14 @@ export class FileOutput implements Output {
     let skipped = 0;
     let length = 0;
     for (const event of batch) {
+      const encoded = event.json;
+      if (encoded && !this.replay) {
+        // the input's ready-made JSON: copied, not serialised
+        if (length + encoded.jsonBytes + 1 > this.scratch.length) this.scratch = grow(this.scratch, length, length + encoded.jsonBytes + 1);
+        length = encoded.writeJson(this.scratch, length);
+        this.scratch[length++] = NEWLINE;
+        continue;
+      }
       const line = recordToJson(event.record);
       if (this.replay?.alreadyWritten(line)) {
         skipped += 1;
@@ -115,6 +128,7 @@ export class FileOutput implements Output {
       }
       throw new LogshipError('FILE_WRITE', `cannot write ${this.config.path}: ${(err as Error).message}`, { retriable: true, cause: err });
     }
+    this.forgetSettled();
     this.unsettled.push({ start: this.committedSize, events: batch });
     this.committedSize += buffer.length;
   }

@@ -25,14 +25,14 @@ export function parseJsonFileEntry(data: Buffer, tty: boolean, start = 0, end = 
   return message(entry.content, entry.newline, entry.stream, timestamp, tty);
 }
 
-function message(text: Buffer, newline: boolean, stream: 'stdout' | 'stderr', timestamp: string, tty: boolean): LogMessage {
+function message(text: Buffer, newline: boolean, stream: 'stdout' | 'stderr', timestamp: string, tty: boolean, jsonSafe = false): LogMessage {
   let content = text;
   // an unterminated entry shorter than a piece is a complete last line (the container exited)
   const terminated = newline || content.length !== PIECE_BYTES;
-  if (!tty) return { stream, timestamp, content, terminated };
+  if (!tty) return { stream, timestamp, content, terminated, jsonSafe };
   // as the API's TTY reader: one stream, and a line's \r\n ending loses its \r
   if (newline && content.length > 0 && content[content.length - 1] === CR) content = content.subarray(0, content.length - 1);
-  return { stream: 'tty', timestamp, content, terminated };
+  return { stream: 'tty', timestamp, content, terminated, jsonSafe };
 }
 
 interface RawEntry {
@@ -77,14 +77,15 @@ function fastParse(data: Buffer, s: number, e: number, tty: boolean): LogMessage
     newline = true;
   }
   for (let i = textStart; i < textEnd; i += 1) {
-    if (data[i] === BACKSLASH) {
+    const byte = data[i] as number;
+    if (byte === BACKSLASH || byte < 0x20) {
       // escapes (quotes, control characters, \u003c for <): let JSON decode the string
       const decoded = Buffer.from(JSON.parse(`"${data.toString('utf8', textStart, logEnd)}"`) as string, 'utf8');
       const raw = withoutNewline(decoded, stream, '');
       return message(raw.content, raw.newline, stream, timestamp, tty);
     }
   }
-  return message(data.subarray(textStart, textEnd), newline, stream, timestamp, tty);
+  return message(data.subarray(textStart, textEnd), newline, stream, timestamp, tty, true);
 }
 
 /** The separators of "YYYY-MM-DDTHH:MM:SS", by position. */

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../core/logger.js';
+import { Metrics } from '../../core/metrics.js';
+import type { LogRecord, PipelineEvent } from '../../core/record.js';
+import { deepFreeze, recordToJson } from '../../core/record-json.js';
+import type { ContainerCheckpoint } from './checkpoint.js';
+import { ContainerLines } from './container-lines.js';
+import type { FollowerContext } from './follower-context.js';
+import { parseJsonFileEntry } from './json-file/json-file-entry.js';
+import type { LogFileRef } from './json-file/read-position.js';
+
+/** A json-file entry as Docker's Go encoder writes it (<, > and & escaped too). */
+function entry(log: string, stream = 'stdout', time = '2026-11-29T06:40:00.123456789Z'): Buffer {
+  const text = JSON.stringify(log).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+  return Buffer.from(`{"log":${text},"stream":"${stream}","time":"${time}"}`);
+}
+
+const time = (n: number): string => `2026-11-29T06:40:00.${String(n).padStart(9, '0')}Z`;
+
+function setup(options: { tag?: (record: LogRecord) => string; restored?: ContainerCheckpoint; maxLineBytes?: number } = {}) {
+  const events: PipelineEvent[] = [];
+  const metrics = new Metrics();
+  const counter = () => metrics.counter('x');
+  const ctx = {
+    inputId: 'docker_logs_0', host: deepFreeze({ name: 'h' }), maxLineBytes: options.maxLineBytes ?? 1 << 20, logger: createLogger('silent'), metrics,
+    counters: { records: counter(), bytes: counter(), repeatedSkipped: counter(), truncated: counter() },
+    sink: { offer: (event: PipelineEvent) => events.push(event) > 0, waitForSpace: async () => undefined },
+    ...(options.tag ? { tag: options.tag } : {}),
+  } as unknown as FollowerContext;
+  const lines = new ContainerLines('c'.repeat(64), ctx, options.restored);
+  lines.describe(deepFreeze({ id: 'c'.repeat(64), name: 'web', image: { name: 'img:1' }, labels: { 'com.example': 'q"uote ✓' } }), 'docker.main.web');
+  const file: LogFileRef = { dev: 1, ino: 2, first: time(1), order: 0 };
+  let offset = 0;
+  /** Feeds json-file entries as the tailer would: each with where it ends in the file. */
+  const feed = (...entries: Buffer[]): void => {
+    for (const e of entries) {
+      offset += e.length + 1;
+      const message = parseJsonFileEntry(e, false);
+      if (!message) throw new Error(`not an entry: ${e.toString()}`);
+      lines.push(message, file, offset, e.length + 1);
+    }
+  };
+  return { lines, events, feed, offsetAfter: () => offset };
+}
+
+function encoded(event: PipelineEvent): string | undefined {
+  const json = event.json;
+  if (!json) return undefined;
+  const target = Buffer.alloc(json.jsonBytes + 8);
+  const end = json.writeJson(target, 3);
+  expect(end - 3).toBe(json.jsonBytes);
+  return target.toString('utf8', 3, end);
+}
+
+describe('ContainerLines', () => {
+  it('gives records whose ready-made JSON is byte for byte what recordToJson makes of them', () => {
+    const { events, feed } = setup();
+    feed(entry('plain ascii\n'), entry('ünïcödé 😀 and 中文\n', 'stderr'), entry('no newline at the end'), entry('\n'), entry('trimmed fraction\n', 'stdout', '2026-11-29T06:40:00.5Z'));
+    expect(events).toHaveLength(5);
+    for (const event of events) expect(encoded(event)).toBe(recordToJson(event.record));
+    expect(events.map((e) => e.record.message)).toEqual(['plain ascii', 'ünïcödé 😀 and 中文', 'no newline at the end', '', 'trimmed fraction']);
+  });
+
+  it('makes no ready JSON when the text had escapes, was joined from pieces, was cut, or the tag is computed', () => {
+    const escaped = setup();
+    escaped.feed(entry('a "quote"\n'), entry('tab\there\n'), entry('<b>&amp;\n'));
+    expect(escaped.events.map(encoded)).toEqual([undefined, undefined, undefined]);
+    expect(escaped.events.map((e) => e.record.message)).toEqual(['a "quote"', 'tab\there', '<b>&amp;']);
+
+    const pieces = setup();
+    pieces.feed(entry('y'.repeat(16384)), entry('z\n'));
+    expect(pieces.events.map((e) => [e.record.message.length, encoded(e)])).toEqual([[16385, undefined]]);
+
+    const cut = setup({ maxLineBytes: 4 });
+    cut.feed(entry('longer than four\n'));
+    expect(cut.events.map((e) => [e.record.message, encoded(e)])).toEqual([['long', undefined]]);
+
+    const tagged = setup({ tag: (r) => `custom.${r.stream}` });
+    tagged.feed(entry('x\n'));
+    expect(tagged.events.map((e) => [e.record.tag, encoded(e)])).toEqual([['custom.stdout', undefined]]);
+  });
+
+  it('takes new metadata into the ready JSON after describe()', () => {
+    const { lines, events, feed } = setup();
+    feed(entry('before\n'));
+    lines.describe(deepFreeze({ id: 'c'.repeat(64), name: 'renamed', image: { name: 'img:2' }, labels: {} }), 'docker.main.renamed');
+    feed(entry('after\n'));
+    expect(events.map(encoded)).toEqual(events.map((e) => recordToJson(e.record)));
+    expect(encoded(events[1] as PipelineEvent)).toContain('"name":"renamed"');
+  });
+
+  it('checkpoints only the settled prefix, per stream and as a file position, whatever order settlements come in', () => {
+    const { lines, events, feed, offsetAfter } = setup();
+    const first = entry('one\n', 'stdout', time(1));
+    feed(first, entry('two\n', 'stderr', time(2)), entry('three\n', 'stdout', time(3)));
+    const [one, two, three] = events as [PipelineEvent, PipelineEvent, PipelineEvent];
+    expect(lines.settledFilePosition).toEqual({ dev: 1, ino: 2, offset: 0, first: time(1) });
+    three.ack.settle('delivered');
+    two.ack.settle('delivered');
+    // "one" is still out: the file position stays at its start, stdout has nothing settled
+    expect(lines.settledFilePosition?.offset).toBe(0);
+    expect(lines.settledStreams()).toEqual({ stderr: { ts: time(2), count: 1 } });
+    // stdout's "three" is settled but waits behind "one"
+    expect(lines.pendingRecords).toBe(2);
+    one.ack.settle('delivered');
+    expect(lines.settledStreams()).toEqual({ stdout: { ts: time(3), count: 1 }, stderr: { ts: time(2), count: 1 } });
+    expect(lines.settledFilePosition).toEqual({ dev: 1, ino: 2, offset: offsetAfter(), first: time(1) });
+    expect(lines.pendingRecords).toBe(0);
+    expect(one.origin).toBe(`${'c'.repeat(64)}/stdout/${time(1)}/1`);
+  });
+
+  it('keeps the file position at the first piece of a line still being joined', () => {
+    const { lines, events, feed } = setup();
+    const head = entry('head\n', 'stdout', time(1));
+    feed(head);
+    (events[0] as PipelineEvent).ack.settle('delivered');
+    expect(lines.settledFilePosition?.offset).toBe(head.length + 1);
+    feed(entry('p'.repeat(16384), 'stderr', time(2)));
+    expect(lines.settledFilePosition?.offset).toBe(head.length + 1);
+    feed(entry('q\n', 'stderr', time(2)));
+    expect(events).toHaveLength(2);
+    expect(lines.settledFilePosition?.offset).toBe(head.length + 1);
+  });
+
+  it('resumes after a restored checkpoint: lines up to the stream position are skipped', () => {
+    const { events, feed } = setup({ restored: { name: 'web', since: time(1), streams: { stdout: { ts: time(2), count: 1 } } } });
+    feed(entry('old\n', 'stdout', time(1)), entry('seen\n', 'stdout', time(2)), entry('new\n', 'stdout', time(2)), entry('newer\n', 'stdout', time(3)));
+    expect(events.map((e) => e.record.message)).toEqual(['new', 'newer']);
+  });
+});
