@@ -1,5 +1,5 @@
 import { FrameReader, type FrameStream } from '../../services/docker-frames.js';
-import { PIECE_BYTES, type MessageHandler, type MessageParser } from './log-message.js';
+import { isJsonSafeAscii, PIECE_BYTES, type MessageHandler, type MessageParser } from './log-message.js';
 import { splitTimestamp } from './timestamp-prefix.js';
 
 const NEWLINE = 0x0a;
@@ -36,12 +36,14 @@ export class FrameDemuxer implements MessageParser {
     }
     const { content } = split;
     const terminated = content.length > 0 && content[content.length - 1] === NEWLINE;
+    const text = terminated ? content.subarray(0, content.length - 1) : content;
     this.onMessage({
       stream,
       timestamp: split.timestamp,
-      content: terminated ? content.subarray(0, content.length - 1) : content,
+      content: text,
       // an unterminated message shorter than a piece is a complete last line (container exited)
       terminated: terminated || content.length !== PIECE_BYTES,
+      jsonSafe: isJsonSafeAscii(text),
     });
   }
 }

@@ -26,3 +26,16 @@ export interface MessageParser {
   /** Called when a log read ended normally: emits what is complete, drops torn frames. */
   flush(): void;
 }
+
+/**
+ * True when every byte is printable ASCII other than quote and backslash: such bytes are also the
+ * text's JSON string, so a record's JSON can copy them. (Bytes read from the API are not checked
+ * for valid UTF-8, so anything else goes through the serialiser.)
+ */
+export function isJsonSafeAscii(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i += 1) {
+    const byte = bytes[i] as number;
+    if (byte < 0x20 || byte > 0x7e || byte === 0x22 || byte === 0x5c) return false;
+  }
+  return true;
+}
