@@ -40,3 +40,25 @@ describe('parseJsonFileEntry', () => {
     expect(parseJsonFileEntry(data, false, first.length + 1, first.length + 1 + second.length)?.content.toString()).toBe('second');
   });
 });
+
+describe('parseJsonFileEntry fast path', () => {
+  it('takes every fraction length without falling back to JSON.parse', () => {
+    const parse = JSON.parse;
+    let calls = 0;
+    JSON.parse = ((text: string) => {
+      calls += 1;
+      return parse(text) as unknown;
+    }) as typeof JSON.parse;
+    try {
+      for (let digits = 0; digits <= 9; digits += 1) {
+        const time = `2026-11-29T06:40:00${digits ? `.${'123456789'.slice(0, digits)}` : ''}Z`;
+        const message = parseJsonFileEntry(entry('plain text\n', 'stdout', time), false);
+        expect(message?.timestamp).toBe(`2026-11-29T06:40:00.${'123456789'.slice(0, digits).padEnd(9, '0')}Z`);
+        expect(message?.jsonSafe).toBe(true);
+      }
+    } finally {
+      JSON.parse = parse;
+    }
+    expect(calls).toBe(0);
+  });
+});

@@ -59,9 +59,14 @@ const STREAM_AND_TIME_BYTES = STREAM_KEY.length + 7 + TIME_KEY.length;
 function fastParse(data: Buffer, s: number, e: number, tty: boolean): LogMessage | undefined {
   if (e - s < 40 || data[e - 1] !== 0x7d /* } */ || data[e - 2] !== QUOTE || !startsWith(data, PREFIX, s, e)) return undefined;
   // the time is 20 to 30 characters: "YYYY-MM-DDTHH:MM:SS" plus an optional trimmed fraction, and Z
-  let timeStart = e - 3;
-  const earliestStart = Math.max(s, e - 3 - 30);
-  while (timeStart > earliestStart && data[timeStart - 1] !== QUOTE) timeStart -= 1;
+  let timeStart = e - 32;
+  // `":"` before a nine-digit time; with fewer digits that place holds the key's own quote
+  if (data[timeStart - 1] !== QUOTE || data[timeStart - 2] !== 0x3a /* : */) {
+    // fewer than nine fraction digits (json-file trims trailing zeros)
+    timeStart = e - 3;
+    const earliestStart = Math.max(s, e - 3 - 30);
+    while (timeStart > earliestStart && data[timeStart - 1] !== QUOTE) timeStart -= 1;
+  }
   const timestamp = paddedTime(data, timeStart, e - 2);
   if (timestamp === undefined) return undefined;
   const logEnd = timeStart - STREAM_AND_TIME_BYTES;
@@ -76,14 +81,14 @@ function fastParse(data: Buffer, s: number, e: number, tty: boolean): LogMessage
     textEnd = logEnd - 2;
     newline = true;
   }
-  for (let i = textStart; i < textEnd; i += 1) {
-    const byte = data[i] as number;
-    if (byte === BACKSLASH || byte < 0x20) {
-      // escapes (quotes, control characters, \u003c for <): let JSON decode the string
-      const decoded = Buffer.from(JSON.parse(`"${data.toString('utf8', textStart, logEnd)}"`) as string, 'utf8');
-      const raw = withoutNewline(decoded, stream, '');
-      return message(raw.content, raw.newline, stream, timestamp, tty);
-    }
+  // Docker's encoder escapes quotes, backslashes and control characters, so a text without a
+  // backslash is its own JSON string; memchr finds the first one faster than a loop
+  const escape = data.indexOf(BACKSLASH, textStart);
+  if (escape !== -1 && escape < textEnd) {
+    // escapes (quotes, control characters, \u003c for <): let JSON decode the string
+    const decoded = Buffer.from(JSON.parse(`"${data.toString('utf8', textStart, logEnd)}"`) as string, 'utf8');
+    const raw = withoutNewline(decoded, stream, '');
+    return message(raw.content, raw.newline, stream, timestamp, tty);
   }
   return message(data.subarray(textStart, textEnd), newline, stream, timestamp, tty, true);
 }
