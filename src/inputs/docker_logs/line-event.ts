@@ -1,4 +1,5 @@
 import { Ack } from '../../core/ack.js';
+import { copySmall, writeAscii } from '../../core/buffer-text.js';
 import type { EncodedRecord, LogRecord, PipelineEvent, Stream } from '../../core/record.js';
 import type { LogFileRef } from './json-file/read-position.js';
 
@@ -48,9 +49,9 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
 
   /** `{"@timestamp":"…","message":"` + the message's bytes + the tail: what recordToJson gives, without building strings. */
   writeJson(target: Buffer, offset: number): number {
-    let at = offset + TIMESTAMP_KEY.copy(target, offset);
-    at += target.write(this.record['@timestamp'], at, 'latin1');
-    at += MESSAGE_KEY.copy(target, at);
+    let at = copySmall(target, offset, TIMESTAMP_KEY);
+    at = writeAscii(target, at, this.record['@timestamp']);
+    at = copySmall(target, at, MESSAGE_KEY);
     at += (this.messageBytes as Buffer).copy(target, at);
     return at + (this.jsonTail as Buffer).copy(target, at);
   }
