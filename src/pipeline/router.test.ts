@@ -55,3 +55,53 @@ describe('Router', () => {
     expect(metrics.get('records_unrouted_total')).toBe(1);
   });
 });
+
+describe('Router.routeNow (records routed as the input offers them)', () => {
+  function setup(outLimit = 100, chain?: TransformChain) {
+    const source = new Channel<PipelineEvent>(100, 1 << 20);
+    const out = new Channel<PipelineEvent>(outLimit, 1 << 20);
+    const router = new Router(source, [route('**', out)], new Metrics(), chain);
+    router.start();
+    /** What the runtime's sink does: route now, else queue. */
+    const offer = (e: PipelineEvent): boolean => router.routeNow(e) ?? source.offer(e, e.bytes);
+    return { source, out, router, offer };
+  }
+
+  it('skips the queue when nothing is in front, and reports a full output queue', () => {
+    const { source, out, offer } = setup(2);
+    expect(offer(event('a'))).toBe(true);
+    expect(offer(event('b'))).toBe(false);
+    expect(source.length).toBe(0);
+    expect(out.poll(10).map((e) => e.record.message)).toEqual(['a', 'b']);
+  });
+
+  it('takes the queue when transforms run, so they see every record', async () => {
+    const upper = transformStage('upper', '**', { process: (e, emit) => emit({ ...e, record: { ...e.record, message: e.record.message.toUpperCase() } }) });
+    const { source, out, router, offer } = setup(100, new TransformChain([upper]));
+    offer(event('a'));
+    source.close();
+    await router.drained();
+    expect(out.poll(10).map((e) => e.record.message)).toEqual(['A']);
+  });
+
+  it('never overtakes records still queued or being routed, and the input waits for room in the output queue', async () => {
+    const { source, out, router, offer } = setup(2);
+    offer(event('1'));
+    offer(event('2'));
+    // the output queue is full: these go through the queue, and the router waits with them
+    for (const m of ['3', '4']) source.offer(event(m), 100);
+    await new Promise((r) => setTimeout(r, 10));
+    offer(event('5'));
+    let resumed = false;
+    const waiting = router.waitForSpace().then(() => (resumed = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(resumed).toBe(false);
+    const seen: string[] = [];
+    while (seen.length < 5) {
+      seen.push(...(await out.take(10)).map((e) => e.record.message));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await waiting;
+    expect(seen).toEqual(['1', '2', '3', '4', '5']);
+  });
+});

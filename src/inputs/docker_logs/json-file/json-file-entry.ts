@@ -93,8 +93,8 @@ function fastParse(data: Buffer, s: number, e: number, tty: boolean): LogMessage
   return message(data.subarray(textStart, textEnd), newline, stream, timestamp, tty, true);
 }
 
-/** The separators of "YYYY-MM-DDTHH:MM:SS", by position. */
-const SEPARATOR_AT: Readonly<Record<number, number>> = { 4: 0x2d, 7: 0x2d, 10: 0x54, 13: 0x3a, 16: 0x3a };
+/** Where "YYYY-MM-DDTHH:MM:SS" has digits (the rest are -, T and : separators). */
+const DATE_DIGITS = Uint8Array.from([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]);
 /** Reused to pad a trimmed time to nine fractional digits without building strings piece by piece. */
 const timeScratch = Buffer.alloc(30);
 
@@ -105,12 +105,8 @@ const timeScratch = Buffer.alloc(30);
 function paddedTime(data: Buffer, from: number, to: number): string | undefined {
   const length = to - from;
   if (length < 20 || length > 30 || data[to - 1] !== 0x5a /* Z */) return undefined;
-  for (let i = 0; i < 19; i += 1) {
-    const byte = data[from + i];
-    if (i === 4 || i === 7 || i === 10 || i === 13 || i === 16) {
-      if (byte !== SEPARATOR_AT[i]) return undefined;
-    } else if (!isDigit(byte)) return undefined;
-  }
+  if (data[from + 4] !== 0x2d || data[from + 7] !== 0x2d || data[from + 10] !== 0x54 || data[from + 13] !== 0x3a || data[from + 16] !== 0x3a) return undefined;
+  for (let k = 0; k < DATE_DIGITS.length; k += 1) if (!isDigit(data[from + (DATE_DIGITS[k] as number)])) return undefined;
   if (length === 30 && data[from + 19] === 0x2e /* . */) {
     for (let i = 20; i < 29; i += 1) if (!isDigit(data[from + i])) return undefined;
     return data.toString('latin1', from, to);
@@ -130,7 +126,9 @@ function paddedTime(data: Buffer, from: number, to: number): string | undefined 
 }
 
 function isDigit(byte: number | undefined): boolean {
-  return byte !== undefined && byte >= 0x30 && byte <= 0x39;
+  // undefined (past the end) gives NaN, for which both comparisons are false
+  const digit = (byte as number) - 0x30;
+  return digit >= 0 && digit <= 9;
 }
 
 function startsWith(data: Buffer, prefix: Buffer, at: number, end: number): boolean {
