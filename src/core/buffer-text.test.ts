@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { copySmall, writeAscii } from './buffer-text.js';
+import { copySmall, latin1Text, utf8Text, writeAscii } from './buffer-text.js';
 
 describe('buffer text helpers', () => {
+  it('slice exactly as toString does, invalid UTF-8 included', () => {
+    const data = Buffer.from('xx2026-11-29T06:40:00.123456789Z ünï 😀', 'utf8');
+    expect(latin1Text(data, 2, 32)).toBe(data.toString('latin1', 2, 32));
+    expect(utf8Text(data, 2, data.length)).toBe(data.toString('utf8', 2, data.length));
+    const invalid = Buffer.from([0x61, 0xff, 0xc3, 0x62, 0xe2, 0x82]);
+    expect(utf8Text(invalid, 0, invalid.length)).toBe(invalid.toString('utf8'));
+    expect(utf8Text(invalid, 1, 1)).toBe('');
+  });
+
   it('write ASCII and small constants where asked, returning the end', () => {
     const target = Buffer.alloc(16, 0x2e);
     expect(writeAscii(target, 1, 'abc')).toBe(4);

@@ -1,3 +1,4 @@
+import { utf8Text } from '../../core/buffer-text.js';
 import type { LogMessage } from './log-message.js';
 
 export interface AssembledLine {
@@ -58,7 +59,7 @@ export class LineAssembler {
   private single(message: LogMessage): AssembledLine {
     const bytes = message.content.length;
     if (bytes <= this.maxLineBytes) {
-      const line: AssembledLine = { timestamp: message.timestamp, text: message.content.toString('utf8') };
+      const line: AssembledLine = { timestamp: message.timestamp, text: utf8Text(message.content, 0, bytes) };
       if (message.jsonSafe) line.jsonSafeBytes = message.content;
       return line;
     }

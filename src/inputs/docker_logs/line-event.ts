@@ -52,8 +52,13 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
     let at = copySmall(target, offset, TIMESTAMP_KEY);
     at = writeAscii(target, at, this.record['@timestamp']);
     at = copySmall(target, at, MESSAGE_KEY);
-    at += (this.messageBytes as Buffer).copy(target, at);
-    return at + (this.jsonTail as Buffer).copy(target, at);
+    // TypedArray.set: a native copy without Buffer.copy's argument checks
+    const message = this.messageBytes as Buffer;
+    target.set(message, at);
+    at += message.length;
+    const tail = this.jsonTail as Buffer;
+    target.set(tail, at);
+    return at + tail.length;
   }
 
   get ack(): Ack {

@@ -1,3 +1,4 @@
+import { latin1Text } from '../../../core/buffer-text.js';
 import { normalizeTimestamp } from '../../../core/timestamp.js';
 import { PIECE_BYTES, type LogMessage } from '../log-message.js';
 
@@ -109,7 +110,7 @@ function paddedTime(data: Buffer, from: number, to: number): string | undefined 
   for (let k = 0; k < DATE_DIGITS.length; k += 1) if (!isDigit(data[from + (DATE_DIGITS[k] as number)])) return undefined;
   if (length === 30 && data[from + 19] === 0x2e /* . */) {
     for (let i = 20; i < 29; i += 1) if (!isDigit(data[from + i])) return undefined;
-    return data.toString('latin1', from, to);
+    return latin1Text(data, from, to);
   }
   if (length !== 20 && data[from + 19] !== 0x2e) return undefined;
   const scratch = timeScratch;
@@ -122,7 +123,7 @@ function paddedTime(data: Buffer, from: number, to: number): string | undefined 
     scratch[20 + i] = byte as number;
   }
   scratch[29] = 0x5a;
-  return scratch.toString('latin1', 0, 30);
+  return latin1Text(scratch, 0, 30);
 }
 
 function isDigit(byte: number | undefined): boolean {
