@@ -24,8 +24,6 @@ const TICK_MS = 100;
 export class Router {
   private readonly cache = new Map<string, Route[]>();
   private lastTag: string | undefined;
-  /** True while a batch from the queue is being routed (routeNow must not overtake it). */
-  private routing = false;
   private lastTargets: Route[] | undefined;
   private readonly taps = new Set<{ match: TagMatcher; send: (event: PipelineEvent) => void }>();
   private loop: Promise<void> | undefined;
@@ -62,25 +60,6 @@ export class Router {
    */
   setTransforms(chain: TransformChain | undefined): void {
     this.nextChain = { chain };
-  }
-
-  /**
-   * Routes one record straight away when nothing could come between (no transforms, no reload
-   * pending, nothing queued in front or being routed): a queue hop and a batch less per record.
-   * Returns undefined when the record must take the queue instead; otherwise whether every queue
-   * it went to still has room (false: the input should pause, see waitForSpace).
-   */
-  routeNow(event: PipelineEvent): boolean | undefined {
-    if (this.transforms || this.nextChain || this.routing || this.source.length > 0) return undefined;
-    let room = true;
-    for (const target of this.prepare(event)) if (!target.queue.offer(event, event.bytes)) room = false;
-    return room;
-  }
-
-  /** Resolves when the inputs may send again: room in the queue in front and in every output queue. */
-  async waitForSpace(): Promise<void> {
-    await this.source.waitForSpace();
-    for (const r of this.routes) if (r.queue.isFull && !r.queue.isClosed) await r.queue.waitForSpace();
   }
 
   private async run(): Promise<void> {
@@ -127,31 +106,21 @@ export class Router {
   }
 
   private async routeAll(events: PipelineEvent[]): Promise<void> {
-    this.routing = true;
-    try {
-      for (const event of events) {
-        for (const target of this.prepare(event)) if (!target.queue.offer(event, event.bytes)) await target.queue.waitForSpace();
+    for (const event of events) {
+      if (this.taps.size > 0) for (const tap of this.taps) if (tap.match(event.record.tag)) tap.send(event);
+      const targets = this.targets(event.record.tag);
+      event.ack.fork(targets.length);
+      if (targets.length === 0) this.metrics.inc('records_unrouted_total');
+      for (const target of targets) {
+        if (target.queue.isClosed) {
+          // its output was removed by a reload while this record was on its way
+          event.ack.settle('dropped');
+          this.metrics.inc('records_unrouted_total');
+          continue;
+        }
+        if (!target.queue.offer(event, event.bytes)) await target.queue.waitForSpace();
       }
-    } finally {
-      this.routing = false;
     }
-  }
-
-  /** Shows the record to taps, finds its routes and forks its acknowledgement; returns the open routes. */
-  private prepare(event: PipelineEvent): Route[] {
-    if (this.taps.size > 0) for (const tap of this.taps) if (tap.match(event.record.tag)) tap.send(event);
-    const targets = this.targets(event.record.tag);
-    event.ack.fork(targets.length);
-    if (targets.length === 0) this.metrics.inc('records_unrouted_total');
-    let open = targets;
-    for (const target of targets) {
-      if (!target.queue.isClosed) continue;
-      // its output was removed by a reload while this record was on its way
-      event.ack.settle('dropped');
-      this.metrics.inc('records_unrouted_total');
-      open = open.filter((t) => t !== target);
-    }
-    return open;
   }
 
   private transformed(chain: TransformChain, batch: PipelineEvent[]): PipelineEvent[] {

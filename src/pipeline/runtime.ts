@@ -262,9 +262,9 @@ export class PipelineRuntime {
     return {
       offer: (event: PipelineEvent) => {
         inFlight.track(event.ack);
-        return this.router.routeNow(event) ?? this.source.offer(event, event.bytes);
+        return this.source.offer(event, event.bytes);
       },
-      waitForSpace: () => this.router.waitForSpace(),
+      waitForSpace: () => this.source.waitForSpace(),
     };
   }
 
