@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// dist/bundle/logship.js is dist/cli/main.js bundled into one file: it starts in about half the time
-import { main } from '../dist/bundle/logship.js';
+import { main } from '../dist/cli/main.js';
 
 main(process.argv.slice(2)).then(
   // exit explicitly: after a stop, requests still pending with the daemon must not keep us alive

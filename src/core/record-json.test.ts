@@ -31,4 +31,10 @@ describe('recordToJson', () => {
       expect(recordToJson(r)).toBe(JSON.stringify(r));
     }
   });
+
+  it('serialises fields named like Object.prototype members (constructor, toString) as any other', () => {
+    const r = { ...record, constructor: 'c', toString: 't', hasOwnProperty: 1, __defineGetter__: null } as unknown as LogRecord;
+    expect(recordToJson(r)).toBe(JSON.stringify(r));
+    expect(recordToJson(r)).toBe(JSON.stringify(r));
+  });
 });

@@ -9,12 +9,12 @@ const frozenJson = new WeakMap<object, string>();
  * last value and that value's JSON: consecutive records mostly share stream, source, tag,
  * container and host (one container's burst), and a pointer comparison beats serialising again.
  */
-const SLOT_OF_KEY: Readonly<Record<string, number>> = { '@timestamp': 0, message: 1, stream: 2, source: 3, tag: 4, container: 5, host: 6, log: 7 };
+const SLOT_OF_KEY: ReadonlyMap<string, number> = new Map(['@timestamp', 'message', 'stream', 'source', 'tag', 'container', 'host', 'log'].map((key, slot) => [key, slot]));
 const SLOTS = 8;
 const lastValue: unknown[] = new Array(SLOTS).fill(undefined);
-const lastJson: Array<string | undefined> = new Array(SLOTS).fill(undefined);
+const lastJson: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
 /** `"key":`, and `,"key":` for any key but the first. */
-const FIRST_KEY = Object.keys(SLOT_OF_KEY).map((key) => `${JSON.stringify(key)}:`);
+const FIRST_KEY = [...SLOT_OF_KEY.keys()].map((key) => `${JSON.stringify(key)}:`);
 const NEXT_KEY = FIRST_KEY.map((json) => `,${json}`);
 
 /**
@@ -26,7 +26,7 @@ export function recordToJson(record: LogRecord): string {
   let first = true;
   for (const key in record) {
     const value = record[key];
-    const slot = SLOT_OF_KEY[key];
+    const slot = SLOT_OF_KEY.get(key);
     let json: string | undefined;
     if (slot === undefined) {
       json = valueJson(value);
