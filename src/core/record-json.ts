@@ -9,12 +9,12 @@ const frozenJson = new WeakMap<object, string>();
  * last value and that value's JSON: consecutive records mostly share stream, source, tag,
  * container and host (one container's burst), and a pointer comparison beats serialising again.
  */
-const SLOT_OF_KEY: ReadonlyMap<string, number> = new Map(['@timestamp', 'message', 'stream', 'source', 'tag', 'container', 'host', 'log'].map((key, slot) => [key, slot]));
-const SLOTS = 8;
-const lastValue: unknown[] = new Array(SLOTS).fill(undefined);
-const lastJson: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
+const SLOTTED_KEYS = ['@timestamp', 'message', 'stream', 'source', 'tag', 'container', 'host', 'log'];
+const SLOT_OF_KEY: ReadonlyMap<string, number> = new Map(SLOTTED_KEYS.map((key, slot) => [key, slot]));
+const lastValue: unknown[] = SLOTTED_KEYS.map(() => undefined);
+const lastJson: Array<string | undefined> = SLOTTED_KEYS.map(() => undefined);
 /** `"key":`, and `,"key":` for any key but the first. */
-const FIRST_KEY = [...SLOT_OF_KEY.keys()].map((key) => `${JSON.stringify(key)}:`);
+const FIRST_KEY = SLOTTED_KEYS.map((key) => `${JSON.stringify(key)}:`);
 const NEXT_KEY = FIRST_KEY.map((json) => `,${json}`);
 
 /**

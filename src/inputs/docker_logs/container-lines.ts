@@ -90,8 +90,6 @@ export class ContainerLines {
   private fileStart: FilePosition | undefined;
   private lastFile: LogFileRef | undefined;
   private lastEnd = 0;
-  /** Streams with a line being assembled from pieces. */
-  private assembling = 0;
 
   constructor(
     private readonly id: string,
@@ -135,7 +133,6 @@ export class ContainerLines {
     if (!joining && !message.terminated) {
       s.beforePieces = beforeTs === undefined ? undefined : { ts: beforeTs, count: beforeCount };
       s.piecesFrom = file && { dev: file.dev, ino: file.ino, first: file.first ?? '', order: file.order, offset: end - entryBytes, entryBytes: 0 };
-      this.assembling += 1;
     }
     const line = assembler.push(message);
     if (!line) return;
@@ -145,12 +142,11 @@ export class ContainerLines {
       // joined from pieces: the line starts at its first piece
       const from = s.piecesFrom;
       if (from) {
-        startFile = { dev: from.dev, ino: from.ino, first: from.first, order: from.order };
+        startFile = from;
         startOffset = from.offset;
       }
       s.piecesFrom = undefined;
       s.beforePieces = undefined;
-      this.assembling -= 1;
     }
     if (file) {
       this.lastFile = file;
@@ -211,7 +207,6 @@ export class ContainerLines {
 
   /** File mode: where the earliest line still being assembled starts. */
   earliestPiece(): ReadPosition | undefined {
-    if (this.assembling === 0) return undefined;
     let point: ReadPosition | undefined;
     for (const s of this.streams.values()) if (s.piecesFrom && (!point || readsBefore(s.piecesFrom, point))) point = s.piecesFrom;
     return point;
@@ -229,7 +224,6 @@ export class ContainerLines {
       s.piecesFrom = undefined;
       s.beforePieces = undefined;
     }
-    this.assembling = 0;
     return rewound;
   }
 

@@ -37,13 +37,9 @@ export class FrameDemuxer implements MessageParser {
     const { content } = split;
     const terminated = content.length > 0 && content[content.length - 1] === NEWLINE;
     const text = terminated ? content.subarray(0, content.length - 1) : content;
-    this.onMessage({
-      stream,
-      timestamp: split.timestamp,
-      content: text,
-      // an unterminated message shorter than a piece is a complete last line (container exited)
-      terminated: terminated || content.length !== PIECE_BYTES,
-      jsonSafe: isJsonSafeAscii(text),
-    });
+    // an unterminated message shorter than a piece is a complete last line (container exited)
+    const whole = terminated || content.length !== PIECE_BYTES;
+    // only a whole message can become a record as it is: a 16 KiB piece is not worth scanning
+    this.onMessage({ stream, timestamp: split.timestamp, content: text, terminated: whole, jsonSafe: whole && isJsonSafeAscii(text) });
   }
 }
