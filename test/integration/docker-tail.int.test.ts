@@ -16,8 +16,23 @@ function tailPipeline(out: string, paths = '["/var/log/app.log"]'): string {
   return `inputs:\n  - type: docker_tail\n    include:\n      labels: ["${label}"]\n    paths: ${paths}\noutputs:\n  - type: file\n    path: ${out}\n`;
 }
 
-async function tailProcesses(id: string): Promise<string[]> {
-  return (await docker('top', id, '-o', 'pid,args')).split('\n').filter((l) => /\btail -F\b/.test(l) && !/sh -c/.test(l));
+/** The tail wrappers in a container, one per followed file (its background follower, a forked copy, not counted). */
+async function tailWrappers(id: string): Promise<string[]> {
+  const rows = (await docker('top', id, '-o', 'pid,ppid,args')).split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+  const wrappers = rows.filter((r) => r[2] === 'sh' && r.join(' ').includes('logship-tail'));
+  const pids = new Set(wrappers.map((r) => r[0]));
+  return wrappers.filter((r) => !pids.has(r[1] as string)).map((r) => r.join(' '));
+}
+
+const settle = (ms = 1500) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the output holds N lines, lets late duplicates arrive, then expects "file 1".."file N" once each. */
+async function expectEachFileLineOnce(out: string, id: string, n: number, timeoutMs = 30_000, quietMs = 1500): Promise<void> {
+  await waitForLineCount(out, n, timeoutMs);
+  await settle(quietMs);
+  const records = readRecords(out);
+  expect(sequenceProblems(messageCounts(records, id, 'stdout'), 'file', n)).toEqual({ missing: [], duplicated: [], unexpected: [] });
+  expect(records).toHaveLength(n);
 }
 
 describe('docker_tail against the real Docker engine', () => {
@@ -68,11 +83,7 @@ outputs:
       await shipper.ready();
     }
     cleanups.push(() => shipper.stop());
-    await waitForLineCount(out, 50_000, 90_000);
-    await new Promise((r) => setTimeout(r, 2500));
-    const records = readRecords(out);
-    expect(sequenceProblems(messageCounts(records, id, 'stdout'), 'file', 50_000)).toEqual({ missing: [], duplicated: [], unexpected: [] });
-    expect(records).toHaveLength(50_000);
+    await expectEachFileLineOnce(out, id, 50_000, 90_000, 2500);
   });
 
   it('a file rotated away while the shipper was down is finished from its checkpoint, then the new one is read', async () => {
@@ -84,7 +95,7 @@ outputs:
     const id = await runContainer({ label, script: 'i=1; while [ $i -le 1000 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done; sleep 3600' });
     cleanups.push(() => docker('rm', '-f', id));
     await waitForLineCount(out, 1000, 30_000);
-    await new Promise((r) => setTimeout(r, 1500));
+    await settle();
     first.kill('SIGKILL');
     await first.exit();
     // while nobody watches: more lines, rotation, lines in the new file
@@ -92,11 +103,45 @@ outputs:
     const second = Shipper.run(tailPipeline(out), stateDir);
     cleanups.push(() => second.stop());
     await second.ready();
+    await expectEachFileLineOnce(out, id, 2000);
+  });
+
+  it('rotated while running, then kill -9: the checkpoint is in the new file, so the restart neither skips nor repeats', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out.jsonl');
+    const stateDir = join(dir, 'state');
+    const first = Shipper.run(tailPipeline(out), stateDir);
+    await first.ready();
+    const id = await runContainer({ label, script: 'i=1; while [ $i -le 1000 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done; sleep 3600' });
+    cleanups.push(() => docker('rm', '-f', id));
+    await waitForLineCount(out, 1000, 30_000);
+    // within one poll: the old file's last lines, the rotation, the new file's first lines
+    await docker('exec', id, 'sh', '-c', 'i=1001; while [ $i -le 1500 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done; mv /var/log/app.log /var/log/app.log.1; while [ $i -le 2000 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done');
     await waitForLineCount(out, 2000, 30_000);
-    await new Promise((r) => setTimeout(r, 1500));
-    const records = readRecords(out);
-    expect(sequenceProblems(messageCounts(records, id, 'stdout'), 'file', 2000)).toEqual({ missing: [], duplicated: [], unexpected: [] });
-    expect(records).toHaveLength(2000);
+    await settle();
+    first.kill('SIGKILL');
+    await first.exit();
+    await docker('exec', id, 'sh', '-c', 'i=2001; while [ $i -le 2500 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done');
+    const second = Shipper.run(tailPipeline(out), stateDir);
+    cleanups.push(() => second.stop());
+    await second.ready();
+    await expectEachFileLineOnce(out, id, 2500);
+  });
+
+  it('a file truncated in place (copytruncate) is read again from its first byte', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out.jsonl');
+    const shipper = Shipper.run(tailPipeline(out), join(dir, 'state'));
+    cleanups.push(() => shipper.stop());
+    await shipper.ready();
+    const id = await runContainer({ label, script: 'i=1; while [ $i -le 500 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done; sleep 3600' });
+    cleanups.push(() => docker('rm', '-f', id));
+    await waitForLineCount(out, 500, 30_000);
+    await settle();
+    await docker('exec', id, 'sh', '-c', ': > /var/log/app.log');
+    await settle();
+    await docker('exec', id, 'sh', '-c', 'i=501; while [ $i -le 600 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done');
+    await expectEachFileLineOnce(out, id, 600);
   });
 
   it('after five kill -9 restarts the container holds exactly one tail per followed file', async () => {
@@ -114,13 +159,13 @@ outputs:
       await shipper.exit();
     }
     // the wrappers see their stdin close and end their tails
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await tailProcesses(id)).toEqual([]);
+    await settle();
+    expect(await tailWrappers(id)).toEqual([]);
     const shipper = Shipper.run(pipeline, stateDir);
     cleanups.push(() => shipper.stop());
     await shipper.ready();
-    await new Promise((r) => setTimeout(r, 1500));
-    const tails = await tailProcesses(id);
+    await settle();
+    const tails = await tailWrappers(id);
     expect(tails).toHaveLength(2);
     expect(tails.some((t) => t.includes('/var/log/a.log'))).toBe(true);
     expect(tails.some((t) => t.includes('/var/log/b.log'))).toBe(true);
@@ -138,7 +183,7 @@ outputs:
     await waitForLineCount(out, 300, 30_000);
     await docker('restart', '-t', '1', id);
     await waitForLineCount(out, 600, 30_000);
-    await new Promise((r) => setTimeout(r, 1500));
+    await settle();
     const records = readRecords(out);
     const counts = messageCounts(records, id, 'stdout');
     expect(sequenceProblems(counts, 'run1', 300)).toEqual({ missing: [], duplicated: [], unexpected: [] });

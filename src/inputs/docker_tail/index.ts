@@ -5,7 +5,7 @@ import { dockerTailSchema } from './schema.js';
 export const dockerTailInput = defineInput({
   kind: 'input',
   type: 'docker_tail',
-  summary: 'Follows log files inside containers (no host mount) with one long-lived exec of tail -F per file, from the last delivered byte.',
+  summary: 'Follows log files inside containers (no host mount) with one long-lived exec per file that follows it by name across rotations (like tail -F), from the last delivered byte.',
   docs: 'docs/plugins/docker_tail.md',
   schema: dockerTailSchema,
   examples: [

@@ -16,7 +16,7 @@ import type { DockerService } from '../../services/docker.js';
 import { ByteLineSplitter, type SplitLine } from './byte-line-splitter.js';
 import { tailCommand, tailNotice } from './tail-script.js';
 
-/** Where reading of one file stands: its inode (unknown right after a rotation) and a byte offset. */
+/** Where reading of one file stands: its inode (unknown until the wrapper's first marker) and a byte offset. */
 export interface FilePosition {
   inode: string | null;
   offset: number;
@@ -41,8 +41,8 @@ export interface TailContext {
 const LIVED_LONG_MS = 60_000;
 
 /**
- * Follows one file in one container with one long-lived exec of `tail -F`, from the last delivered
- * byte; re-runs it with backoff (at most one attempt a minute at the cap) if it ends while the
+ * Follows one file in one container with one long-lived exec of the tail wrapper (`tail-script.ts`),
+ * from the last delivered byte; re-runs it with backoff (at most one attempt a minute at the cap) if it ends while the
  * container runs; stops when the container stops or lacks the tools.
  */
 export class TailSession {
@@ -65,6 +65,7 @@ export class TailSession {
   ) {
     this.position = restored ?? { inode: null, offset: 0 };
     this.settled = new Watermark(restored);
+    // what the wrapper does, follow the path by name across rotations, in the words users know
     this.command = `tail -F ${path}`;
     this.tag = execTag(meta);
     this.logField = deepFreeze({ file: { path } });
@@ -142,7 +143,7 @@ export class TailSession {
           return;
         }
         // before the wrapper's first line, output is the runtime's (e.g. "sh": not found), never file content
-        const notice = tailNotice(line.text, this.path, true);
+        const notice = tailNotice(line.text, true);
         if (notice?.kind === 'start') {
           started = true;
           this.startFile(notice, splitter);
@@ -162,23 +163,11 @@ export class TailSession {
 
   /** Returns false when the pipeline asked to pause. */
   private onLine(line: SplitLine, splitter: ByteLineSplitter): boolean {
-    const notice = tailNotice(line.text, this.path, false);
+    const notice = tailNotice(line.text, false);
     if (notice?.kind === 'start') {
-      // the rotated-away file is finished; the current one follows (its partial last line first)
+      // the previous file is finished (its partial last line first); the marked one follows
       const ok = notice.before ? this.emit(notice.before, { inode: this.position.inode, offset: line.start + Buffer.byteLength(notice.before) }) : true;
       this.startFile(notice, splitter);
-      return ok;
-    }
-    if (notice?.kind === 'diagnostic') {
-      splitter.offset = line.start;
-      this.ctx.logger.debug({ container: this.containerId.slice(0, 12), path: this.path }, `docker_tail: ${notice.text}`);
-      return true;
-    }
-    if (notice?.kind === 'new-file') {
-      // the file was replaced (rotation) or appeared: tail reads the new one from its first byte
-      const ok = notice.before ? this.emit(notice.before, { inode: this.position.inode, offset: line.start + Buffer.byteLength(notice.before) }) : true;
-      splitter.reset(0);
-      this.position = { inode: null, offset: 0 };
       return ok;
     }
     const position = { inode: this.position.inode, offset: line.end };
