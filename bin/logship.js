@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// dist/bundle/logship.js is dist/cli/main.js bundled into one file: it starts in about half the time
+import { main } from '../dist/bundle/logship.js';
 
 main(process.argv.slice(2)).then(
   // exit explicitly: after a stop, requests still pending with the daemon must not keep us alive
