@@ -95,6 +95,11 @@ export class Channel<T> {
     this.wakeTakers();
   }
 
+  /** Resolves when an item is queued or the channel is closed. */
+  async whenNotEmpty(): Promise<void> {
+    while (this.length === 0 && !this.closed) await new Promise<void>((resolve) => this.takers.push(resolve));
+  }
+
   /** Takes up to `max` items that are already queued, without waiting. */
   poll(max: number): T[] {
     if (this.length === 0) return [];

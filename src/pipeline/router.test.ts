@@ -54,4 +54,71 @@ describe('Router', () => {
     expect(outcomes).toEqual(['3:dropped']);
     expect(metrics.get('records_unrouted_total')).toBe(1);
   });
+
+  describe('routeNow (an input straight to the outputs)', () => {
+    /** What an input's sink does: route at once, else queue for the router. */
+    const offer = (router: Router, source: Channel<PipelineEvent>, e: PipelineEvent): void => {
+      if (!router.routeNow(e)) source.offer(e, e.bytes);
+    };
+    const tick = () => new Promise((r) => setImmediate(r));
+
+    it('routes at once when nothing is queued, forks the ack per target and shows taps', () => {
+      const source = new Channel<PipelineEvent>(100, 1 << 20);
+      const a = new Channel<PipelineEvent>(100, 1 << 20);
+      const b = new Channel<PipelineEvent>(100, 1 << 20);
+      const router = new Router(source, [route('**', a), route('docker.**', b)], new Metrics());
+      router.start();
+      const tapped: string[] = [];
+      router.tap('**', (e) => tapped.push(e.record.message));
+      const outcomes: string[] = [];
+      const e = event('1');
+      e.ack = new Ack((outcome) => outcomes.push(outcome));
+      expect(router.routeNow(e)).toBe(true);
+      expect(source.length).toBe(0);
+      expect([a.poll(10).length, b.poll(10).length, tapped]).toEqual([1, 1, ['1']]);
+      e.ack.settle('delivered');
+      expect(outcomes).toEqual([]);
+      e.ack.settle('delivered');
+      expect(outcomes).toEqual(['delivered']);
+    });
+
+    it('never overtakes: a full output queues records for the router, and order holds after it drains', async () => {
+      const source = new Channel<PipelineEvent>(100, 1 << 20);
+      const out = new Channel<PipelineEvent>(2, 1 << 20);
+      const router = new Router(source, [route('**', out)], new Metrics());
+      router.start();
+      const received: string[] = [];
+      for (let i = 1; i <= 10; i++) {
+        offer(router, source, event(String(i)));
+        if (i % 3 === 0) {
+          // the output takes a little now and then, while the router may be waiting for room
+          await tick();
+          received.push(...out.poll(1).map((e) => e.record.message));
+        }
+      }
+      source.close();
+      const drained = router.drained();
+      while (received.length < 10) {
+        await tick();
+        received.push(...out.poll(10).map((e) => e.record.message));
+      }
+      await drained;
+      expect(received).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    });
+
+    it('does not route directly with transforms, with a chain about to be swapped in, or after close', async () => {
+      const source = new Channel<PipelineEvent>(100, 1 << 20);
+      const out = new Channel<PipelineEvent>(100, 1 << 20);
+      const pass = transformStage('pass', '**', { process: (e, emit) => emit(e) });
+      const withChain = new Router(source, [route('**', out)], new Metrics(), new TransformChain([pass]));
+      expect(withChain.routeNow(event('a'))).toBe(false);
+      const plain = new Router(source, [route('**', out)], new Metrics());
+      plain.setTransforms(new TransformChain([pass]));
+      expect(plain.routeNow(event('b'))).toBe(false);
+      const closed = new Channel<PipelineEvent>(100, 1 << 20);
+      closed.close();
+      expect(new Router(closed, [route('**', out)], new Metrics()).routeNow(event('c'))).toBe(false);
+      expect(out.length).toBe(0);
+    });
+  });
 });

@@ -262,7 +262,7 @@ export class PipelineRuntime {
     return {
       offer: (event: PipelineEvent) => {
         inFlight.track(event.ack);
-        return this.source.offer(event, event.bytes);
+        return this.router.routeNow(event) || this.source.offer(event, event.bytes);
       },
       waitForSpace: () => this.source.waitForSpace(),
     };
