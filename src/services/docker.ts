@@ -25,6 +25,16 @@ export interface ContainerEvent {
   attributes: Record<string, string>;
 }
 
+/** A container as a listing shows it: enough to skip containers no filter can match without inspecting them. */
+export interface ListedContainer {
+  id: string;
+  running: boolean;
+  name: string;
+  /** The image name the container was created from, or the image's ID once that name was moved to another image. */
+  image: string;
+  labels: Record<string, string>;
+}
+
 export interface LogsRequest {
   follow: boolean;
   /** Docker's "<seconds>.<nanoseconds>" form; inclusive. */
@@ -55,9 +65,9 @@ export class DockerService {
     await wrap(() => this.docker.ping(), 'ping');
   }
 
-  async listContainers(): Promise<Array<{ id: string; running: boolean }>> {
+  async listContainers(): Promise<ListedContainer[]> {
     const list = await wrap(() => this.docker.listContainers({ all: true }), 'list containers');
-    return list.map((c) => ({ id: c.Id, running: c.State === 'running' }));
+    return list.map((c) => ({ id: c.Id, running: c.State === 'running', name: (c.Names[0] ?? '').replace(/^\//, ''), image: c.Image, labels: c.Labels ?? {} }));
   }
 
   async inspect(id: string): Promise<ContainerInfo> {

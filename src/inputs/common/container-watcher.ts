@@ -59,7 +59,7 @@ export class ContainerWatcher {
       subscription.catch(() => undefined);
       try {
         await Promise.race([subscription, sleep(300, this.abort.signal)]);
-        for (const { id, running } of await this.docker.listContainers()) if (running) await this.consider(id, false);
+        for (const listed of await this.docker.listContainers()) if (listed.running && this.filter.mayMatch(listed)) await this.consider(listed.id, false);
         this.listedOnce = true;
         if (down) logger.info(`${inputType}: Docker daemon reachable again`);
         down = false;

@@ -12,17 +12,32 @@ export class ContainerFilter {
   }
 
   matches(info: Pick<ContainerInfo, 'name' | 'labels' | 'image'>): boolean {
+    return this.test(info, true);
+  }
+
+  /**
+   * From a listing, before inspecting: false only when the container cannot match. A listing shows
+   * the image's ID instead of its name once that name was moved to another image, so image rules
+   * are judged only on a name.
+   */
+  mayMatch(listed: Pick<ContainerInfo, 'name' | 'labels' | 'image'>): boolean {
+    return this.test(listed, !IMAGE_ID.test(listed.image));
+  }
+
+  private test(info: Pick<ContainerInfo, 'name' | 'labels' | 'image'>, imageKnown: boolean): boolean {
     const inc = this.include;
     if (inc.names.length && !inc.names.some((re) => re.test(info.name))) return false;
-    if (inc.images.length && !inc.images.some((re) => re.test(info.image))) return false;
+    if (imageKnown && inc.images.length && !inc.images.some((re) => re.test(info.image))) return false;
     if (inc.labels.length && !inc.labels.every((l) => labelMatches(l, info.labels))) return false;
     const exc = this.exclude;
     if (exc.names.some((re) => re.test(info.name))) return false;
-    if (exc.images.some((re) => re.test(info.image))) return false;
+    if (imageKnown && exc.images.some((re) => re.test(info.image))) return false;
     if (exc.labels.some((l) => labelMatches(l, info.labels))) return false;
     return true;
   }
 }
+
+const IMAGE_ID = /^(sha256:)?[0-9a-f]{12,64}$/;
 
 interface LabelRule {
   key: string;

@@ -150,10 +150,12 @@ export class DockerLogsInput implements Input {
     // start_at applies to the very first run only; later starts resume or read what ran meanwhile
     const initial = !this.reconciledOnce && this.context.checkpoints.previousSavedAt === undefined;
     const discoveredAfter = this.lastContact;
-    for (const { id, running } of listed) {
+    for (const container of listed) {
+      const { id, running } = container;
       const follower = this.followers.get(id);
       if (!follower) {
-        if (!this.history.has(id)) this.consider(id, { initial, discoveredAfter });
+        // no inspect for containers the filters rule out already (a host may run hundreds)
+        if (!this.history.has(id) && this.followerContext?.filter.mayMatch(container)) this.consider(id, { initial, discoveredAfter });
       } else if (running && follower.idle) {
         // restarted while we were not listening
         follower.kick();
