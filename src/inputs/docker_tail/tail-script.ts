@@ -1,44 +1,52 @@
 /**
- * The process logship runs in a container to follow one file, built from `sh`, `stat`, `tail -c`
- * and `head -c` (busybox or coreutils). It polls the path once a second and copies each new range
- * of bytes with a finite `tail | head`, so every byte written is one it counted: `tail -F`'s own
- * rotation handling differs between implementations (busybox 1.35 announces the new file *before*
- * it drains the old one; older busybox drops the old file's rest; coreutils words it differently),
- * and none of them says where the old file's bytes end in its output.
+ * The process logship runs in a container to follow one file, built from `sh`, `stat`, `tail` and
+ * `cat` (busybox or coreutils) and /proc. It keeps the file open as descriptor 3, looks at the path
+ * once a second and copies what was appended with `cat <&3`, which continues where the previous
+ * one stopped; so it always knows which file the bytes it prints come from. It does not rely on
+ * `tail -F`, whose rotation handling differs between implementations (busybox 1.35 announces the
+ * new file *before* it drains the old one; older busybox drops the old file's rest; coreutils words
+ * it differently) and never says where the old file's bytes end in its output.
  * - Resumes at byte OFFSET only when the file is still the one checkpointed (same inode, not
  *   shorter); a checkpointed file rotated away meanwhile (`app.log.1`, `app.log-2026…`) is finished
  *   first; otherwise the current file is read from its start.
  * - Before the bytes of each file it prints a marker "NUL logship-tail <inode> <offset>", so the
- *   shipper always knows which file and offset the bytes that follow belong to. On rotation it
- *   finishes the old file (found by inode next to the path), then marks and reads the new one; a
- *   file that shrank (copytruncate) is marked and read again from 0.
+ *   shipper knows which file and offset the bytes that follow belong to. On rotation it drains the
+ *   old file through its open descriptor (moved or deleted, it is still readable), then marks and
+ *   reads the new one; a file that shrank (copytruncate) is marked and read again from 0.
  * - The follower runs in the background; the foreground reads stdin until EOF and then kills it:
  *   when the shipper goes away, however it goes, its end of the attached stdin closes, and the
- *   follower's last `tail | head` or `sleep` is finite, so nothing is left behind in the container.
+ *   follower's last `cat` or `sleep` is finite, so nothing is left behind in the container.
  */
 export const TAIL_SCRIPT = [
   'f=$1; want=$2; off=$3',
-  'for t in stat tail head; do command -v $t >/dev/null 2>&1 || { echo "logship-tail missing $t"; exit 127; }; done',
+  'for t in stat tail cat; do command -v $t >/dev/null 2>&1 || { echo "logship-tail missing $t"; exit 127; }; done',
   'mark() { printf "\\000logship-tail %s %s\\n" "$1" "$2"; }',
   // names the file next to the path ("$f"?*: app.log.1, app.log-2026…) whose inode is $1
   'rotated() { for g in "$f"?*; do [ "$(stat -c %i "$g" 2>/dev/null)" = "$1" ] && { echo "$g"; return 0; }; done; return 1; }',
+  // opens the path as descriptor 3; cur and size describe what was opened (the path may move meanwhile)
+  'reopen() {',
+  '  cur=none; size=0',
+  '  [ -r "$f" ] && command exec 3<"$f" 2>/dev/null || return 1',
+  "  set -- $(stat -L -c '%i %s' /proc/self/fd/3 2>/dev/null); cur=${1:-none}; size=${2:-0}",
+  '}',
   'follow() {',
-  "  set -- $(stat -c '%i %s' \"$f\" 2>/dev/null); cur=${1:-none}; pos=0",
-  '  if [ -n "$1" ] && { [ "$want" = any ] || [ "$1" = "$want" ]; } && [ "$2" -ge "$off" ]; then pos=$off',
+  '  reopen; pos=0',
+  '  if [ "$cur" != none ] && { [ "$want" = any ] || [ "$cur" = "$want" ]; } && [ "$size" -ge "$off" ]; then pos=$off',
   '  elif [ "$want" != any ] && [ "$off" -gt 0 ] && g=$(rotated "$want") && [ "$(stat -c %s "$g")" -ge "$off" ]; then',
   '    mark "$want" "$off"; tail -c +$((off + 1)) "$g"',
   '  fi',
-  '  [ "$cur" != none ] && mark "$cur" "$pos"',
+  // from pos to the end, leaving descriptor 3 at the end for the cats that follow
+  '  [ "$cur" != none ] && { mark "$cur" "$pos"; tail -c +$((pos + 1)) <&3; }',
+  '  seen=$size',
   '  while :; do',
   "    set -- $(stat -c '%i %s' \"$f\" 2>/dev/null)",
   '    if [ "${1:-none}" != "$cur" ]; then',
-  '      [ "$cur" != none ] && g=$(rotated "$cur") && tail -c +$((pos + 1)) "$g"',
-  "      set -- $(stat -c '%i %s' \"$f\" 2>/dev/null); cur=${1:-none}; pos=0",
-  '      [ "$cur" != none ] && mark "$cur" 0',
-  '      continue',
+  '      [ "$cur" != none ] && cat <&3',
+  '      reopen && { mark "$cur" 0; cat <&3; }',
+  '      seen=$size; continue',
   '    fi',
-  '    if [ "$cur" != none ] && [ "$2" -lt "$pos" ]; then pos=0; mark "$cur" 0; continue; fi',
-  '    if [ "$cur" != none ] && [ "$2" -gt "$pos" ]; then tail -c +$((pos + 1)) "$f" | head -c $(($2 - pos)); pos=$2; fi',
+  '    if [ "$cur" != none ] && [ "$2" -lt "$seen" ]; then reopen && { mark "$cur" 0; cat <&3; }; seen=$size; continue; fi',
+  '    if [ "$cur" != none ] && [ "$2" -gt "$seen" ]; then cat <&3; seen=$2; fi',
   '    sleep 1',
   '  done',
   '}',
