@@ -35,6 +35,19 @@ async function expectEachFileLineOnce(out: string, id: string, n: number, timeou
   expect(records).toHaveLength(n);
 }
 
+/** A running shipper that has shipped "file 1".."file 500" from a new container's /var/log/app.log. */
+async function followingFirst500Lines(): Promise<{ out: string; id: string }> {
+  const dir = tempDir();
+  const out = join(dir, 'out.jsonl');
+  const shipper = Shipper.run(tailPipeline(out), join(dir, 'state'));
+  cleanups.push(() => shipper.stop());
+  await shipper.ready();
+  const id = await runContainer({ label, script: 'i=1; while [ $i -le 500 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done; sleep 3600' });
+  cleanups.push(() => docker('rm', '-f', id));
+  await waitForLineCount(out, 500, 30_000);
+  return { out, id };
+}
+
 describe('docker_tail against the real Docker engine', () => {
   it('the acceptance pipeline: main lines as source main, file lines as source exec with log.file.path', async () => {
     rmSync('/tmp/out.jsonl', { force: true });
@@ -129,28 +142,14 @@ outputs:
   });
 
   it('moved to another folder while running, and written through an open descriptor after the move: finished from the descriptor the wrapper holds', async () => {
-    const dir = tempDir();
-    const out = join(dir, 'out.jsonl');
-    const shipper = Shipper.run(tailPipeline(out), join(dir, 'state'));
-    cleanups.push(() => shipper.stop());
-    await shipper.ready();
-    const id = await runContainer({ label, script: 'i=1; while [ $i -le 500 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done; sleep 3600' });
-    cleanups.push(() => docker('rm', '-f', id));
-    await waitForLineCount(out, 500, 30_000);
+    const { out, id } = await followingFirst500Lines();
     // an app holding its log open: lines before and after the move go to the same (moved) file
     await docker('exec', id, 'sh', '-c', 'exec 5>>/var/log/app.log; i=501; while [ $i -le 600 ]; do echo "file $i" >&5; i=$((i+1)); done; mkdir -p /archive; mv /var/log/app.log /archive/; while [ $i -le 700 ]; do echo "file $i" >&5; i=$((i+1)); done; exec 5>&-; while [ $i -le 800 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done');
     await expectEachFileLineOnce(out, id, 800);
   });
 
   it('a file truncated in place (copytruncate) is read again from its first byte', async () => {
-    const dir = tempDir();
-    const out = join(dir, 'out.jsonl');
-    const shipper = Shipper.run(tailPipeline(out), join(dir, 'state'));
-    cleanups.push(() => shipper.stop());
-    await shipper.ready();
-    const id = await runContainer({ label, script: 'i=1; while [ $i -le 500 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done; sleep 3600' });
-    cleanups.push(() => docker('rm', '-f', id));
-    await waitForLineCount(out, 500, 30_000);
+    const { out, id } = await followingFirst500Lines();
     await settle();
     await docker('exec', id, 'sh', '-c', ': > /var/log/app.log');
     await settle();
