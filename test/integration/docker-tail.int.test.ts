@@ -148,6 +148,17 @@ outputs:
     await expectEachFileLineOnce(out, id, 800);
   });
 
+  it('a path that is a symlink (app.log -> app-2026.log) is followed as its target: each line once, no re-reading', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out.jsonl');
+    const shipper = Shipper.run(tailPipeline(out), join(dir, 'state'));
+    cleanups.push(() => shipper.stop());
+    await shipper.ready();
+    const id = await runContainer({ label, script: 'ln -s app-2026.log /var/log/app.log; i=1; while [ $i -le 300 ]; do echo "file $i" >> /var/log/app-2026.log; i=$((i+1)); done; sleep 3600' });
+    cleanups.push(() => docker('rm', '-f', id));
+    await expectEachFileLineOnce(out, id, 300, 30_000, 3000);
+  });
+
   it('a file truncated in place (copytruncate) is read again from its first byte', async () => {
     const { out, id } = await followingFirst500Lines();
     await settle();
