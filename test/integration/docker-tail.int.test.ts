@@ -35,17 +35,23 @@ async function expectEachFileLineOnce(out: string, id: string, n: number, timeou
   expect(records).toHaveLength(n);
 }
 
-/** A running shipper that has shipped "file 1".."file 500" from a new container's /var/log/app.log. */
-async function followingFirst500Lines(): Promise<{ out: string; id: string }> {
+/** Shell that appends "file FROM".."file TO" to /var/log/app.log (or with `>&5`, to descriptor 5). */
+function fileLines(from: number, to: number, target = '>> /var/log/app.log'): string {
+  return `i=${from}; while [ $i -le ${to} ]; do echo "file $i" ${target}; i=$((i+1)); done`;
+}
+
+/** A running shipper (state in `stateDir`) that has shipped "file 1".."file N" from a new container's /var/log/app.log. */
+async function following(lines: number): Promise<{ out: string; id: string; stateDir: string; shipper: Shipper }> {
   const dir = tempDir();
   const out = join(dir, 'out.jsonl');
-  const shipper = Shipper.run(tailPipeline(out), join(dir, 'state'));
+  const stateDir = join(dir, 'state');
+  const shipper = Shipper.run(tailPipeline(out), stateDir);
   cleanups.push(() => shipper.stop());
   await shipper.ready();
-  const id = await runContainer({ label, script: 'i=1; while [ $i -le 500 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done; sleep 3600' });
+  const id = await runContainer({ label, script: `${fileLines(1, lines)}; sleep 3600` });
   cleanups.push(() => docker('rm', '-f', id));
-  await waitForLineCount(out, 500, 30_000);
-  return { out, id };
+  await waitForLineCount(out, lines, 30_000);
+  return { out, id, stateDir, shipper };
 }
 
 describe('docker_tail against the real Docker engine', () => {
@@ -100,19 +106,12 @@ outputs:
   });
 
   it('a file rotated away while the shipper was down is finished from its checkpoint, then the new one is read', async () => {
-    const dir = tempDir();
-    const out = join(dir, 'out.jsonl');
-    const stateDir = join(dir, 'state');
-    const first = Shipper.run(tailPipeline(out), stateDir);
-    await first.ready();
-    const id = await runContainer({ label, script: 'i=1; while [ $i -le 1000 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done; sleep 3600' });
-    cleanups.push(() => docker('rm', '-f', id));
-    await waitForLineCount(out, 1000, 30_000);
+    const { out, id, stateDir, shipper: first } = await following(1000);
     await settle();
     first.kill('SIGKILL');
     await first.exit();
     // while nobody watches: more lines, rotation, lines in the new file
-    await docker('exec', id, 'sh', '-c', 'i=1001; while [ $i -le 1500 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done; mv /var/log/app.log /var/log/app.log.1; while [ $i -le 2000 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done');
+    await docker('exec', id, 'sh', '-c', `${fileLines(1001, 1500)}; mv /var/log/app.log /var/log/app.log.1; ${fileLines(1501, 2000)}`);
     const second = Shipper.run(tailPipeline(out), stateDir);
     cleanups.push(() => second.stop());
     await second.ready();
@@ -120,21 +119,14 @@ outputs:
   });
 
   it('rotated while running, then kill -9: the checkpoint is in the new file, so the restart neither skips nor repeats', async () => {
-    const dir = tempDir();
-    const out = join(dir, 'out.jsonl');
-    const stateDir = join(dir, 'state');
-    const first = Shipper.run(tailPipeline(out), stateDir);
-    await first.ready();
-    const id = await runContainer({ label, script: 'i=1; while [ $i -le 1000 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done; sleep 3600' });
-    cleanups.push(() => docker('rm', '-f', id));
-    await waitForLineCount(out, 1000, 30_000);
+    const { out, id, stateDir, shipper: first } = await following(1000);
     // within one poll: the old file's last lines, the rotation, the new file's first lines
-    await docker('exec', id, 'sh', '-c', 'i=1001; while [ $i -le 1500 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done; mv /var/log/app.log /var/log/app.log.1; while [ $i -le 2000 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done');
+    await docker('exec', id, 'sh', '-c', `${fileLines(1001, 1500)}; mv /var/log/app.log /var/log/app.log.1; ${fileLines(1501, 2000)}`);
     await waitForLineCount(out, 2000, 30_000);
     await settle();
     first.kill('SIGKILL');
     await first.exit();
-    await docker('exec', id, 'sh', '-c', 'i=2001; while [ $i -le 2500 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done');
+    await docker('exec', id, 'sh', '-c', fileLines(2001, 2500));
     const second = Shipper.run(tailPipeline(out), stateDir);
     cleanups.push(() => second.stop());
     await second.ready();
@@ -142,9 +134,9 @@ outputs:
   });
 
   it('moved to another folder while running, and written through an open descriptor after the move: finished from the descriptor the wrapper holds', async () => {
-    const { out, id } = await followingFirst500Lines();
+    const { out, id } = await following(500);
     // an app holding its log open: lines before and after the move go to the same (moved) file
-    await docker('exec', id, 'sh', '-c', 'exec 5>>/var/log/app.log; i=501; while [ $i -le 600 ]; do echo "file $i" >&5; i=$((i+1)); done; mkdir -p /archive; mv /var/log/app.log /archive/; while [ $i -le 700 ]; do echo "file $i" >&5; i=$((i+1)); done; exec 5>&-; while [ $i -le 800 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done');
+    await docker('exec', id, 'sh', '-c', `exec 5>>/var/log/app.log; ${fileLines(501, 600, '>&5')}; mkdir -p /archive; mv /var/log/app.log /archive/; ${fileLines(601, 700, '>&5')}; exec 5>&-; ${fileLines(701, 800)}`);
     await expectEachFileLineOnce(out, id, 800);
   });
 
@@ -160,11 +152,11 @@ outputs:
   });
 
   it('a file truncated in place (copytruncate) is read again from its first byte', async () => {
-    const { out, id } = await followingFirst500Lines();
+    const { out, id } = await following(500);
     await settle();
     await docker('exec', id, 'sh', '-c', ': > /var/log/app.log');
     await settle();
-    await docker('exec', id, 'sh', '-c', 'i=501; while [ $i -le 600 ]; do echo "file $i" >> /var/log/app.log; i=$((i+1)); done');
+    await docker('exec', id, 'sh', '-c', fileLines(501, 600));
     await expectEachFileLineOnce(out, id, 600);
   });
 

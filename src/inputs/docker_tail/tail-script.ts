@@ -32,6 +32,8 @@ export const TAIL_SCRIPT = [
   '  [ -r "$f" ] && { command exec 3<"$f"; } 2>/dev/null || return 1',
   "  set -- $(stat -L -c '%i %s' /proc/self/fd/3 2>/dev/null); cur=${1:-none}; size=${2:-0}",
   '}',
+  // opens the path and copies it from its first byte, after its marker
+  'restart() { reopen || return 1; mark "$cur" 0; copy 3 cat; }',
   // where descriptor 3 stands: what was read of the open file
   'at() { pos=0; while read -r k v; do [ "$k" = pos: ] && { pos=$v; return 0; }; done < /proc/self/fdinfo/3; }',
   'follow() {',
@@ -51,11 +53,11 @@ export const TAIL_SCRIPT = [
   '    if [ "${1:-none}" != "$cur" ]; then',
   // rotated, removed or (re)appeared: the old file's rest through its descriptor, then the new one
   '      [ "$cur" != none ] && copy 3 cat',
-  '      reopen && { mark "$cur" 0; copy 3 cat; continue; }',
+  '      restart && continue',
   '    elif [ "$cur" != none ]; then',
   '      at',
   // shrank below what was read (copytruncate): from its first byte again
-  '      if [ "$2" -lt "$pos" ]; then reopen && { mark "$cur" 0; copy 3 cat; continue; }',
+  '      if [ "$2" -lt "$pos" ]; then restart && continue',
   '      elif [ "$2" -gt "$pos" ]; then copy 3 cat',
   '      fi',
   '    fi',
