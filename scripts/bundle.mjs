@@ -6,6 +6,7 @@
 // The Kafka and Elasticsearch clients stay outside: they are loaded only when a pipeline uses
 // them, and the Kafka fast path patches kafkajs's own modules, which must be the ones loaded.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +25,8 @@ const stubUnused = {
   setup(builder) {
     const filter = new RegExp(`^(${UNUSED_BY_LOGSHIP.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
     builder.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'stub-unused' }));
+    // dockerode's BuildKit session support (gRPC, and node:crypto loaded at every start)
+    builder.onResolve({ filter: /^\.\/session$/ }, (args) => (args.importer.includes('/dockerode/lib/') ? { path: 'dockerode/lib/session', namespace: 'stub-unused' } : undefined));
     builder.onLoad({ filter: /.*/, namespace: 'stub-unused' }, (args) => ({
       loader: 'js',
       contents: `const fail = () => { throw new Error(${JSON.stringify(`logship: ${args.path} is not part of this build (logship reaches Docker over unix:// or http(s):// and never builds images)`)}); };
@@ -32,10 +35,14 @@ module.exports = new Proxy({}, { get: (_, key) => (key === '__esModule' ? false 
   },
 };
 
+// chunks of earlier builds have other names: they would pile up
+const outdir = join(root, 'dist/bundle');
+rmSync(outdir, { recursive: true, force: true });
+
 await build({
   entryPoints: [join(root, 'dist/cli/main.js')],
   // two levels below the root, as dist/cli/ is: paths.ts finds pipelines/ and package.json relative to itself
-  outdir: join(root, 'dist/bundle'),
+  outdir,
   entryNames: 'logship',
   // the Kafka and Elasticsearch outputs (imported dynamically) become chunks of their own, loaded on first use
   splitting: true,

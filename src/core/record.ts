@@ -41,6 +41,23 @@ export interface PipelineEvent {
    * else recordToJson; both give the same bytes.
    */
   json?: EncodedRecord;
+  /**
+   * The record's tag and @timestamp, from inputs that build a record only when something reads
+   * it (docker_logs: most records reach the outputs as their ready-made JSON and are never built).
+   * Always the record's own values; read them through recordTag and recordTimestamp.
+   */
+  readonly tag?: string;
+  readonly timestamp?: string;
+}
+
+/** The event's record's tag, without building the record when the input can tell it. */
+export function recordTag(event: PipelineEvent): string {
+  return event.tag ?? event.record.tag;
+}
+
+/** The event's record's @timestamp, without building the record when the input can tell it. */
+export function recordTimestamp(event: PipelineEvent): string {
+  return event.timestamp ?? event.record['@timestamp'];
 }
 
 /** A record's JSON (no newline), written straight into an output's buffer. */

@@ -3,7 +3,7 @@ import { Channel } from '../core/channel.js';
 import { LogshipError, errorMessage, isRetriable } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
-import type { PipelineEvent } from '../core/record.js';
+import { recordTimestamp, type PipelineEvent } from '../core/record.js';
 import type { ItemFailure, Output } from '../plugins/types.js';
 import { DeadLetterFile, type Rejection } from './dead-letter.js';
 import type { DiskBuffer } from './disk-buffer/disk-buffer.js';
@@ -224,7 +224,7 @@ export class OutputRunner {
         if (!failure) {
           event.ack.settle('delivered');
           delivered += 1;
-          const timestamp = event.record['@timestamp'];
+          const timestamp = recordTimestamp(event);
           if (timestamp > newest) newest = timestamp;
         } else if (failure.retriable) retry.push(event);
         else rejected.push({ event, code: failure.code, reason: failure.reason });

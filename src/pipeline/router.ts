@@ -1,7 +1,7 @@
 import { Channel } from '../core/channel.js';
 import { compileTagGlob, type TagMatcher } from '../core/tag-match.js';
 import type { Metrics } from '../core/metrics.js';
-import type { PipelineEvent } from '../core/record.js';
+import { recordTag, type PipelineEvent } from '../core/record.js';
 import type { TransformChain } from './transform-chain.js';
 
 export interface Route {
@@ -122,7 +122,7 @@ export class Router {
    */
   routeNow(event: PipelineEvent): boolean {
     if (this.transforms || this.nextChain || this.routing || this.source.length > 0 || this.source.isClosed) return false;
-    const targets = this.targets(event.record.tag);
+    const targets = this.targets(recordTag(event));
     for (const target of targets) if (target.queue.isFull || target.queue.isClosed) return false;
     this.announce(event, targets);
     for (const target of targets) target.queue.offer(event, event.bytes);
@@ -133,7 +133,7 @@ export class Router {
     this.routing = true;
     try {
       for (const event of events) {
-        const targets = this.targets(event.record.tag);
+        const targets = this.targets(recordTag(event));
         this.announce(event, targets);
         for (const target of targets) {
           if (target.queue.isClosed) {
@@ -152,7 +152,7 @@ export class Router {
 
   /** Shows the record to the taps and expects one settlement per target (none: settled at once). */
   private announce(event: PipelineEvent, targets: readonly Route[]): void {
-    if (this.taps.size > 0) for (const tap of this.taps) if (tap.match(event.record.tag)) tap.send(event);
+    if (this.taps.size > 0) for (const tap of this.taps) if (tap.match(recordTag(event))) tap.send(event);
     event.ack.fork(targets.length);
     if (targets.length === 0) this.metrics.inc('records_unrouted_total');
   }

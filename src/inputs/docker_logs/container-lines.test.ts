@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/logger.js';
 import { Metrics } from '../../core/metrics.js';
-import type { LogRecord, PipelineEvent } from '../../core/record.js';
+import { recordTag, recordTimestamp, type LogRecord, type PipelineEvent } from '../../core/record.js';
 import { deepFreeze, recordToJson } from '../../core/record-json.js';
 import type { ContainerCheckpoint } from './checkpoint.js';
 import { ContainerLines } from './container-lines.js';
@@ -87,6 +87,25 @@ describe('ContainerLines', () => {
     feed(entry('after\n'));
     expect(events.map(encoded)).toEqual(events.map((e) => recordToJson(e.record)));
     expect(encoded(events[1] as PipelineEvent)).toContain('"name":"renamed"');
+  });
+
+  it('builds a record when first read, as it was when its line was read: tag and time are known without it', () => {
+    const { lines, events, feed } = setup();
+    feed(entry('ünï plain\n', 'stderr'), entry('a "quote"\n'));
+    lines.describe(deepFreeze({ id: 'c'.repeat(64), name: 'renamed', image: { name: 'img:2' }, labels: {} }), 'docker.main.renamed');
+    const [plain, escaped] = events as [PipelineEvent, PipelineEvent];
+    expect([recordTag(plain), recordTimestamp(plain)]).toEqual(['docker.main.web', '2026-11-29T06:40:00.123456789Z']);
+    expect(plain.record).toEqual({
+      '@timestamp': '2026-11-29T06:40:00.123456789Z', message: 'ünï plain', stream: 'stderr', source: 'main', tag: 'docker.main.web',
+      container: { id: 'c'.repeat(64), name: 'web', image: { name: 'img:1' }, labels: { 'com.example': 'q"uote ✓' } }, host: { name: 'h' },
+    });
+    expect(plain.record).toBe(plain.record);
+    expect(escaped.record.message).toBe('a "quote"');
+    // a transform changes the record, or puts another in its place: tag and time follow it
+    plain.record.tag = 'changed';
+    expect(recordTag(plain)).toBe('changed');
+    escaped.record = { ...escaped.record, '@timestamp': '2026-11-29T07:00:00.000000000Z', tag: 'other' };
+    expect([recordTag(escaped), recordTimestamp(escaped)]).toEqual(['other', '2026-11-29T07:00:00.000000000Z']);
   });
 
   it('checkpoints only the settled prefix, per stream and as a file position, whatever order settlements come in', () => {

@@ -5,7 +5,7 @@ import { earliest, type ContainerCheckpoint, type FilePosition } from './checkpo
 import { readsBefore, type LogFileRef, type ReadPosition } from './json-file/read-position.js';
 import type { FollowerContext } from './follower-context.js';
 import { LineAssembler } from './line-assembler.js';
-import { LineEvent, type SettleQueueOwner } from './line-event.js';
+import { LineEvent, type RecordShape, type SettleQueueOwner } from './line-event.js';
 import type { LogMessage } from './log-message.js';
 import { StreamCursor, type StreamPosition } from './stream-cursor.js';
 
@@ -28,7 +28,8 @@ class StreamState implements SettleQueueOwner {
   beforePieces: StreamPosition | undefined;
   /** File mode: where the first piece of that line starts. */
   piecesFrom: ReadPosition | undefined;
-  /** JSON of this stream's records after the message (`","stream":…}`): the same for all until the metadata changes. */
+  /** What this stream's records share, and their JSON after the message (`","stream":…}`): the same for all until the metadata changes. */
+  shape: RecordShape | undefined;
   jsonTail: Buffer | undefined;
 
   constructor(
@@ -100,7 +101,10 @@ export class ContainerLines {
   describe(meta: ContainerMeta, tag: string): void {
     this.meta = meta;
     this.tag = tag;
-    for (const s of this.streams.values()) s.jsonTail = undefined;
+    for (const s of this.streams.values()) {
+      s.shape = undefined;
+      s.jsonTail = undefined;
+    }
   }
 
   get name(): string | undefined {
@@ -152,30 +156,15 @@ export class ContainerLines {
       this.lastFile = file;
       this.lastEnd = end;
     }
-    const record: LogRecord = {
-      '@timestamp': line.timestamp,
-      message: line.text,
-      stream: message.stream,
-      source: 'main',
-      tag: this.tag,
-      container: this.meta as ContainerMeta,
-      host: this.ctx.host,
-    };
-    if (line.originalBytes !== undefined) {
-      record.log = { truncated: true, original_bytes: line.originalBytes };
-      this.ctx.counters.truncated.inc();
-    }
-    let messageBytes = line.jsonSafeBytes;
-    if (this.ctx.tag) {
-      record.tag = this.ctx.tag(record);
-      messageBytes = undefined;
-    }
-    if (messageBytes && line.timestamp.length !== 30) messageBytes = undefined;
-    const jsonTail = messageBytes && (s.jsonTail ??= this.jsonTail(record));
-    const event = new LineEvent(record, line.text.length + 256, s, cursor.ts as string, cursor.count, startFile, startOffset, messageBytes, jsonTail);
+    if (line.originalBytes !== undefined) this.ctx.counters.truncated.inc();
+    const shape = (s.shape ??= { stream: message.stream, tag: this.tag, container: this.meta as ContainerMeta, host: this.ctx.host });
+    // a computed tag needs the record, and its JSON is then no longer the shape's
+    const jsonTail = line.jsonSafeBytes && !this.ctx.tag ? (s.jsonTail ??= this.jsonTail(shape)) : undefined;
+    const event = new LineEvent(line, shape, line.bytes + 256, s, cursor.ts as string, cursor.count, startFile, startOffset, jsonTail);
+    if (this.ctx.tag) event.record.tag = this.ctx.tag(event.record);
     s.add(event);
     this.ctx.counters.records.inc();
-    this.ctx.counters.bytes.inc(line.text.length);
+    this.ctx.counters.bytes.inc(line.bytes);
     if (!this.ctx.sink.offer(event)) this.paused = true;
   }
 
@@ -260,10 +249,10 @@ export class ContainerLines {
     return this.fileStart;
   }
 
-  /** What follows the message in this record's JSON; the same for the stream's next records until describe(). */
-  private jsonTail(record: LogRecord): Buffer {
-    const { stream, source, tag, container, host } = record;
-    return Buffer.from(`"${recordToJson({ stream, source, tag, container, host } as LogRecord).replace(/^\{/, ',')}`);
+  /** What follows the message in a record's JSON; the same for the stream's next records until describe(). */
+  private jsonTail(shape: RecordShape): Buffer {
+    const { stream, tag, container, host } = shape;
+    return Buffer.from(`"${recordToJson({ stream, source: 'main', tag, container, host } as LogRecord).replace(/^\{/, ',')}`);
   }
 
   private streamState(stream: Stream): StreamState {

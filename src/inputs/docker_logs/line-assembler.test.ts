@@ -28,7 +28,7 @@ describe('LineAssembler', () => {
     const a = new LineAssembler(1024 * 1024);
     const results = pieces(line).map((m) => a.push(m));
     expect(results.slice(0, -1).every((r) => r === undefined)).toBe(true);
-    expect(results.at(-1)).toEqual({ timestamp: ts(1, 0), text: line });
+    expect(results.at(-1)).toEqual({ timestamp: ts(1, 0), text: line, bytes: size });
     expect(a.pendingSince).toBeUndefined();
   });
 
@@ -42,7 +42,14 @@ describe('LineAssembler', () => {
 
   it('cuts a single over-long message too', () => {
     const a = new LineAssembler(10);
-    expect(a.push(message('0123456789abc', true))).toEqual({ timestamp: ts(1, 0), text: '0123456789', originalBytes: 13 });
+    expect(a.push(message('0123456789abc', true))).toEqual({ timestamp: ts(1, 0), text: '0123456789', bytes: 10, originalBytes: 13 });
+  });
+
+  it('leaves a whole JSON-safe line as bytes: no string until a record needs one', () => {
+    const a = new LineAssembler(1 << 20);
+    const content = Buffer.from('ünï plain');
+    expect(a.push({ ...message('', true), content, jsonSafe: true })).toEqual({ timestamp: ts(1, 0), bytes: content.length, jsonSafeBytes: content });
+    expect(a.push(message('ünï decoded', true))).toEqual({ timestamp: ts(1, 0), text: 'ünï decoded', bytes: 13 });
   });
 
   it('reports the first timestamp of a line still being assembled, and forgets it on reset', () => {

@@ -98,6 +98,34 @@ describe('JsonFileTailer', () => {
     expect(second).toEqual(Array.from({ length: 48 }, (_, i) => `line ${i + 13}`));
   });
 
+  it('reads a log of many chunks (the next read while one is parsed) with every position exact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jf-'));
+    const path = join(dir, 'c-json.log');
+    // entries of varied length, a few with escapes, and every 1,000th 40 KiB long: longer than the
+    // room a chunk read ahead keeps for the entry the previous chunk cut
+    const text = (i: number) => `entry ${i} ${'p'.repeat(i % 97)}${i % 1000 === 999 ? 'L'.repeat(40 * 1024) : ''}${i % 50 === 0 ? '\\"quoted\\"' : ''}`;
+    const entries = Array.from({ length: 12_000 }, (_, i) => `{"log":"${text(i)}\\n","stream":"${i % 7 ? 'stdout' : 'stderr'}","time":"2026-11-29T07:00:00.${String(i + 1).padStart(9, '0')}Z"}\n`);
+    writeFileSync(path, entries.join(''));
+    expect(statSync(path).size).toBeGreaterThan(7 * 256 * 1024);
+    const seen: string[] = [];
+    const ends: number[] = [];
+    const abort = new AbortController();
+    const t = new JsonFileTailer({
+      logPath: path, tty: false, signal: abort.signal, pollMs: 20,
+      onMessage: (m, _file, end) => {
+        seen.push(`${m.stream} ${m.content.toString()}`);
+        ends.push(end);
+      },
+      paused: () => false, waitForSpace: async () => undefined, onInvalid: (r) => seen.push(`invalid: ${r}`),
+    });
+    t.open(undefined);
+    await t.read(false);
+    await t.close();
+    expect(seen).toEqual(entries.map((_, i) => `${i % 7 ? 'stdout' : 'stderr'} ${text(i).replace(/\\"/g, '"')}`));
+    let offset = 0;
+    expect(ends).toEqual(entries.map((e) => (offset += Buffer.byteLength(e))));
+  });
+
   it('holds a torn last entry until the writer finishes it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jf-'));
     const path = join(dir, 'c-json.log');
