@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles the compiled CLI (dist/cli/main.js) and what it loads at start-up into one file,
-// dist/bundle/logship.js, which bin/logship.js runs. Why: Node resolves and reads hundreds of small
+// dist/bundle/logship.cjs, which bin/logship.js runs. Why: Node resolves and reads hundreds of small
 // module files at start-up (dockerode alone pulls in ssh2, gRPC and protobufjs), which took
 // about 0.25 s of the 0.55 s before the first record; one file takes a fraction of that.
 // The Kafka and Elasticsearch clients stay outside: they are loaded only when a pipeline uses
@@ -42,28 +42,19 @@ rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: [join(root, 'dist/cli/main.js')],
   // two levels below the root, as dist/cli/ is: paths.ts finds pipelines/ and package.json relative to itself
-  outdir,
-  entryNames: 'logship',
-  // the Kafka and Elasticsearch outputs (imported dynamically) become chunks of their own, loaded on first use
-  splitting: true,
+  outfile: join(outdir, 'logship.cjs'),
   minifyWhitespace: true,
   minifySyntax: true,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  // CommonJS, not ESM: Node 20 keeps V8's code cache for classic scripts only (src/cli/load-bundle.ts);
+  // the Kafka and Elasticsearch outputs (imported dynamically) are in the file, evaluated on first use
+  format: 'cjs',
   target: 'node20',
   logLevel: 'error',
   plugins: [stubUnused],
   external: ['kafkajs', 'kafkajs/*', '@elastic/elasticsearch', '@bokuweb/zstd-wasm', 'lz4js', 'snappyjs', 'cpu-features', '*.node'],
-  // CommonJS dependencies (dockerode, ssh2) expect these in an ES module bundle
-  banner: {
-    js: [
-      "import { createRequire as __logshipCreateRequire } from 'node:module';",
-      "import { fileURLToPath as __logshipFileURLToPath } from 'node:url';",
-      "import { dirname as __logshipDirname } from 'node:path';",
-      'const require = __logshipCreateRequire(import.meta.url);',
-      'const __filename = __logshipFileURLToPath(import.meta.url);',
-      'const __dirname = __logshipDirname(__filename);',
-    ].join('\n'),
-  },
+  // import.meta.url (paths.ts, the kafkajs fast path) is the bundle's own file URL
+  define: { 'import.meta.url': '__logshipModuleUrl' },
+  banner: { js: 'const __logshipModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
 });
