@@ -6,7 +6,8 @@
 // The Kafka and Elasticsearch clients stay outside: they are loaded only when a pipeline uses
 // them, and the Kafka fast path patches kafkajs's own modules, which must be the ones loaded.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,12 +38,13 @@ module.exports = new Proxy({}, { get: (_, key) => (key === '__esModule' ? false 
 
 // chunks of earlier builds have other names: they would pile up
 const outdir = join(root, 'dist/bundle');
+const bundleFile = join(outdir, 'logship.cjs');
 rmSync(outdir, { recursive: true, force: true });
 
 await build({
   entryPoints: [join(root, 'dist/cli/main.js')],
   // two levels below the root, as dist/cli/ is: paths.ts finds pipelines/ and package.json relative to itself
-  outfile: join(outdir, 'logship.cjs'),
+  outfile: bundleFile,
   minifyWhitespace: true,
   minifySyntax: true,
   bundle: true,
@@ -56,5 +58,10 @@ await build({
   external: ['kafkajs', 'kafkajs/*', '@elastic/elasticsearch', '@bokuweb/zstd-wasm', 'lz4js', 'snappyjs', 'cpu-features', '*.node'],
   // import.meta.url (paths.ts, the kafkajs fast path) is the bundle's own file URL
   define: { 'import.meta.url': '__logshipModuleUrl' },
-  banner: { js: 'const __logshipModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  // "use strict" first: before anything else it makes the whole file strict, as the ES modules were
+  banner: { js: '"use strict";\nconst __logshipModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
 });
+
+// the build's identity, which the code cache is named after (src/cli/load-bundle.ts)
+const code = readFileSync(bundleFile, 'utf8');
+writeFileSync(bundleFile, `// logship build ${createHash('sha256').update(code).digest('hex')}\n${code}`);

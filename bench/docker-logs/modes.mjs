@@ -196,6 +196,7 @@ async function main() {
       if (caCerts) {
         const r = await timeShipper('file', label, dir, true);
         if (!r.exact) exact = false;
+        if (!r.usedFile) throw new Error('mode file did not read the json-file log');
         results[keptRow].push(r);
       }
       console.error(`bench: round ${run} of ${RUNS} done`);

@@ -100,6 +100,12 @@ describe('ContainerLines', () => {
       container: { id: 'c'.repeat(64), name: 'web', image: { name: 'img:1' }, labels: { 'com.example': 'q"uote ✓' } }, host: { name: 'h' },
     });
     expect(plain.record).toBe(plain.record);
+    // the keys in the order records always had (JSON outputs keep it)
+    expect(Object.keys(plain.record)).toEqual(['@timestamp', 'message', 'stream', 'source', 'tag', 'container', 'host']);
+    const cut = setup({ maxLineBytes: 4 });
+    cut.feed(entry('longer than four\n'));
+    expect(Object.keys((cut.events[0] as PipelineEvent).record)).toEqual(['@timestamp', 'message', 'stream', 'source', 'tag', 'container', 'host', 'log']);
+    expect((cut.events[0] as PipelineEvent).record.log).toEqual({ truncated: true, original_bytes: 16 });
     expect(escaped.record.message).toBe('a "quote"');
     // a transform changes the record, or puts another in its place: tag and time follow it
     plain.record.tag = 'changed';

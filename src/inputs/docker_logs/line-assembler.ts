@@ -63,7 +63,7 @@ export class LineAssembler {
     const bytes = message.content.length;
     if (bytes <= this.maxLineBytes) {
       // a string per line is decoding and garbage (a sixth of the main thread's time reading a
-      // json-file): printable ASCII stays bytes until a record is built, if one ever is
+      // json-file): text that is its own JSON string stays bytes until a record is built, if ever
       if (message.jsonSafe) return { timestamp: message.timestamp, bytes, jsonSafeBytes: message.content };
       return { timestamp: message.timestamp, text: utf8Text(message.content, 0, bytes), bytes };
     }

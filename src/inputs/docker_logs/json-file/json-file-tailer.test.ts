@@ -126,6 +126,45 @@ describe('JsonFileTailer', () => {
     expect(ends).toEqual(entries.map((e) => (offset += Buffer.byteLength(e))));
   });
 
+  it('follows rotations of files several chunks long', async () => {
+    const log = new FakeJsonLog(mkdtempSync(join(tmpdir(), 'jf-')), 700 * 1024, 4);
+    const seen: string[] = [];
+    const abort = new AbortController();
+    const t = tailer(log, seen, [], abort.signal);
+    t.open(undefined);
+    const reading = t.read(true);
+    for (let round = 0; round < 12; round += 1) {
+      log.write(2000);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    t.stopFollowing();
+    await reading;
+    await t.close();
+    expect(seen).toEqual(Array.from({ length: 24_000 }, (_, i) => `line ${i + 1}`));
+  });
+
+  it('many tailers paused by backpressure at once (more than read ahead at a time) each read every entry once', async () => {
+    const logs = Array.from({ length: 7 }, () => new FakeJsonLog(mkdtempSync(join(tmpdir(), 'jf-')), 1 << 30, 2));
+    for (const log of logs) log.write(12_000);
+    const abort = new AbortController();
+    const results = await Promise.all(
+      logs.map(async (log) => {
+        const seen: string[] = [];
+        let chunks = 0;
+        const t = new JsonFileTailer({
+          logPath: log.path, tty: false, signal: abort.signal, pollMs: 20, onMessage: (m) => seen.push(m.content.toString()),
+          // every other chunk pauses the tailer for a moment, holding what it read ahead
+          paused: () => (chunks += 1) % 2 === 0, waitForSpace: () => new Promise((r) => setTimeout(r, 3)), onInvalid: (r) => seen.push(`invalid: ${r}`),
+        });
+        t.open(undefined);
+        await t.read(false);
+        await t.close();
+        return seen;
+      }),
+    );
+    for (const seen of results) expect(seen).toEqual(Array.from({ length: 12_000 }, (_, i) => `line ${i + 1}`));
+  });
+
   it('holds a torn last entry until the writer finishes it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jf-'));
     const path = join(dir, 'c-json.log');

@@ -18,6 +18,13 @@ const CHUNK_BYTES = 256 * 1024;
 const RELIST_WHILE_READING_MS = 20;
 /** Room before a read-ahead chunk for the entry the previous chunk cut (one entry is rarely longer). */
 const CUT_ENTRY_ROOM = 32 * 1024;
+/**
+ * Chunks read ahead at once, in the whole process: a tailer paused by backpressure holds its
+ * chunk, and hundreds of containers catching up must not hold hundreds (nor all of libuv's
+ * threads, which DNS lookups share). Past this, chunks are read when needed, as before.
+ */
+const MAX_READS_AHEAD = 4;
+let readsAhead = 0;
 
 export interface TailerOptions {
   /** The container's LogPath, as seen by the shipper. */
@@ -62,7 +69,16 @@ interface ReadAhead {
   done: Promise<void>;
 }
 
-function readAhead(fd: number, position: number): ReadAhead {
+/** Starts reading the chunk at `position`; undefined when MAX_READS_AHEAD are out already. */
+/** The file's read-ahead is taken or dropped: its slot is free again. */
+function release(file: { ahead: ReadAhead | undefined }): void {
+  file.ahead = undefined;
+  readsAhead -= 1;
+}
+
+function readAhead(fd: number, position: number): ReadAhead | undefined {
+  if (readsAhead >= MAX_READS_AHEAD) return undefined;
+  readsAhead += 1;
   const buffer = Buffer.allocUnsafe(CUT_ENTRY_ROOM + CHUNK_BYTES);
   const ahead: ReadAhead = { position, buffer, bytesRead: undefined, done: Promise.resolve() };
   ahead.done = new Promise((resolve) => {
@@ -151,7 +167,11 @@ export class JsonFileTailer {
       const relisted = !this.watcher || performance.now() - this.refreshedAt >= RELIST_WHILE_READING_MS;
       if (relisted) this.refresh();
       const head = this.files[0];
-      if (head?.ahead && head.ahead.bytesRead === undefined) await head.ahead.done;
+      if (head?.ahead && head.ahead.bytesRead === undefined) {
+        await head.ahead.done;
+        // the loop's conditions again (an abort meanwhile)
+        continue;
+      }
       if (head && this.readChunk(head) > 0) {
         if (this.options.paused()) await this.options.waitForSpace();
         // a turn of the event loop: file-system events and the rest of the pipeline get their share
@@ -195,7 +215,10 @@ export class JsonFileTailer {
     const files = this.files.splice(0);
     // a read still under way must not find its descriptor closed, or reused by another file
     await Promise.all(files.map((file) => file.ahead?.done));
-    for (const file of files) closeQuietly(file.fd);
+    for (const file of files) {
+      if (file.ahead) release(file);
+      closeQuietly(file.fd);
+    }
   }
 
   private readChunk(file: OpenFile): number {
@@ -203,7 +226,7 @@ export class JsonFileTailer {
     const partial = file.partial;
     const kept = partial?.length ?? 0;
     const ahead = file.ahead;
-    file.ahead = undefined;
+    if (ahead) release(file);
     let buffer: Buffer;
     let first: number;
     let bytesRead: number;
@@ -242,7 +265,7 @@ export class JsonFileTailer {
       start = newline + 1;
     }
     file.offset = base + start;
-    // copy: a subarray would keep the whole 1 MiB chunk alive
+    // copy: a subarray would keep the whole chunk alive
     if (start < data.length) file.partial = Buffer.from(data.subarray(start));
     return bytesRead;
   }
