@@ -41,23 +41,27 @@ function tailer(log: FakeJsonLog, seen: string[], positions: ReadPosition[], sig
   });
 }
 
+/** Follows the log while `rounds` times `perRound` entries are written to it; returns what was read. */
+async function followWhileWriting(log: FakeJsonLog, rounds: number, perRound: number): Promise<string[]> {
+  const seen: string[] = [];
+  const t = tailer(log, seen, [], new AbortController().signal);
+  t.open(undefined);
+  const reading = t.read(true);
+  for (let round = 0; round < rounds; round += 1) {
+    log.write(perRound);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  t.stopFollowing();
+  await reading;
+  await t.close();
+  return seen;
+}
+
 describe('JsonFileTailer', () => {
   it('reads every entry once, in order, through rotations while following', async () => {
     const log = new FakeJsonLog(mkdtempSync(join(tmpdir(), 'jf-')), 2000, 3);
     log.write(10);
-    const seen: string[] = [];
-    const abort = new AbortController();
-    const t = tailer(log, seen, [], abort.signal);
-    t.open(undefined);
-    const reading = t.read(true);
-    for (let round = 0; round < 20; round += 1) {
-      log.write(7);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    t.stopFollowing();
-    await reading;
-    await t.close();
-    expect(seen).toEqual(Array.from({ length: 150 }, (_, i) => `line ${i + 1}`));
+    expect(await followWhileWriting(log, 20, 7)).toEqual(Array.from({ length: 150 }, (_, i) => `line ${i + 1}`));
   });
 
   it('a file Docker deletes (max-file) after it was opened is still read to its end', async () => {
@@ -128,19 +132,7 @@ describe('JsonFileTailer', () => {
 
   it('follows rotations of files several chunks long', async () => {
     const log = new FakeJsonLog(mkdtempSync(join(tmpdir(), 'jf-')), 700 * 1024, 4);
-    const seen: string[] = [];
-    const abort = new AbortController();
-    const t = tailer(log, seen, [], abort.signal);
-    t.open(undefined);
-    const reading = t.read(true);
-    for (let round = 0; round < 12; round += 1) {
-      log.write(2000);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    t.stopFollowing();
-    await reading;
-    await t.close();
-    expect(seen).toEqual(Array.from({ length: 24_000 }, (_, i) => `line ${i + 1}`));
+    expect(await followWhileWriting(log, 12, 2000)).toEqual(Array.from({ length: 24_000 }, (_, i) => `line ${i + 1}`));
   });
 
   it('many tailers paused by backpressure at once (more than read ahead at a time) each read every entry once', async () => {
