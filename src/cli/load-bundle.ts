@@ -1,5 +1,5 @@
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -21,9 +21,6 @@ export interface LoadOptions {
 }
 
 type CommonJsWrapper = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string) => void;
-
-/** What Node wraps a CommonJS file in (Module.wrap). */
-const wrap = (source: string): string => `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
 
 /** The first line scripts/bundle.mjs gives the bundle: the hash of everything after it. */
 const BUILD_LINE = /^\/\/ logship build ([0-9a-f]{16,64})$/;
@@ -53,7 +50,7 @@ export function loadBundle(file: string, options: LoadOptions): { exports: Bundl
       // none yet
     }
   }
-  const script = new Script(wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const script = new Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
   const cache: CodeCacheUse = !cacheFile ? 'off' : !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'used';
   if (cacheFile && cache !== 'used' && options.writeCache && writable(folder)) {
     setTimeout(() => writeCodeCache(script, folder, cacheFile), options.writeAfterMs ?? 3000).unref();

@@ -9,6 +9,16 @@ import { LineEvent, type RecordShape, type SettleQueueOwner } from './line-event
 import type { LogMessage } from './log-message.js';
 import { StreamCursor, type StreamPosition } from './stream-cursor.js';
 
+/** A record shape with the JSON that follows the message in its records (`","stream":…}`). */
+interface StreamShape extends RecordShape {
+  readonly jsonTail: Buffer;
+}
+
+function streamShape(shape: RecordShape): StreamShape {
+  const { stream, tag, container, host } = shape;
+  return { ...shape, jsonTail: Buffer.from(`"${recordToJson({ stream, source: 'main', tag, container, host } as LogRecord).replace(/^\{/, ',')}`) };
+}
+
 /** Compact a stream's queue of records once this many settled ones lead it. */
 const COMPACT_AFTER = 1024;
 
@@ -28,9 +38,8 @@ class StreamState implements SettleQueueOwner {
   beforePieces: StreamPosition | undefined;
   /** File mode: where the first piece of that line starts. */
   piecesFrom: ReadPosition | undefined;
-  /** What this stream's records share, and their JSON after the message (`","stream":…}`): the same for all until the metadata changes. */
-  shape: RecordShape | undefined;
-  jsonTail: Buffer | undefined;
+  /** What this stream's records share: the same for all until the metadata changes. */
+  shape: StreamShape | undefined;
 
   constructor(
     readonly containerId: string,
@@ -101,10 +110,7 @@ export class ContainerLines {
   describe(meta: ContainerMeta, tag: string): void {
     this.meta = meta;
     this.tag = tag;
-    for (const s of this.streams.values()) {
-      s.shape = undefined;
-      s.jsonTail = undefined;
-    }
+    for (const s of this.streams.values()) s.shape = undefined;
   }
 
   get name(): string | undefined {
@@ -157,9 +163,9 @@ export class ContainerLines {
       this.lastEnd = end;
     }
     if (line.originalBytes !== undefined) this.ctx.counters.truncated.inc();
-    const shape = (s.shape ??= { stream: message.stream, tag: this.tag, container: this.meta as ContainerMeta, host: this.ctx.host });
+    const shape = (s.shape ??= streamShape({ stream: message.stream, tag: this.tag, container: this.meta as ContainerMeta, host: this.ctx.host }));
     // a computed tag needs the record, and its JSON is then no longer the shape's
-    const jsonTail = line.jsonSafeBytes && !this.ctx.tag ? (s.jsonTail ??= this.jsonTail(shape)) : undefined;
+    const jsonTail = line.jsonSafeBytes && !this.ctx.tag ? shape.jsonTail : undefined;
     const event = new LineEvent(line, shape, line.bytes + 256, s, cursor.ts as string, cursor.count, startFile, startOffset, jsonTail);
     if (this.ctx.tag) event.record.tag = this.ctx.tag(event.record);
     s.add(event);
@@ -247,12 +253,6 @@ export class ContainerLines {
     const file = this.lastFile;
     if (file && file.first !== undefined) return { dev: file.dev, ino: file.ino, offset: this.lastEnd, first: file.first };
     return this.fileStart;
-  }
-
-  /** What follows the message in a record's JSON; the same for the stream's next records until describe(). */
-  private jsonTail(shape: RecordShape): Buffer {
-    const { stream, tag, container, host } = shape;
-    return Buffer.from(`"${recordToJson({ stream, source: 'main', tag, container, host } as LogRecord).replace(/^\{/, ',')}`);
   }
 
   private streamState(stream: Stream): StreamState {

@@ -61,9 +61,9 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
     super();
     this.lineTimestamp = line.timestamp;
     this.text = line.text;
-    this.messageBytes = line.jsonSafeBytes;
-    this.originalBytes = line.originalBytes;
     const messageBytes = line.jsonSafeBytes;
+    this.messageBytes = messageBytes;
+    this.originalBytes = line.originalBytes;
     if (messageBytes && jsonTail && line.timestamp.length === 30) {
       this.json = this;
       this.jsonBytes = TIMESTAMP_KEY.length + 30 + MESSAGE_KEY.length + messageBytes.length + jsonTail.length;

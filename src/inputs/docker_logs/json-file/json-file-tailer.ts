@@ -69,13 +69,13 @@ interface ReadAhead {
   done: Promise<void>;
 }
 
-/** Starts reading the chunk at `position`; undefined when MAX_READS_AHEAD are out already. */
 /** The file's read-ahead is taken or dropped: its slot is free again. */
 function release(file: { ahead: ReadAhead | undefined }): void {
   file.ahead = undefined;
   readsAhead -= 1;
 }
 
+/** Starts reading the chunk at `position`; undefined when MAX_READS_AHEAD are out already. */
 function readAhead(fd: number, position: number): ReadAhead | undefined {
   if (readsAhead >= MAX_READS_AHEAD) return undefined;
   readsAhead += 1;
