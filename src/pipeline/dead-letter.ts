@@ -1,7 +1,7 @@
 import { mkdirSync, openSync, writeSync, fdatasyncSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PipelineEvent } from '../core/record.js';
-import { recordToJson } from '../core/record-json.js';
+import { recordJsonOrCut } from '../core/safe-json.js';
 
 export interface Rejection {
   event: PipelineEvent;
@@ -10,22 +10,28 @@ export interface Rejection {
 }
 
 /**
- * Records an output rejected for good (too large, not allowed, invalid), as JSON lines with the
- * reason, so that none is dropped silently. Written and synced before the records are settled.
+ * Records an output rejected for good (too large, not allowed, invalid, impossible to render), as
+ * JSON lines with the reason, so that none is dropped silently. Written and synced before the
+ * records are settled. A record that cannot be serialised whole (nesting deep enough to overflow
+ * the stack) is written cut at a fixed depth, marked `record_cut`. The file holds log content:
+ * owner-only, like Docker's own logs.
  */
 export class DeadLetterFile {
   constructor(
     readonly path: string,
-    private readonly outputId: string,
+    private readonly writer: string,
+    /** Which key names the writer: `output` for an output's rejections, `transform` for a transform's failures. */
+    private readonly writerKind: 'output' | 'transform' = 'output',
   ) {}
 
   write(rejections: readonly Rejection[]): void {
     const time = new Date().toISOString();
-    const lines = rejections.map(
-      ({ event, code, reason }) => `{"time":${JSON.stringify(time)},"output":${JSON.stringify(this.outputId)},"code":${JSON.stringify(code)},"reason":${JSON.stringify(reason)},"record":${recordToJson(event.record)}}\n`,
-    );
-    mkdirSync(dirname(this.path), { recursive: true });
-    const fd = openSync(this.path, 'a');
+    const lines = rejections.map(({ event, code, reason }) => {
+      const { json, cut } = recordJsonOrCut(event.record);
+      return `{"time":${JSON.stringify(time)},"${this.writerKind}":${JSON.stringify(this.writer)},"code":${JSON.stringify(code)},"reason":${JSON.stringify(reason)},${cut ? '"record_cut":true,' : ''}"record":${json}}\n`;
+    });
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    const fd = openSync(this.path, 'a', 0o600);
     try {
       writeSync(fd, lines.join(''));
       fdatasyncSync(fd);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +85,68 @@ describe('OutputRunner settlement', () => {
     const { outcomes, deadLetters } = await run(rejected, 2);
     expect(outcomes).toEqual(new Map([[0, 'dead_lettered'], [1, 'dead_lettered']]));
     expect(deadLetters.map((d) => d.code)).toEqual(['KAFKA_TOPIC_AUTHORIZATION', 'KAFKA_TOPIC_AUTHORIZATION']);
+  });
+});
+
+describe('OutputRunner and records that cannot be rendered', () => {
+  /** An output whose rendering fails on one record, the way JSON.stringify fails on deep nesting. */
+  function poisonedBy(poison: string): { output: Output; sent: string[] } {
+    const sent: string[] = [];
+    const output: Output = {
+      async write(batch) {
+        for (const e of batch) if (e.record.message === poison) throw new RangeError('Maximum call stack size exceeded');
+        sent.push(...batch.map((e) => e.record.message));
+      },
+      async close() {},
+    };
+    return { output, sent };
+  }
+
+  it('dead-letters the one record whose rendering throws and delivers the rest of its batch, in order', async () => {
+    const { output, sent } = poisonedBy('line 2');
+    const { outcomes, deadLetters, metrics } = await run(output, 5);
+    expect(sent).toEqual(['line 0', 'line 1', 'line 3', 'line 4']);
+    expect([...outcomes.entries()].sort()).toEqual([[0, 'delivered'], [1, 'delivered'], [2, 'dead_lettered'], [3, 'delivered'], [4, 'delivered']]);
+    expect(deadLetters.map((d) => [d.code, d.reason, d.record.message])).toEqual([['RECORD_UNRENDERABLE', 'cannot render the record: Maximum call stack size exceeded', 'line 2']]);
+    expect(metrics.get('output_retries_total', { output: 'out' })).toBe(0);
+  });
+
+  it('does not hold later batches behind a poison record', async () => {
+    const { output, sent } = poisonedBy('line 0');
+    const { outcomes } = await run(output, 250);
+    expect(sent).toHaveLength(249);
+    expect(outcomes.get(0)).toBe('dead_lettered');
+    expect(outcomes.size).toBe(250);
+  });
+
+  it('writes a record too deeply nested to serialise to the dead-letter file, cut at a fixed depth', async () => {
+    const outcomes = new Map<number, Outcome>();
+    const deep = event(0, outcomes);
+    let nested: unknown = 'bottom';
+    for (let i = 0; i < 20_000; i += 1) nested = [nested];
+    (deep.record as Record<string, unknown>).payload = nested;
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const output: Output = {
+      async write(batch) {
+        for (const e of batch) JSON.stringify(e.record);
+      },
+      async close() {},
+    };
+    const runner = new OutputRunner({
+      id: 'out', output, maxBatchRecords: 100, lingerMs: 0, deadLetterPath: join(dir, 'dl', 'out.jsonl'),
+      queue: { maxRecords: 100, maxBytes: 1e6 }, logger: pino({ level: 'silent' }), metrics: new Metrics(),
+    });
+    runner.queue.offer(deep, 10);
+    runner.queue.offer(event(1, outcomes), 10);
+    runner.start();
+    await runner.stop(Date.now() + 5_000);
+    expect(outcomes).toEqual(new Map([[0, 'dead_lettered'], [1, 'delivered']]));
+    const line = JSON.parse(readFileSync(join(dir, 'dl', 'out.jsonl'), 'utf8')) as { code: string; record_cut: boolean; record: { message: string } };
+    expect(line.code).toBe('RECORD_UNRENDERABLE');
+    expect(line.record_cut).toBe(true);
+    expect(line.record.message).toBe('line 0');
+    expect(statSync(join(dir, 'dl', 'out.jsonl')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'dl')).mode & 0o777).toBe(0o700);
   });
 });
 

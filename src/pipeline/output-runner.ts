@@ -1,6 +1,6 @@
 import { Backoff, sleep } from '../core/backoff.js';
 import { Channel } from '../core/channel.js';
-import { LogshipError, errorMessage, isRetriable } from '../core/errors.js';
+import { LogshipError, RECORD_UNRENDERABLE, errorCode, errorMessage, isRecordError, isRetriable } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import { recordTimestamp, type PipelineEvent } from '../core/record.js';
@@ -191,7 +191,7 @@ export class OutputRunner {
 
   /** Writes, retries; returns what is still pending when the runner is aborted. */
   private async attempt(batch: PipelineEvent[], earlier: Promise<void>): Promise<PipelineEvent[]> {
-    const { id, output, metrics, logger } = this.options;
+    const { id, metrics, logger } = this.options;
     const labels = { output: id };
     const backoff = new Backoff(100, 30_000);
     let pending = batch;
@@ -199,20 +199,7 @@ export class OutputRunner {
     while (pending.length > 0 && !this.abort.signal.aborted) {
       attempts += 1;
       if (attempts === 2) await earlier;
-      let failures: ItemFailure[];
-      try {
-        this.writing += pending.length;
-        try {
-          failures = (await output.write(pending, { attempt: attempts }))?.failures ?? [];
-        } finally {
-          this.writing -= pending.length;
-        }
-      } catch (err) {
-        const code = err instanceof LogshipError ? err.code : 'OUTPUT_ERROR';
-        const retriable = isRetriable(err);
-        const reason = errorMessage(err);
-        failures = pending.map((_, index) => ({ index, retriable, code, reason }));
-      }
+      const failures = await this.writeOnce(pending, attempts);
       const failed = failures.length ? new Map(failures.map((f) => [f.index, f])) : undefined;
       const retry: PipelineEvent[] = [];
       const rejected: Rejection[] = [];
@@ -248,6 +235,47 @@ export class OutputRunner {
     return pending;
   }
 
+  /**
+   * One write of `records`; a thrown error becomes a failure of every record, except an error of
+   * the code handling records (see isRecordError), which is one record's: then each record is
+   * written alone to find it, and the others are delivered.
+   */
+  private async writeOnce(records: PipelineEvent[], attempt: number): Promise<ItemFailure[]> {
+    try {
+      return await this.writeCounted(records, attempt);
+    } catch (err) {
+      if (records.length > 1 && !(err instanceof LogshipError) && isRecordError(err)) return this.writeOneByOne(records, attempt);
+      return records.map((_, index) => failureOf(err, index));
+    }
+  }
+
+  private async writeOneByOne(records: PipelineEvent[], attempt: number): Promise<ItemFailure[]> {
+    const failures: ItemFailure[] = [];
+    for (let index = 0; index < records.length; index += 1) {
+      const previous = failures[failures.length - 1];
+      if (previous?.retriable) {
+        // the destination failed meanwhile: the rest waits for the retry, in order
+        failures.push({ ...previous, index });
+        continue;
+      }
+      try {
+        for (const failure of await this.writeCounted([records[index] as PipelineEvent], attempt)) failures.push({ ...failure, index });
+      } catch (err) {
+        failures.push(failureOf(err, index));
+      }
+    }
+    return failures;
+  }
+
+  private async writeCounted(records: PipelineEvent[], attempt: number): Promise<ItemFailure[]> {
+    this.writing += records.length;
+    try {
+      return (await this.options.output.write(records, { attempt }))?.failures ?? [];
+    } finally {
+      this.writing -= records.length;
+    }
+  }
+
   /** Writes rejected records to the dead-letter file, retrying until it works (they stay unsettled meanwhile). */
   private async deadLetter(rejected: Rejection[]): Promise<void> {
     const { id, metrics, logger } = this.options;
@@ -267,4 +295,11 @@ export class OutputRunner {
       }
     }
   }
+}
+
+/** A thrown error as one record's failure. */
+function failureOf(err: unknown, index: number): ItemFailure {
+  const code = errorCode(err, 'OUTPUT_ERROR');
+  const reason = code === RECORD_UNRENDERABLE ? `cannot render the record: ${errorMessage(err)}` : errorMessage(err);
+  return { index, retriable: isRetriable(err), code, reason };
 }
