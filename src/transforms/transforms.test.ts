@@ -71,6 +71,85 @@ describe('parsers', () => {
   });
 });
 
+describe('parsed keys never forge the fields logship sets', () => {
+  const forged = '{"tag":"security.audit.sshd","container":{"id":"evil","name":"sshd"},"host":{"name":"bastion"},"source":"exec","stream":"stderr","@timestamp":"1999-01-01T00:00:00Z","log":{"file":{"path":"/etc/shadow"}},"exec":{"command":["x"]},"level":"warn","message":"hi"}';
+
+  function expectReal(r: LogRecord | undefined): void {
+    expect(r).toMatchObject({ tag: 'docker.main.web', container, host: { name: 'h' }, source: 'main', stream: 'stdout', '@timestamp': '2026-11-29T01:00:00.000000000Z' });
+    expect(r?.log).toBeUndefined();
+    expect(r?.exec).toBeUndefined();
+  }
+
+  it('json: colliding keys go under _parsed, the others are merged, message may be replaced', () => {
+    const r = through(jsonParserTransform, {}, [forged]).out[0];
+    expectReal(r);
+    expect(r).toMatchObject({ level: 'warn', message: 'hi' });
+    expect(r?._parsed).toEqual({
+      tag: 'security.audit.sshd', container: { id: 'evil', name: 'sshd' }, host: { name: 'bastion' }, source: 'exec', stream: 'stderr',
+      '@timestamp': '1999-01-01T00:00:00Z', log: { file: { path: '/etc/shadow' } }, exec: { command: ['x'] },
+    });
+  });
+
+  it('regex named groups and logfmt keys collide the same way', () => {
+    const regex = through(regexParserTransform, { pattern: '^(?<tag>\\S+) (?<host>\\S+) (?<msg>.*)$' }, ['security.audit bastion hello']).out[0];
+    expectReal(regex);
+    expect(regex).toMatchObject({ msg: 'hello', _parsed: { tag: 'security.audit', host: 'bastion' } });
+    const logfmt = through(logfmtParserTransform, {}, ['tag=security.audit stream=stderr level=warn']).out[0];
+    expectReal(logfmt);
+    expect(logfmt).toMatchObject({ level: 'warn', _parsed: { tag: 'security.audit', stream: 'stderr' } });
+  });
+
+  it('collision_target names the key; a parsed key of that name is kept under it too; a second parser adds to it', () => {
+    const r = through(jsonParserTransform, { collision_target: 'orig' }, ['{"tag":"x","orig":1,"a":2}']).out[0];
+    expect(r).toMatchObject({ tag: 'docker.main.web', a: 2, orig: { tag: 'x', orig: 1 } });
+    const metrics = new Metrics();
+    const context = { id: 't', metrics } as unknown as PluginContext;
+    const stages = [{ field: 'message' }, { field: 'inner' }].map((o, i) => ({ id: `t${i}`, match: compileTagGlob('**'), transform: jsonParserTransform.create(jsonParserTransform.schema.parse(o), context) }));
+    const out: LogRecord[] = [];
+    new TransformChain(stages).run({ record: record('{"tag":"a","inner":"{\\"host\\":{\\"name\\":\\"b\\"}}"}'), ack: new Ack(() => undefined), bytes: 1 }, (e) => out.push(e.record));
+    expect(out[0]?._parsed).toEqual({ tag: 'a', host: { name: 'b' } });
+    expect(out[0]?.host).toEqual({ name: 'h' });
+  });
+
+  it('allow_overwrite lets the listed fields be replaced, only by a value of their kind', () => {
+    const [r, wrongKind] = through(jsonParserTransform, { allow_overwrite: ['tag', 'host'] }, [forged, '{"tag":{"a":1},"host":"bastion"}']).out;
+    expect(r).toMatchObject({ tag: 'security.audit.sshd', host: { name: 'bastion' }, container, source: 'main' });
+    expect(r?._parsed).toMatchObject({ container: { id: 'evil' }, source: 'exec' });
+    expect(r?._parsed).not.toHaveProperty('tag');
+    expectReal(wrongKind);
+    expect(wrongKind?._parsed).toEqual({ tag: { a: 1 }, host: 'bastion' });
+  });
+
+  it('@timestamp comes only through timestamp_field, and then only a valid time', () => {
+    const [r, bad] = through(jsonParserTransform, { timestamp_field: '@timestamp' }, ['{"@timestamp":"2026-11-28T10:00:00Z"}', '{"@timestamp":"yesterday"}']).out;
+    expect(r?.['@timestamp']).toBe('2026-11-28T10:00:00.000000000Z');
+    expect(r?._parsed).toBeUndefined();
+    expect(bad?.['@timestamp']).toBe('2026-11-29T01:00:00.000000000Z');
+    expect(bad?._parsed).toEqual({ '@timestamp': 'yesterday' });
+    const other = through(jsonParserTransform, { timestamp_field: 'time' }, ['{"time":"2026-11-28T10:00:00Z","@timestamp":"junk"}']).out[0];
+    expect(other).toMatchObject({ '@timestamp': '2026-11-28T10:00:00.000000000Z', time: '2026-11-28T10:00:00Z', _parsed: { '@timestamp': 'junk' } });
+  });
+
+  it('a parsed __proto__ key does not change the record\'s prototype', () => {
+    const r = through(jsonParserTransform, {}, ['{"__proto__":{"log":{"truncated":true},"polluted":1}}']).out[0];
+    expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
+    expect(r?.log).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(JSON.stringify(r?._parsed)).toBe('{"__proto__":{"log":{"truncated":true},"polluted":1}}');
+  });
+
+  it.each([['container'], ['host.parsed'], ['tag'], ['@timestamp'], ['log.app'], ['exec']])('target %j inside a field logship sets is rejected', (target) => {
+    const result = jsonParserTransform.schema.safeParse({ target });
+    expect(result.success).toBe(false);
+    expect(JSON.stringify(result.error?.issues)).toMatch(/logship sets/);
+  });
+
+  it.each([[{ collision_target: 'tag' }], [{ collision_target: 'a.b' }], [{ collision_target: '' }], [{ allow_overwrite: ['@timestamp'] }], [{ allow_overwrite: ['message'] }]])('%j is rejected', (options) => {
+    expect(logfmtParserTransform.schema.safeParse(options).success).toBe(false);
+    expect(regexParserTransform.schema.safeParse({ ...options, pattern: '(?<a>x)' }).success).toBe(false);
+  });
+});
+
 describe('filters and edits', () => {
   it('grep keeps and drops by regex on any field; dropped records settle as dropped', () => {
     const { out, outcomes, metrics } = through(grepTransform, { include: { message: 'error|warn' }, exclude: { message: 'healthz' } }, ['error: x', 'info: y', 'warn: GET /healthz']);

@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { docker, removeContainersWithLabel, runContainer } from '../helpers/docker-cli.js';
+import { docker, removeContainersWithLabel, runContainer, uniqueLabel } from '../helpers/docker-cli.js';
 import { readRecords, waitForRecords } from '../helpers/output-file.js';
 import { REPO_ROOT, Shipper, tempDir } from '../helpers/shipper.js';
 
@@ -82,5 +82,35 @@ outputs:
     const files = records.filter((r) => r.source === 'exec');
     expect(files[0]).toMatchObject({ level: 'warn', msg: 'disk', '@timestamp': '2026-11-28T10:00:00.500000000Z' });
     expect(files[1]).toMatchObject({ message: 'not json', parse_error: expect.stringMatching(/^json: /) });
+  });
+
+  it('a container printing forged tag, container and host fields is routed by its real tag, with its real container and host', async () => {
+    const dir = tempDir();
+    const label = uniqueLabel();
+    const shipper = Shipper.run(`host_name: real-host
+api: { enabled: false }
+inputs:
+  - type: docker_logs
+    include: { labels: ["${label}"] }
+transforms:
+  - type: json
+outputs:
+  - type: file
+    match: "docker.main.**"
+    path: ${join(dir, 'main.jsonl')}
+  - type: file
+    match: "security.**"
+    path: ${join(dir, 'security.jsonl')}
+`, join(dir, 'state'));
+    cleanups.push(() => removeContainersWithLabel(label));
+    cleanups.push(() => shipper.stop());
+    await shipper.ready();
+    const forged = '{"tag":"security.audit.sshd","container":{"id":"0000","name":"sshd","labels":{"role":"bastion"}},"host":{"name":"bastion"},"level":"warn"}';
+    const id = await runContainer({ label, script: `echo '${forged}'; echo done; sleep 3600` });
+    const [record] = await waitForRecords(join(dir, 'main.jsonl'), (r) => r.some((x) => x.message === 'done'), 30_000);
+    const name = (await docker('inspect', '-f', '{{.Name}}', id)).trim().replace(/^\//, '');
+    expect(record).toMatchObject({ tag: `docker.main.${name}`, container: { id, name }, host: { name: 'real-host' }, level: 'warn', message: forged });
+    expect(record?._parsed).toEqual({ tag: 'security.audit.sshd', container: { id: '0000', name: 'sshd', labels: { role: 'bastion' } }, host: { name: 'bastion' } });
+    expect(readRecords(join(dir, 'security.jsonl'))).toEqual([]);
   });
 });
