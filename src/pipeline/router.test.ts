@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Ack } from '../core/ack.js';
 import { Channel } from '../core/channel.js';
@@ -5,6 +9,7 @@ import { Metrics } from '../core/metrics.js';
 import type { LogRecord, PipelineEvent } from '../core/record.js';
 import { Router, route } from './router.js';
 import { TransformChain, transformStage } from './transform-chain.js';
+import { TransformFailures } from './transform-failures.js';
 
 function event(message: string, tag = 'docker.main.web'): PipelineEvent {
   const record = { '@timestamp': '2026-11-29T06:40:00.000000000Z', message, stream: 'stdout', source: 'main', tag, container: { id: 'c', name: 'web', image: { name: 'i' }, labels: {} }, host: { name: 'h' } } as LogRecord;
@@ -120,5 +125,58 @@ describe('Router', () => {
       expect(new Router(closed, [route('**', out)], new Metrics()).routeNow(event('c'))).toBe(false);
       expect(out.length).toBe(0);
     });
+  });
+});
+
+describe('Router and records transforms cannot handle', () => {
+  it('a transform that throws on one record fails that record alone: it is dead-lettered with the reason, the others flow', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'router-'));
+    const metrics = new Metrics();
+    const failures = new TransformFailures(join(dir, 'dead-letter', 'transforms.jsonl'), pino({ level: 'silent' }), metrics);
+    const picky = transformStage('picky_0', '**', {
+      process: (e, emit) => {
+        if (e.record.message === 'poison') throw new RangeError('Maximum call stack size exceeded');
+        emit(e);
+      },
+    });
+    const retag = transformStage('retag_0', '**', {
+      process: (e, emit) => {
+        if (e.record.message === 'numeric tag') (e.record as Record<string, unknown>).tag = 42;
+        emit(e);
+      },
+    });
+    const source = new Channel<PipelineEvent>(100, 1 << 20);
+    const out = new Channel<PipelineEvent>(100, 1 << 20);
+    const router = new Router(source, [route('**', out)], metrics, new TransformChain([picky, retag], failures.fail), failures);
+    router.start();
+    const outcomes: string[] = [];
+    for (const message of ['a', 'poison', 'numeric tag', 'b']) {
+      const e = event(message);
+      e.ack = new Ack((outcome) => outcomes.push(`${message}:${outcome}`));
+      source.offer(e, e.bytes);
+    }
+    source.close();
+    await router.drained();
+    expect(out.poll(10).map((e) => e.record.message)).toEqual(['a', 'b']);
+    expect(outcomes).toEqual(['poison:dead_lettered', 'numeric tag:dead_lettered']);
+    const lines = readFileSync(join(dir, 'dead-letter', 'transforms.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { transform: string; code: string; reason: string; record: { message: string } });
+    expect(lines.map((l) => [l.transform, l.code, l.record.message])).toEqual([['picky_0', 'TRANSFORM_FAILED', 'poison'], ['router', 'TRANSFORM_FAILED', 'numeric tag']]);
+    expect(lines[0]?.reason).toBe('transform picky_0 failed on this record: Maximum call stack size exceeded');
+    expect(lines[1]?.reason).toContain("the record's tag is not text (number)");
+    expect(metrics.get('transform_failures_total', { transform: 'picky_0' })).toBe(1);
+  });
+
+  it('a tap that throws does not stop routing', async () => {
+    const source = new Channel<PipelineEvent>(100, 1 << 20);
+    const out = new Channel<PipelineEvent>(100, 1 << 20);
+    const router = new Router(source, [route('**', out)], new Metrics());
+    router.tap('**', () => {
+      throw new RangeError('Maximum call stack size exceeded');
+    });
+    router.start();
+    for (const message of ['a', 'b']) source.offer(event(message), 100);
+    source.close();
+    await router.drained();
+    expect(out.poll(10).map((e) => e.record.message)).toEqual(['a', 'b']);
   });
 });

@@ -4,6 +4,12 @@ import type { Metrics } from '../core/metrics.js';
 import { recordTag, type PipelineEvent } from '../core/record.js';
 import type { TransformChain } from './transform-chain.js';
 
+/** Takes records the transforms failed on; flush() writes what it took (the router calls it after each batch). */
+export interface TransformFailureSink {
+  fail(stageId: string, event: PipelineEvent, err: unknown): void;
+  flush(): void;
+}
+
 export interface Route {
   match: TagMatcher;
   queue: Channel<PipelineEvent>;
@@ -38,6 +44,8 @@ export class Router {
     private routes: Route[],
     private readonly metrics: Metrics,
     private transforms?: TransformChain,
+    /** Where records go that transforms failed on or left unroutable; without it they are dropped and counted. */
+    private readonly failures?: TransformFailureSink,
   ) {}
 
   start(): void {
@@ -76,10 +84,11 @@ export class Router {
         const closed = batch.length === 0 && this.source.isClosed;
         events = this.transformed(chain, batch);
         const keep = (event: PipelineEvent): void => {
-          events.push(event);
+          if (this.routable(event)) events.push(event);
         };
         if (closed) chain.drain(keep);
         else chain.tick(Date.now(), keep);
+        this.failures?.flush();
         await this.routeAll(events);
         if (closed) return;
         continue;
@@ -102,7 +111,10 @@ export class Router {
     this.transforms = next;
     this.nextChain = undefined;
     const held: PipelineEvent[] = [];
-    old?.drain((event) => held.push(event));
+    old?.drain((event) => {
+      if (this.routable(event)) held.push(event);
+    });
+    this.failures?.flush();
     await this.routeAll(held);
   }
 
@@ -152,22 +164,50 @@ export class Router {
 
   /** Shows the record to the taps and expects one settlement per target (none: settled at once). */
   private announce(event: PipelineEvent, targets: readonly Route[]): void {
-    if (this.taps.size > 0) for (const tap of this.taps) if (tap.match(recordTag(event))) tap.send(event);
+    if (this.taps.size > 0) this.showTaps(event);
     event.ack.fork(targets.length);
     if (targets.length === 0) this.metrics.inc('records_unrouted_total');
+  }
+
+  /** A tap that cannot show a record (a client's problem, or a record it cannot serialise) never affects routing. */
+  private showTaps(event: PipelineEvent): void {
+    for (const tap of this.taps) {
+      try {
+        if (tap.match(recordTag(event))) tap.send(event);
+      } catch {
+        this.metrics.inc('tap_errors_total');
+      }
+    }
   }
 
   private transformed(chain: TransformChain, batch: PipelineEvent[]): PipelineEvent[] {
     const out: PipelineEvent[] = [];
     const keep = (event: PipelineEvent): void => {
-      out.push(event);
+      if (this.routable(event)) out.push(event);
     };
     for (const event of batch) {
       // a transform may change the record: its ready-made JSON would no longer match
       event.json = undefined;
       chain.run(event, keep);
     }
+    this.failures?.flush();
     return out;
+  }
+
+  /**
+   * Routing needs a text tag; a transform that set the tag from parsed content may have made it
+   * something else. Such a record goes to the transforms' dead letters (or is dropped and counted).
+   */
+  private routable(event: PipelineEvent): boolean {
+    const tag: unknown = event.record.tag;
+    if (typeof tag === 'string' && tag.length > 0) return true;
+    const problem = new TypeError(`the record's tag is ${tag === '' ? 'empty' : `not text (${tag === null ? 'null' : typeof tag})`}: it cannot be routed`);
+    if (this.failures) this.failures.fail('router', event, problem);
+    else {
+      event.ack.settle('dropped');
+      this.metrics.inc('records_unrouted_total');
+    }
+    return false;
   }
 
   private targets(tag: string): Route[] {

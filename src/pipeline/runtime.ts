@@ -16,6 +16,7 @@ import { OutputRunner } from './output-runner.js';
 import { describePlan, isEmptyPlan, planReload, type ReloadPlan } from './reload-plan.js';
 import { Router, route } from './router.js';
 import { TransformChain, transformStage } from './transform-chain.js';
+import { TransformFailures } from './transform-failures.js';
 
 export interface RuntimeOptions {
   stateDir: string;
@@ -58,6 +59,7 @@ export class PipelineRuntime {
   private readonly unlock: () => void;
   private readonly hostName: string;
   private started = false;
+  private readonly transformFailures: TransformFailures;
 
   constructor(
     private pipeline: Pipeline,
@@ -79,7 +81,8 @@ export class PipelineRuntime {
       }
       this.source = new Channel(settings.queue.max_records, settings.queue.max_bytes);
       this.metrics.gauge('input_queue_records', {}, () => this.source.length);
-      this.router = new Router(this.source, this.routes(pipeline.outputs), this.metrics, this.createChain(pipeline.transforms));
+      this.transformFailures = new TransformFailures(join(options.stateDir, 'dead-letter', 'transforms.jsonl'), options.logger, this.metrics);
+      this.router = new Router(this.source, this.routes(pipeline.outputs), this.metrics, this.createChain(pipeline.transforms), this.transformFailures);
       for (const i of pipeline.inputs) this.inputs.set(i.id, { configured: i, inFlight: new InFlight(), input: i.definition.create(i.config, this.context(i.id)) });
     } catch (err) {
       this.unlock();
@@ -284,7 +287,7 @@ export class PipelineRuntime {
 
   private createChain(transforms: readonly ConfiguredTransform[]): TransformChain | undefined {
     const stages = transforms.map((t) => transformStage(t.id, t.match, t.definition.create(t.config, this.context(t.id))));
-    return stages.length ? new TransformChain(stages) : undefined;
+    return stages.length ? new TransformChain(stages, this.transformFailures.fail) : undefined;
   }
 
   /** The spool folder of an output with a disk buffer. */

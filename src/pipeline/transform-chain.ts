@@ -12,9 +12,23 @@ export function transformStage(id: string, glob: string, transform: Transform): 
   return { id, match: compileTagGlob(glob), transform };
 }
 
-/** The transforms in pipeline order: each sees what the previous passed on, if its glob accepts the tag. */
+/** What happens to a record a transform threw on: it goes no further; the handler settles it. */
+export type TransformFailureHandler = (stageId: string, event: PipelineEvent, err: unknown) => void;
+
+const rethrow: TransformFailureHandler = (_stageId, _event, err) => {
+  throw err;
+};
+
+/**
+ * The transforms in pipeline order: each sees what the previous passed on, if its glob accepts the
+ * tag. A transform that throws on a record (content it did not expect) fails that record alone:
+ * the record goes to `onFailure` and the records after it keep flowing.
+ */
 export class TransformChain {
-  constructor(private readonly stages: readonly TransformStage[]) {}
+  constructor(
+    private readonly stages: readonly TransformStage[],
+    private readonly onFailure: TransformFailureHandler = rethrow,
+  ) {}
 
   run(event: PipelineEvent, out: Emit): void {
     this.step(0, event, out);
@@ -39,11 +53,23 @@ export class TransformChain {
       out(event);
       return;
     }
-    if (!stage.match(event.record.tag)) {
-      this.step(index + 1, event, out);
-      return;
+    // later stages catch their own failures (step is re-entered through emit): whatever reaches this
+    // catch is this stage's, on this event
+    let passedOn = false;
+    try {
+      if (!stage.match(event.record.tag)) {
+        passedOn = true;
+        this.step(index + 1, event, out);
+        return;
+      }
+      // transforms that drop records count them themselves: holding a line (multiline) is not dropping it
+      stage.transform.process(event, (next) => {
+        if (next === event) passedOn = true;
+        this.step(index + 1, next, out);
+      });
+    } catch (err) {
+      // a record already passed on belongs to the stages after this one
+      if (!passedOn) this.onFailure(stage.id, event, err);
     }
-    // transforms that drop records count them themselves: holding a line (multiline) is not dropping it
-    stage.transform.process(event, (next) => this.step(index + 1, next, out));
   }
 }

@@ -54,6 +54,14 @@ describe('index names', () => {
     expect(compileIndexName(template)(record)).toBe(expected);
   });
 
+  it('a @timestamp that parsed content made a number, an object or null names the index by the time of sending', () => {
+    const today = new Date().toISOString().slice(0, 10).replace(/-/g, '.');
+    for (const timestamp of [1733472000000, { nested: 1 }, null, 'yesterday']) {
+      const record = { '@timestamp': timestamp, container: { name: 'web' } } as unknown as LogRecord;
+      expect(compileIndexName('logs-{container.name}-%Y.%m.%d')(record)).toBe(`logs-web-${today}`);
+    }
+  });
+
   it('patterns cover what templates produce', () => {
     expect(indexPattern('logs-{container.name}-%Y.%m.%d')).toBe('logs-*-*.*.*');
     expect(indexPattern('logs-{container.name}')).toBe('logs-*');

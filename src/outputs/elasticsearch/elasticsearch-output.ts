@@ -6,6 +6,7 @@ import type { ContainerMeta, LogRecord, PipelineEvent } from '../../core/record.
 import { chunksBySize } from '../../core/chunks.js';
 import { deepFreeze, recordToJson } from '../../core/record-json.js';
 import { compileTemplate } from '../../core/template.js';
+import { renderFailure } from '../../plugins/record-failure.js';
 import type { ItemFailure, Output, PluginContext } from '../../plugins/types.js';
 import { BulkRequestError, ElasticsearchService, type ElasticsearchConnectionOptions } from '../../services/elasticsearch.js';
 import { decideBulkItem, decideBulkRequest } from './bulk-decision.js';
@@ -78,7 +79,14 @@ export class ElasticsearchOutput implements Output {
         }
       }
     }
-    const operations = batch.map((event, index) => this.operation(event, index));
+    const operations: Operation[] = [];
+    batch.forEach((event, index) => {
+      try {
+        operations.push(this.operation(event, index));
+      } catch (err) {
+        failures.push(renderFailure(index, err));
+      }
+    });
     const refusals: Refusal[] = [];
     await Promise.all([...chunksBySize(operations, this.config.batch_max_bytes, (o) => o.lines.length)].map((chunk) => this.inFlight.add(() => this.send(chunk, failures, refusals))));
     if (refusals.length) await this.deadLetter(refusals, failures);
@@ -101,12 +109,15 @@ export class ElasticsearchOutput implements Output {
 
   /** Label keys such as com.docker.compose.project become com_docker_compose_project: Elasticsearch reads dots as objects. */
   private forElasticsearch(record: LogRecord): LogRecord {
-    const meta = record.container;
-    if (!Object.keys(meta.labels).some((k) => k.includes('.'))) return record;
+    // parsed content may have replaced the metadata with anything: only real label objects are de-dotted
+    const meta = record.container as ContainerMeta | null | undefined;
+    if (meta === null || typeof meta !== 'object') return record;
+    const labels = meta.labels as Record<string, unknown> | null | undefined;
+    if (labels === null || typeof labels !== 'object' || !Object.keys(labels).some((k) => k.includes('.'))) return record;
     let dedotted = this.dedotted.get(meta);
     if (!dedotted) {
-      const labels = Object.fromEntries(Object.entries(meta.labels).map(([k, v]) => [k.replace(/\./g, '_'), v]));
-      dedotted = deepFreeze({ ...meta, labels });
+      const dedottedLabels = Object.fromEntries(Object.entries(labels).map(([k, v]) => [k.replace(/\./g, '_'), v]));
+      dedotted = deepFreeze({ ...meta, labels: dedottedLabels as Record<string, string> });
       this.dedotted.set(meta, dedotted);
     }
     return { ...record, container: dedotted };

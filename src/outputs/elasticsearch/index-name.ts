@@ -15,11 +15,23 @@ export function compileIndexName(template: string): (record: LogRecord) => strin
   return (record) => {
     let name = render(record);
     if (dated) {
-      const ts = record['@timestamp'];
+      const ts = datePart(record['@timestamp']);
       name = name.replace(/%Y/g, ts.slice(0, 4)).replace(/%m/g, ts.slice(5, 7)).replace(/%d/g, ts.slice(8, 10)).replace(/%H/g, ts.slice(11, 13));
     }
     return sanitized(name);
   };
+}
+
+const RFC3339_DATE_HOUR = /^\d{4}-\d{2}-\d{2}T\d{2}/;
+
+/**
+ * The record's time as `YYYY-MM-DDTHH`: its @timestamp when that is RFC 3339 text (inputs make it
+ * so); parsed content may have replaced it with a number or anything else, and then the time the
+ * record is sent names its index.
+ */
+function datePart(timestamp: unknown): string {
+  if (typeof timestamp === 'string' && RFC3339_DATE_HOUR.test(timestamp)) return timestamp;
+  return new Date().toISOString();
 }
 
 export function sanitizeIndexName(name: string): string {

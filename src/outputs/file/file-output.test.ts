@@ -167,3 +167,18 @@ describe('ready-made JSON from the input', () => {
     expect(messages(path)).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
   });
 });
+
+describe('file output and records that cannot be serialised', () => {
+  it('reports the one record too deeply nested to serialise and writes the others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'file-out-'));
+    const path = join(dir, 'out.jsonl');
+    const { output } = start(dir, path);
+    let nested: unknown = 0;
+    for (let i = 0; i < 20_000; i += 1) nested = { n: nested };
+    const deep = event(2);
+    deep.record.payload = nested;
+    const result = await output.write([event(1), deep, event(3)]);
+    expect(result.failures.map((f) => [f.index, f.retriable, f.code])).toEqual([[1, false, 'RECORD_UNRENDERABLE']]);
+    expect(messages(path)).toEqual(['line 1', 'line 3']);
+  });
+});

@@ -6,7 +6,8 @@ import type { Metrics } from '../../core/metrics.js';
 import type { PipelineEvent } from '../../core/record.js';
 import { JsonLines } from '../../core/json-lines.js';
 import { recordToJson } from '../../core/record-json.js';
-import type { Output, PluginContext } from '../../plugins/types.js';
+import { renderFailure } from '../../plugins/record-failure.js';
+import type { ItemFailure, Output, PluginContext } from '../../plugins/types.js';
 import { ReplayFilter } from './replay-filter.js';
 import type { FileConfig } from './schema.js';
 
@@ -82,18 +83,27 @@ export class FileOutput implements Output {
     return `output:${this.context.id}`;
   }
 
-  async write(batch: readonly PipelineEvent[]): Promise<void> {
+  /** A record that cannot be serialised is left out of the write and reported as its own failure. */
+  async write(batch: readonly PipelineEvent[]): Promise<{ failures: ItemFailure[] }> {
     this.followRotation();
     let skipped = 0;
+    const failures: ItemFailure[] = [];
     const lines = this.lines;
     lines.reset();
-    for (const event of batch) {
+    for (let index = 0; index < batch.length; index += 1) {
+      const event = batch[index] as PipelineEvent;
       if (event.json && !this.replay) {
         // the input's ready-made JSON: copied, not serialised
         lines.appendEncoded(event.json);
         continue;
       }
-      const line = recordToJson(event.record);
+      let line: string;
+      try {
+        line = recordToJson(event.record);
+      } catch (err) {
+        failures.push(renderFailure(index, err));
+        continue;
+      }
       if (this.replay?.alreadyWritten(line)) {
         skipped += 1;
         continue;
@@ -103,7 +113,7 @@ export class FileOutput implements Output {
     }
     if (skipped) this.metrics.inc('file_replayed_lines_skipped_total', { output: this.context.id }, skipped);
     if (this.replay?.size === 0) this.replay = undefined;
-    if (lines.byteLength === 0) return;
+    if (lines.byteLength === 0) return { failures };
     const buffer = lines.bytes();
     try {
       let offset = 0;
@@ -121,6 +131,7 @@ export class FileOutput implements Output {
     this.forgetSettled();
     this.unsettled.push({ start: this.committedSize, events: batch });
     this.committedSize += buffer.length;
+    return { failures };
   }
 
   async close(): Promise<void> {

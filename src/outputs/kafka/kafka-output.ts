@@ -1,12 +1,13 @@
 import kafkajs from '../../services/kafkajs.js';
 import PQueue from 'p-queue';
 import { tlsConnectionOptions } from '../../config/tls.js';
-import { LogshipError, errorMessage } from '../../core/errors.js';
+import { LogshipError, RECORD_UNRENDERABLE, errorMessage, isRecordError } from '../../core/errors.js';
 import type { PipelineEvent } from '../../core/record.js';
 import { boundedMemo } from '../../core/bounded-memo.js';
 import { chunksBySize } from '../../core/chunks.js';
 import { recordToJson } from '../../core/record-json.js';
 import { compileTemplate, type Template } from '../../core/template.js';
+import { renderFailure } from '../../plugins/record-failure.js';
 import type { ItemFailure, Output, PluginContext, WriteAttempt } from '../../plugins/types.js';
 import { KafkaService, type KafkaConnectionOptions, type KafkaMessage, type PreparedMessages } from '../../services/kafka.js';
 import type { KafkaConfig } from './schema.js';
@@ -100,22 +101,31 @@ export class KafkaOutput implements Output {
   private render(batch: readonly PipelineEvent[], failures: ItemFailure[]): Map<string, Outgoing[]> {
     const byTopic = new Map<string, Outgoing[]>();
     batch.forEach((event, index) => {
-      const value = this.config.encoding === 'json' ? recordToJson(event.record) : event.record.message;
-      const key = this.key(event.record);
-      const valueBytes = Buffer.byteLength(value);
-      const bytes = valueBytes + (key === '' ? 0 : Buffer.byteLength(key));
-      if (bytes > this.config.max_message_bytes) {
-        failures.push({ index, retriable: false, code: 'KAFKA_MESSAGE_TOO_LARGE', reason: `message of ${bytes} bytes is larger than max_message_bytes (${this.config.max_message_bytes})` });
-        return;
+      try {
+        this.renderOne(event, index, byTopic, failures);
+      } catch (err) {
+        failures.push(renderFailure(index, err));
       }
-      const headers: Record<string, string> = {};
-      for (const [name, render] of this.headers) headers[name] = render(event.record);
-      const topic = this.topicName(this.topic(event.record));
-      let list = byTopic.get(topic);
-      if (!list) byTopic.set(topic, (list = []));
-      list.push({ index, bytes, message: { key: key === '' ? null : key, value, valueBytes, headers } });
     });
     return byTopic;
+  }
+
+  /** One record as a message in its topic's list (templates and JSON may throw on hostile content: the caller catches). */
+  private renderOne(event: PipelineEvent, index: number, byTopic: Map<string, Outgoing[]>, failures: ItemFailure[]): void {
+    const value = this.config.encoding === 'json' ? recordToJson(event.record) : messageText(event.record.message);
+    const key = this.key(event.record);
+    const valueBytes = Buffer.byteLength(value);
+    const bytes = valueBytes + (key === '' ? 0 : Buffer.byteLength(key));
+    if (bytes > this.config.max_message_bytes) {
+      failures.push({ index, retriable: false, code: 'KAFKA_MESSAGE_TOO_LARGE', reason: `message of ${bytes} bytes is larger than max_message_bytes (${this.config.max_message_bytes})` });
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, render] of this.headers) headers[name] = render(event.record);
+    const topic = this.topicName(this.topic(event.record));
+    let list = byTopic.get(topic);
+    if (!list) byTopic.set(topic, (list = []));
+    list.push({ index, bytes, message: { key: key === '' ? null : key, value, valueBytes, headers } });
   }
 
   async close(): Promise<void> {
@@ -173,7 +183,11 @@ export class KafkaOutput implements Output {
 
   /** Never rejects: a failure to encode or compress is the send's failure (sendChunk reports it). */
   private prepare(lane: Lane, chunk: Outgoing[]): Promise<PreparedMessages | Error> {
-    return this.kafka.prepare(lane.partition, chunk.map((o) => o.message), this.config.compression).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    return this.kafka.prepare(lane.partition, chunk.map((o) => o.message), this.config.compression).catch((err: unknown) => {
+      // a record the encoder cannot take fails the same way every time: not a broker's failure
+      if (isRecordError(err)) return new LogshipError(RECORD_UNRENDERABLE, `cannot encode the record: ${errorMessage(err)}`, { retriable: false, cause: err });
+      return err instanceof Error ? err : new Error(String(err));
+    });
   }
 
   /** Returns the failure to apply to the rest of the lane when the chunk must be retried. */
@@ -220,6 +234,12 @@ export class KafkaOutput implements Output {
     if (count === undefined) throw this.config.create_topics ? new LogshipError('KAFKA_UNAVAILABLE', `topic ${topic} was created but has no partitions yet`, { retriable: true }) : missingTopic(topic);
     return count;
   }
+}
+
+/** `encoding: text` sends the message as it is; parsed content may have made it something else than a string. */
+function messageText(message: unknown): string {
+  if (typeof message === 'string') return message;
+  return message === undefined ? '' : (JSON.stringify(message) ?? String(message));
 }
 
 function missingTopic(topic: string): LogshipError {

@@ -15,6 +15,8 @@ describe('decideSendFailure', () => {
     ['topic authorization', { name: 'KafkaJSProtocolError', type: 'TOPIC_AUTHORIZATION_FAILED', retriable: false }, 5, 'reject:KAFKA_NOT_AUTHORIZED'],
     ['invalid topic', { name: 'KafkaJSProtocolError', type: 'INVALID_TOPIC_EXCEPTION', retriable: false }, 5, 'reject:KAFKA_INVALID_TOPIC'],
     ['compacted topic without key', { name: 'KafkaJSProtocolError', type: 'INVALID_RECORD', retriable: false }, 5, 'reject:KAFKA_INVALID_RECORD'],
+    ['a record the encoder cannot take, among others', { name: 'LogshipError', code: 'RECORD_UNRENDERABLE', message: 'cannot encode the record: Invalid string length' }, 4, 'split'],
+    ['a record the encoder cannot take, alone', { name: 'LogshipError', code: 'RECORD_UNRENDERABLE', message: 'cannot encode the record: Invalid string length' }, 1, 'reject:RECORD_UNRENDERABLE'],
   ])('%s → %s', (_name, error, count, expected) => {
     const decision = decideSendFailure(error, count);
     expect(decision.action === 'reject' ? `reject:${decision.code}` : decision.action).toBe(expected);

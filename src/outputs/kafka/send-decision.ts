@@ -1,3 +1,5 @@
+import { RECORD_UNRENDERABLE } from '../../core/errors.js';
+
 /** What to do with messages the broker did not take, decided from the error alone. */
 export type SendDecision =
   | { action: 'retry' }
@@ -8,6 +10,8 @@ export type SendDecision =
 /** The parts of a kafkajs error that matter: its class name, the protocol error type, and nested causes. */
 export interface KafkaFailure {
   name?: string;
+  /** logship's own code, for failures raised before anything was sent (encoding a record). */
+  code?: string;
   type?: string;
   message?: string;
   retriable?: boolean;
@@ -43,6 +47,10 @@ export function protocolType(error: KafkaFailure | undefined, depth = 0): string
  * written.
  */
 export function decideSendFailure(error: KafkaFailure, messageCount: number): SendDecision {
+  if (error.code === RECORD_UNRENDERABLE) {
+    // one of the records cannot be encoded: halves until it is alone, so the others go
+    return messageCount > 1 ? { action: 'split' } : { action: 'reject', code: RECORD_UNRENDERABLE, reason: error.message ?? 'cannot encode the record' };
+  }
   const type = protocolType(error);
   if (type && TOO_LARGE.has(type) && messageCount > 1) return { action: 'split' };
   const rejected = type ? REJECTED[type] : undefined;

@@ -44,4 +44,41 @@ describe('stdout output', () => {
     const text = await written('human', [[event(1), withJson(2, '{"ready":2}')]]);
     expect(text).toBe('2026-11-29T13:10:00.000000001Z web stderr| line 1\n2026-11-29T13:10:00.000000002Z web stderr| line 2\n');
   });
+
+  it('human: any value in any field renders; a parsed null container does not stop the batch', async () => {
+    const odd = event(2);
+    Object.assign(odd.record, { container: null, '@timestamp': 12, stream: ['x'], message: { nested: true } });
+    const text = await written('human', [[event(1), odd, event(3)]]);
+    expect(text.split('\n')).toEqual([
+      '2026-11-29T13:10:00.000000001Z web stderr| line 1',
+      '12  ["x"]| {"nested":true}',
+      '2026-11-29T13:10:00.000000003Z web stderr| line 3',
+      '',
+    ]);
+  });
+
+  it('human: terminal control sequences a container printed are shown escaped, never sent raw', async () => {
+    const text = await written('human', [[event(1, '\u001b]0;owned\u0007 \u001b]52;c;ZXZpbA==\u0007 \u009b2J\r fake\ttab\nnext')]]);
+    expect(text).toBe('2026-11-29T13:10:00.000000001Z web stderr| \\x1b]0;owned\\x07 \\x1b]52;c;ZXZpbA==\\x07 \\x9b2J\\x0d fake\ttab\nnext\n');
+    // eslint-disable-next-line no-control-regex -- what must not reach the terminal
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+
+  it('a record too deeply nested to serialise is that record\'s failure; the others are written', async () => {
+    let nested: unknown = 0;
+    for (let i = 0; i < 20_000; i += 1) nested = [nested];
+    const deep = event(2);
+    deep.record.payload = nested;
+    for (const format of ['json', 'human'] as const) {
+      const out = new PassThrough();
+      const chunks: Buffer[] = [];
+      out.on('data', (c: Buffer) => chunks.push(c));
+      const output = new StdoutOutput(stdoutSchema.parse({ format }), out);
+      const result = await output.write([event(1), deep, event(3)]);
+      if (format === 'json') {
+        expect(result.failures.map((f) => [f.index, f.retriable, f.code])).toEqual([[1, false, 'RECORD_UNRENDERABLE']]);
+        expect(Buffer.concat(chunks).toString('utf8').split('\n')).toHaveLength(3);
+      } else expect(result.failures).toEqual([]);
+    }
+  });
 });

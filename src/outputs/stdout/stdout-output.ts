@@ -1,7 +1,9 @@
 import { LogshipError } from '../../core/errors.js';
-import type { LogRecord, PipelineEvent } from '../../core/record.js';
+import type { PipelineEvent } from '../../core/record.js';
 import { JsonLines } from '../../core/json-lines.js';
-import type { Output } from '../../plugins/types.js';
+import { renderFailure } from '../../plugins/record-failure.js';
+import type { ItemFailure, Output } from '../../plugins/types.js';
+import { humanLine } from './human-line.js';
 import type { StdoutConfig } from './schema.js';
 
 /**
@@ -15,28 +17,39 @@ export class StdoutOutput implements Output {
     this.json = config.format === 'json';
   }
 
-  write(batch: readonly PipelineEvent[]): Promise<void> {
+  /** A record that cannot be rendered is left out of the write and reported as its own failure. */
+  write(batch: readonly PipelineEvent[]): Promise<{ failures: ItemFailure[] }> {
+    const failures: ItemFailure[] = [];
     let chunk: string | Buffer;
     if (this.json) {
       // a fresh buffer per batch: the stream may hold on to it until the write callback
       const lines = new JsonLines(batch.length * 512);
-      for (const event of batch) lines.append(event);
+      batch.forEach((event, index) => {
+        try {
+          lines.append(event);
+        } catch (err) {
+          failures.push(renderFailure(index, err));
+        }
+      });
       chunk = lines.bytes();
     } else {
       chunk = '';
-      for (const event of batch) chunk += `${human(event.record)}\n`;
+      batch.forEach((event, index) => {
+        try {
+          chunk += `${humanLine(event.record)}\n`;
+        } catch (err) {
+          failures.push(renderFailure(index, err));
+        }
+      });
     }
+    if (chunk.length === 0) return Promise.resolve({ failures });
     return new Promise((resolve, reject) => {
       this.out.write(chunk, (err) => {
         if (err) reject(new LogshipError('STDOUT_WRITE', `cannot write to stdout: ${err.message}`, { retriable: true, cause: err }));
-        else resolve();
+        else resolve({ failures });
       });
     });
   }
 
   async close(): Promise<void> {}
-}
-
-function human(record: LogRecord): string {
-  return `${record['@timestamp']} ${record.container.name} ${record.stream}| ${record.message}`;
 }

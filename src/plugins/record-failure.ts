@@ -1,0 +1,12 @@
+import { LogshipError, errorCode, errorMessage, isRetriable, RECORD_UNRENDERABLE } from '../core/errors.js';
+import type { ItemFailure } from './types.js';
+
+/**
+ * The failure of one record whose rendering or encoding threw (a stack overflow on deep nesting, a
+ * field of an unexpected type): never retried, so it goes to the dead letters with the reason and
+ * the rest of its batch is delivered. Outputs render each record inside a try and report this.
+ */
+export function renderFailure(index: number, err: unknown): ItemFailure {
+  if (err instanceof LogshipError) return { index, retriable: isRetriable(err), code: errorCode(err, RECORD_UNRENDERABLE), reason: err.message };
+  return { index, retriable: false, code: RECORD_UNRENDERABLE, reason: `cannot render the record: ${errorMessage(err)}` };
+}
