@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,22 @@ describe('loadBundle', () => {
     expect(loadBundle(file, { writeCache: true, writeAfterMs: 10, cacheDir: blocked }).cache).toBe('missing');
     await settle(100);
     expect(readdirSync(blocked)).toEqual(['code-cache']);
+  });
+
+  it('a cache folder it makes is 0700 (in the state folder when it is made too), a cache file 0600', async () => {
+    const umask = process.umask(0);
+    try {
+      const file = bundle('9'.repeat(64));
+      const state = join(mkdtempSync(join(tmpdir(), 'state-')), 'state');
+      loadBundle(file, { writeCache: true, writeAfterMs: 10, cacheDir: state });
+      await settle(150);
+      expect(statSync(state).mode & 0o777).toBe(0o700);
+      expect(statSync(join(state, 'code-cache')).mode & 0o777).toBe(0o700);
+      const [cache] = caches(state);
+      expect(statSync(join(state, 'code-cache', cache!)).mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(umask);
+    }
   });
 
   it('the built bundle starts with its build line and "use strict" (npm run build)', () => {

@@ -2,6 +2,7 @@ import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../state/file-modes.js';
 
 /** What the bundle exports: dist/cli/main.ts's entry point. */
 export interface BundleExports {
@@ -63,7 +64,8 @@ export function loadBundle(file: string, options: LoadOptions): { exports: Bundl
 /** The folder can be made and written (a read-only install or root filesystem: no cache, and no cost for one). */
 function writable(folder: string): boolean {
   try {
-    mkdirSync(folder, { recursive: true });
+    // often inside the state folder, which it may be the first to make
+    mkdirSync(folder, { recursive: true, mode: PRIVATE_DIR_MODE });
     accessSync(folder, constants.W_OK);
     return true;
   } catch {
@@ -75,7 +77,7 @@ function writeCodeCache(script: Script, folder: string, cacheFile: string): void
   // written aside and renamed: a process starting meanwhile reads the old file or the new one
   const temporary = `${cacheFile}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    writeFileSync(temporary, script.createCachedData(), { flag: 'wx' });
+    writeFileSync(temporary, script.createCachedData(), { flag: 'wx', mode: PRIVATE_FILE_MODE });
     renameSync(temporary, cacheFile);
     for (const name of readdirSync(folder)) if (name.endsWith('.cache') && join(folder, name) !== cacheFile) rmSync(join(folder, name), { force: true });
   } catch {

@@ -1,10 +1,13 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { PRIVATE_FILE_MODE } from './file-modes.js';
 
 /** Writes a file so that readers see either the old or the new content, even across a crash. */
 export function writeFileAtomic(path: string, content: string): void {
   const temporary = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temporary, 'w', 0o644);
+  // a temporary file left by a crash under a reused pid would keep its mode if opened as it is
+  rmSync(temporary, { force: true });
+  const fd = openSync(temporary, 'wx', PRIVATE_FILE_MODE);
   try {
     try {
       writeSync(fd, content);

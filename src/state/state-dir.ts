@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogshipError } from '../core/errors.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './file-modes.js';
 
 /**
  * Creates the state directory and takes its lock, so two shippers never write the same
@@ -8,14 +9,14 @@ import { LogshipError } from '../core/errors.js';
  */
 export function lockStateDir(dir: string): () => void {
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   } catch (err) {
     throw new LogshipError('STATE_DIR', `cannot create state directory ${dir}: ${(err as Error).message} — pass --state-dir to a writable directory`, { retriable: false });
   }
   const lock = join(dir, 'lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(lock, 'wx');
+      const fd = openSync(lock, 'wx', PRIVATE_FILE_MODE);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       return () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -8,6 +8,7 @@ import { Metrics } from '../../core/metrics.js';
 import type { PipelineEvent } from '../../core/record.js';
 import { CheckpointStore } from '../../state/checkpoint-store.js';
 import { DiskBuffer, type WhenFull } from './disk-buffer.js';
+import { encodeFrame } from './spool-frame.js';
 
 const open: DiskBuffer[] = [];
 afterEach(() => {
@@ -149,5 +150,59 @@ describe('DiskBuffer', () => {
     await writer;
     expect(delivered).toEqual(Array.from({ length: 200 }, (_, n) => `line ${n}${'x'.repeat(1000)}`));
     expect([...blockOutcomes.values()].every((o) => o === 'delivered')).toBe(true);
+  });
+
+  it('a checksummed entry that is not a record is moved aside, counted and logged once per segment; replay goes on with the next entry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    const spool = join(dir, 'spool');
+    mkdirSync(spool);
+    const good = (n: number) => JSON.stringify({ record: event(n, new Map()).record, origin: `c/stdout/${n}` });
+    const bad = ['{"record":null}', '{"record":[1]}', '"record"', 'not JSON', '{"record":{"tag":5}}', '{"record":{},"origin":{"x":1}}'];
+    const first = [good(1), bad[0]!, good(2), bad[1]!, bad[2]!, good(3)];
+    const second = [bad[3]!, good(4), bad[4]!, bad[5]!, good(5)];
+    writeFileSync(join(spool, '000000000001.spool'), Buffer.concat(first.map((p) => encodeFrame(Buffer.from(p)))));
+    writeFileSync(join(spool, '000000000002.spool'), Buffer.concat(second.map((p) => encodeFrame(Buffer.from(p)))));
+
+    const { b, metrics, logged, checkpoints } = buffer(dir);
+    expect(await drain(b, 5)).toEqual(numbers(1, 5));
+    expect(metrics.get('buffer_invalid_entries_total', { output: 'out' })).toBe(6);
+    expect(metrics.get('buffer_corrupt_total', { output: 'out' })).toBe(0);
+    const lines = logged.filter((l) => l.includes('not a record'));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/000000000001\.spool at byte \d+/);
+    expect(lines[1]).toMatch(/000000000002\.spool at byte 0\b/);
+    const aside = readFileSync(join(spool, 'corrupt.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { segment: string; offset: number; reason: string; entry: string });
+    expect(aside.map((a) => a.entry)).toEqual(bad);
+    expect(aside[0]).toMatchObject({ output: 'out', segment: '000000000001.spool', offset: encodeFrame(Buffer.from(first[0]!)).length });
+    // the entries moved aside count as settled: the spool is freed and a restart does not meet them again
+    checkpoints.flush();
+    expect(checkpoints.restore('buffer:out')).toMatchObject({ segment: expect.any(Number) });
+    await b.append([event(6, new Map())], signal);
+    expect(await drain(b, 1)).toEqual(['line 6']);
+    expect(existsSync(join(spool, '000000000001.spool'))).toBe(false);
+  });
+
+  it('spool folders it creates are 0700, segments and the file of entries moved aside 0600', async () => {
+    const umask = process.umask(0);
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+      const nested = join(dir, 'buffer', 'out');
+      const options = { id: 'out', dir: nested, maxBytes: 1024 * 1024, whenFull: 'block' as const, logger: pino({ level: 'silent' }), metrics: new Metrics(), replayRecords: 10 };
+      new DiskBuffer({ ...options, checkpoints: new CheckpointStore(dir) }).close();
+      expect(statSync(join(dir, 'buffer')).mode & 0o777).toBe(0o700);
+      expect(statSync(nested).mode & 0o777).toBe(0o700);
+      writeFileSync(join(nested, '000000000000.spool'), encodeFrame(Buffer.from('{"record":null}')), { mode: 0o600 });
+      const b = new DiskBuffer({ ...options, checkpoints: new CheckpointStore(dir) });
+      open.push(b);
+      void b.runReader(signal);
+      await b.append([event(1, new Map())], signal);
+      expect(await drain(b, 1)).toEqual(['line 1']);
+      const segments = readdirSync(nested).filter((n) => n.endsWith('.spool'));
+      expect(segments.length).toBeGreaterThan(0);
+      for (const name of segments) expect(statSync(join(nested, name)).mode & 0o777).toBe(0o600);
+      expect(statSync(join(nested, 'corrupt.jsonl')).mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(umask);
+    }
   });
 });

@@ -6,9 +6,12 @@ import { Channel } from '../../core/channel.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Metrics } from '../../core/metrics.js';
-import type { LogRecord, PipelineEvent } from '../../core/record.js';
+import type { PipelineEvent } from '../../core/record.js';
 import { Watermark } from '../../core/watermark.js';
 import type { CheckpointStore } from '../../state/checkpoint-store.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../state/file-modes.js';
+import { SpoolAside, type InvalidEntry } from './spool-aside.js';
+import { parseSpoolEntry, type SpoolEntry } from './spool-entry.js';
 import { encodeFrame, FRAME_HEADER, MAX_PAYLOAD, scanFrame } from './spool-frame.js';
 
 export type WhenFull = 'block' | 'drop_newest';
@@ -51,6 +54,7 @@ function segmentName(n: number): string {
  * output's queue fills and the inputs pause) and `drop_newest` drops what does not fit, counted.
  * A damaged entry (bad checksum, torn write after a crash) ends its segment: the rest of that
  * segment is skipped with an error log line and counted; the next segment is read as usual.
+ * An intact entry that is not a record is moved aside (SpoolAside) and replay goes on after it.
  */
 export class DiskBuffer {
   readonly replay: Channel<PipelineEvent>;
@@ -66,10 +70,12 @@ export class DiskBuffer {
   private spaceWaiters: Array<() => void> = [];
   private pendingEntries = 0;
   private closed = false;
+  private readonly aside: SpoolAside;
 
   constructor(private readonly options: DiskBufferOptions) {
     const { dir, id, checkpoints, metrics } = options;
-    mkdirSync(dir, { recursive: true });
+    this.aside = new SpoolAside(dir, id, options.logger, metrics);
+    mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     this.segmentBytes = Math.min(64 * 1024 * 1024, Math.max(64 * 1024, Math.floor(options.maxBytes / 8)));
     for (const name of readdirSync(dir)) {
       if (!name.endsWith(SEGMENT_SUFFIX)) continue;
@@ -176,7 +182,7 @@ export class DiskBuffer {
   }
 
   private openSegment(n: number): number {
-    const fd = openSync(join(this.options.dir, segmentName(n)), 'w+');
+    const fd = openSync(join(this.options.dir, segmentName(n)), 'w+', PRIVATE_FILE_MODE);
     this.sizes.set(n, 0);
     return fd;
   }
@@ -222,6 +228,7 @@ export class DiskBuffer {
         if (whole > bytes.length && whole <= available && whole <= FRAME_HEADER + MAX_PAYLOAD) bytes = this.readAt(segment, this.read.offset, whole);
       }
       const events: PipelineEvent[] = [];
+      const invalid: Array<InvalidEntry & { seq: number }> = [];
       let at = 0;
       let damage: string | undefined;
       while (events.length < this.options.replayRecords) {
@@ -235,15 +242,16 @@ export class DiskBuffer {
           damage = scan.reason;
           break;
         }
-        const event = this.eventFrom(scan.payload, { segment, offset: this.read.offset + scan.end });
+        const start = this.read.offset + at;
+        const seq = this.settled.add({ segment, offset: this.read.offset + scan.end });
         at = scan.end;
-        if (!event) {
-          damage = 'entry is not a record';
-          break;
-        }
-        events.push(event);
+        const entry = parseSpoolEntry(scan.payload);
+        if (typeof entry === 'string') invalid.push({ segment: segmentName(segment), offset: start, reason: entry, payload: scan.payload, seq });
+        else events.push(this.eventFrom(entry, scan.payload.length, seq));
       }
       this.read = { segment, offset: this.read.offset + at };
+      this.aside.put(invalid);
+      for (const { seq } of invalid) this.settle(seq, true);
       if (damage) {
         metrics.inc('buffer_corrupt_total', { output: id });
         logger.error({ output: id, segment: segmentName(segment), offset: this.read.offset }, `buffer: damaged spool entry in ${segmentName(segment)} at byte ${this.read.offset} (${damage}); skipping the rest of that segment`);
@@ -251,7 +259,8 @@ export class DiskBuffer {
         this.read = { segment: segment + 1, offset: 0 };
         this.markSkipped(segment);
       }
-      if (events.length > 0 || damage === undefined) return events;
+      // only entries moved aside: the reader would wait for new data with more to read here
+      if (events.length > 0 || (damage === undefined && invalid.length === 0)) return events;
     }
   }
 
@@ -261,16 +270,8 @@ export class DiskBuffer {
     this.settle(seq);
   }
 
-  private eventFrom(payload: Buffer, end: Position): PipelineEvent | undefined {
-    let entry: { record: LogRecord; origin?: string };
-    try {
-      entry = JSON.parse(payload.toString('utf8')) as typeof entry;
-    } catch {
-      return undefined;
-    }
-    if (typeof entry !== 'object' || entry === null || typeof entry.record !== 'object') return undefined;
-    const seq = this.settled.add(end);
-    const event: PipelineEvent = { record: entry.record, bytes: payload.length, ack: new Ack(() => this.settle(seq, true)) };
+  private eventFrom(entry: SpoolEntry, bytes: number, seq: number): PipelineEvent {
+    const event: PipelineEvent = { record: entry.record, bytes, ack: new Ack(() => this.settle(seq, true)) };
     if (entry.origin !== undefined) event.origin = entry.origin;
     return event;
   }

@@ -1,0 +1,33 @@
+import type { LogRecord } from '../../core/record.js';
+
+/** What one spool frame's payload holds: a record and where it came from. */
+export interface SpoolEntry {
+  record: LogRecord;
+  origin?: string;
+}
+
+/**
+ * The entry in a frame's payload, or why it is not one. A good checksum only says the bytes are
+ * the ones written: a bug of an older version, or a hand-edited spool, can still hold `null` or
+ * text where a record should be, and handing that to an output would stop the shipper at every
+ * start. Checked: what the output runner and outputs read whatever the pipeline did to records.
+ */
+export function parseSpoolEntry(payload: Buffer): SpoolEntry | string {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(payload.toString('utf8'));
+  } catch (err) {
+    return `not JSON: ${(err as Error).message}`;
+  }
+  if (!isObject(entry)) return 'not a JSON object';
+  const { record, origin } = entry;
+  if (!isObject(record)) return 'its record is not an object';
+  if (record.tag !== undefined && typeof record.tag !== 'string') return 'its record\'s tag is not text';
+  if (record['@timestamp'] !== undefined && typeof record['@timestamp'] !== 'string') return 'its record\'s @timestamp is not text';
+  if (origin !== undefined && typeof origin !== 'string') return 'its origin is not text';
+  return origin === undefined ? { record: record as LogRecord } : { record: record as LogRecord, origin };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
