@@ -10,6 +10,8 @@ import { LogshipError } from '../core/errors.js';
 import { Metrics } from '../core/metrics.js';
 import type { PipelineEvent } from '../core/record.js';
 import type { ItemFailure, Output } from '../plugins/types.js';
+import { CheckpointStore } from '../state/checkpoint-store.js';
+import { DiskBuffer } from './disk-buffer/disk-buffer.js';
 import { OutputRunner } from './output-runner.js';
 
 function event(n: number, outcomes: Map<number, Outcome>): PipelineEvent {
@@ -147,6 +149,40 @@ describe('OutputRunner and records that cannot be rendered', () => {
     expect(line.record.message).toBe('line 0');
     expect(statSync(join(dir, 'dl', 'out.jsonl')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, 'dl')).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe('OutputRunner with a disk buffer and a record too deep to spool', () => {
+  it('dead-letters that record and spools and delivers the others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const metrics = new Metrics();
+    const logger = pino({ level: 'silent' });
+    const buffer = new DiskBuffer({ id: 'out', dir: join(dir, 'spool'), maxBytes: 1 << 20, whenFull: 'block', checkpoints: new CheckpointStore(dir), logger, metrics, replayRecords: 50 });
+    const sent: string[] = [];
+    const output: Output = {
+      async write(batch) {
+        sent.push(...batch.map((e) => e.record.message));
+      },
+      async close() {},
+    };
+    const runner = new OutputRunner({ id: 'out', output, maxBatchRecords: 100, lingerMs: 0, deadLetterPath: join(dir, 'dl.jsonl'), queue: { maxRecords: 100, maxBytes: 1e6 }, buffer, logger, metrics });
+    const outcomes = new Map<number, Outcome>();
+    const deep = event(1, outcomes);
+    let nested: unknown = 0;
+    for (let i = 0; i < 20_000; i += 1) nested = [nested];
+    (deep.record as Record<string, unknown>).payload = nested;
+    runner.queue.offer(event(0, outcomes), 10);
+    runner.queue.offer(deep, 10);
+    runner.queue.offer(event(2, outcomes), 10);
+    runner.start();
+    const deadline = Date.now() + 5_000;
+    while (sent.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await runner.stop(Date.now() + 2_000);
+    expect(sent).toEqual(['line 0', 'line 2']);
+    expect(outcomes.get(1)).toBe('dead_lettered');
+    const line = JSON.parse(readFileSync(join(dir, 'dl.jsonl'), 'utf8')) as { code: string; reason: string };
+    expect(line.code).toBe('RECORD_UNRENDERABLE');
+    expect(line.reason).toContain('cannot write the record to the disk buffer');
   });
 });
 

@@ -77,8 +77,12 @@ export class OutputRunner {
     for (;;) {
       const batch = await this.queue.take(this.options.maxBatchRecords, this.abort.signal);
       if (batch.length === 0) return;
-      if (!(await buffer.append(batch, this.abort.signal))) {
-        this.unfinished.set(-1, batch);
+      const rejected: Rejection[] = [];
+      const spooled = await buffer.append(batch, this.abort.signal, (event, err) => rejected.push({ event, ...recordFailure(err) }));
+      if (rejected.length) await this.deadLetter(rejected);
+      if (!spooled) {
+        const taken = new Set(rejected.map((r) => r.event));
+        this.unfinished.set(-1, batch.filter((event) => !taken.has(event)));
         return;
       }
     }
@@ -302,4 +306,9 @@ function failureOf(err: unknown, index: number): ItemFailure {
   const code = errorCode(err, 'OUTPUT_ERROR');
   const reason = code === RECORD_UNRENDERABLE ? `cannot render the record: ${errorMessage(err)}` : errorMessage(err);
   return { index, retriable: isRetriable(err), code, reason };
+}
+
+/** Why a record could not be written to the disk buffer. */
+function recordFailure(err: unknown): { code: string; reason: string } {
+  return { code: RECORD_UNRENDERABLE, reason: `cannot write the record to the disk buffer: ${errorMessage(err)}` };
 }

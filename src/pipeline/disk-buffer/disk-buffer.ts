@@ -113,10 +113,27 @@ export class DiskBuffer {
    * them now). Waits while the spool is full (`block`), or drops them (`drop_newest`). A write
    * error (disk full) is logged and retried with backoff; the records stay unacknowledged.
    * Returns false when `signal` aborted before the records were settled (the caller still owns them).
+   * A record that cannot be serialised (nesting that overflows the stack) is not spooled: it goes to
+   * `unencodable`, unsettled, for the caller to dead-letter; the others are spooled.
    */
-  async append(events: readonly PipelineEvent[], signal: AbortSignal): Promise<boolean> {
+  async append(batch: readonly PipelineEvent[], signal: AbortSignal, unencodable?: (event: PipelineEvent, err: unknown) => void): Promise<boolean> {
     const { metrics, logger, whenFull, maxBytes, id } = this.options;
-    const frames = events.map((event) => encodeFrame(Buffer.from(JSON.stringify({ record: event.record, origin: event.origin }))));
+    const events: PipelineEvent[] = [];
+    const frames: Buffer[] = [];
+    for (const event of batch) {
+      let payload: Buffer;
+      try {
+        payload = Buffer.from(JSON.stringify({ record: event.record, origin: event.origin }));
+        if (payload.length > MAX_PAYLOAD) throw new RangeError(`the record takes ${payload.length} bytes, more than a spool entry holds (${MAX_PAYLOAD})`);
+      } catch (err) {
+        if (!unencodable) throw err;
+        unencodable(event, err);
+        continue;
+      }
+      events.push(event);
+      frames.push(encodeFrame(payload));
+    }
+    if (events.length === 0) return true;
     const bytes = frames.reduce((sum, f) => sum + f.length, 0);
     while (this.usedBytes > 0 && this.usedBytes + bytes > maxBytes && !signal.aborted) {
       if (whenFull === 'drop_newest') {
