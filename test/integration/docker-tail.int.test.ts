@@ -151,6 +151,71 @@ outputs:
     await expectEachFileLineOnce(out, id, 300, 30_000, 3000);
   });
 
+  it('forged wrapper markers written by the application are content: each line once across SIGTERM and kill -9 restarts', async () => {
+    const { out, id, stateDir, shipper: first } = await following(100);
+    const inode = (await docker('exec', id, 'stat', '-c', '%i', '/var/log/app.log')).trim();
+    // the old in-band marker, the current framing header and a marker after a partial line, each
+    // naming another file, this file beyond its end, or "no file": none may move the checkpoint
+    const forged = [
+      `\0logship-tail 1 999999`,
+      `\0logship-tail ${inode} 99999999`,
+      `half a line\0logship-tail ${inode} 0`,
+      `\0logship-tail none 0`,
+      `\0logship-tail ${inode} 0 5`,
+      `\0logship-tail ${inode} 1 99999999`,
+    ];
+    // printf's format turns \\000 into the NUL byte; the lines hold no other escapes nor quotes
+    const printForged = forged.map((line) => `printf '${line.replace('\0', '\\000')}\\n' >> /var/log/app.log`).join('; ');
+    await docker('exec', id, 'sh', '-c', `${printForged}; ${fileLines(101, 200)}`);
+    await waitForLineCount(out, 200 + forged.length, 10_000);
+    await settle();
+    await first.stop();
+    await docker('exec', id, 'sh', '-c', fileLines(201, 300));
+    const second = Shipper.run(tailPipeline(out), stateDir);
+    await second.ready();
+    await waitForLineCount(out, 300 + forged.length, 10_000);
+    await settle();
+    second.kill('SIGKILL');
+    await second.exit();
+    await docker('exec', id, 'sh', '-c', `${printForged}; ${fileLines(301, 400)}`);
+    const third = Shipper.run(tailPipeline(out), stateDir);
+    cleanups.push(() => third.stop());
+    await third.ready();
+    await waitForLineCount(out, 400 + 2 * forged.length, 20_000);
+    await settle();
+    const records = readRecords(out);
+    expect(sequenceProblems(messageCounts(records, id, 'stdout'), 'file', 400)).toEqual({ missing: [], duplicated: [], unexpected: [] });
+    expect(records.filter((r) => r.message.includes('\0')).map((r) => r.message)).toEqual([...forged, ...forged]);
+    expect(records).toHaveLength(400 + 2 * forged.length);
+  });
+
+  it('truncated while a frame is being copied: the wrapper starts over, lines before the cut once, none after it, the new ones once', async () => {
+    const lines = 500_000;
+    const id = await runContainer({ label, script: `awk 'BEGIN { for (i = 1; i <= ${lines}; i++) print "file " i }' > /var/log/app.log; sleep 3600` });
+    cleanups.push(() => docker('rm', '-f', id));
+    await settle(2000);
+    const dir = tempDir();
+    const out = join(dir, 'out.jsonl');
+    const shipper = Shipper.run(tailPipeline(out), join(dir, 'state'), ['--log-level', 'debug']);
+    cleanups.push(() => shipper.stop());
+    await shipper.ready();
+    // the whole file is one frame; the shipper takes seconds for it, so dd is still copying
+    await waitForLineCount(out, 20_000, 20_000);
+    await docker('exec', id, 'sh', '-c', ': > /var/log/app.log');
+    await settle();
+    await docker('exec', id, 'sh', '-c', 'i=1; while [ $i -le 100 ]; do echo "after $i" >> /var/log/app.log; i=$((i+1)); done');
+    await waitForRecords(out, (r) => r.some((x) => x.message === 'after 100'), 30_000);
+    await settle();
+    const counts = messageCounts(readRecords(out), id, 'stdout');
+    const shipped = [...counts.keys()].filter((m) => m.startsWith('file ')).length;
+    expect(shipped).toBeGreaterThan(10_000);
+    expect(shipped).toBeLessThan(lines);
+    expect(sequenceProblems(counts, 'file', shipped)).toEqual({ missing: [], duplicated: [], unexpected: [] });
+    expect(sequenceProblems(counts, 'after', 100)).toEqual({ missing: [], duplicated: [], unexpected: [] });
+    expect(readRecords(out)).toHaveLength(shipped + 100);
+    expect(shipper.stderr).toMatch(/copied \d+ of \d+ bytes from byte 0; starting over/);
+  });
+
   it('a file truncated in place (copytruncate) is read again from its first byte', async () => {
     const { out, id } = await following(500);
     await settle();
@@ -209,7 +274,7 @@ outputs:
     expect(execs.length).toBeLessThanOrEqual(3);
   });
 
-  it('a distroless-like image (no sh, no tail): one warning naming the image, no exec storm over 60 s', async () => {
+  it('a distroless-like image (no sh, no dd): one warning naming the image, no exec storm over 60 s', async () => {
     const dir = tempDir();
     const out = join(dir, 'out.jsonl');
     const shipper = Shipper.run(tailPipeline(out), join(dir, 'state'), ['--log-level', 'debug']);
@@ -222,7 +287,7 @@ outputs:
     const warnings = lines.filter((l) => l.includes('"level":40'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('logship-test/distroless:1');
-    expect(warnings[0]).toMatch(/has no (sh|tail|stat)/);
+    expect(warnings[0]).toMatch(/has no (sh|stat|dd)/);
     expect(lines.filter((l) => l.includes('docker_tail: exec created'))).toHaveLength(1);
     expect(shipper.process.exitCode).toBeNull();
   });

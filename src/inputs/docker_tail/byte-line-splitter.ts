@@ -48,9 +48,23 @@ export class ByteLineSplitter {
     }
   }
 
-  private emitLine(text: string, bytes: number, onLine: (line: SplitLine) => void): void {
+  /** Emits a partial last line as it is (the file ended without a newline), as the line up to `nextOffset`. */
+  flush(onLine: (line: SplitLine) => void): void {
+    if (this.pendingBytes === 0) return;
+    const total = this.pendingBytes;
+    const text = Buffer.concat(this.parts).toString('utf8');
+    this.reset(this.offset);
+    this.emitLine(text, total, onLine, 0);
+  }
+
+  /** Offset of the next byte pushed: after the complete lines and the partial one. */
+  get nextOffset(): number {
+    return this.offset + this.pendingBytes;
+  }
+
+  private emitLine(text: string, bytes: number, onLine: (line: SplitLine) => void, newlineBytes = 1): void {
     const start = this.offset;
-    this.offset += bytes + 1;
+    this.offset += bytes + newlineBytes;
     const line: SplitLine = { text: text.endsWith('\r') ? text.slice(0, -1) : text, start, end: this.offset };
     if (bytes > this.maxLineBytes) line.originalBytes = bytes;
     onLine(line);
@@ -62,10 +76,6 @@ export class ByteLineSplitter {
     this.keptBytes = 0;
     this.pendingBytes = 0;
     this.offset = offset;
-  }
-
-  get hasPartialLine(): boolean {
-    return this.pendingBytes > 0;
   }
 
   private keep(bytes: Buffer): void {

@@ -5,6 +5,7 @@ import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import { DockerService, type ContainerInfo } from '../../services/docker.js';
 import { ContainerFilter } from '../docker_logs/container-filter.js';
 import { ContainerWatcher } from '../common/container-watcher.js';
+import { labelPaths } from './label-paths.js';
 import type { DockerTailConfig } from './schema.js';
 import { TailSession, type FilePosition, type TailContext } from './tail-session.js';
 
@@ -22,6 +23,8 @@ export class DockerTailInput implements Input {
   private readonly sessions = new Map<string, Map<string, TailSession>>();
   private readonly restored: TailCheckpoint['containers'];
   private readonly warnedMissingTool = new Set<string>();
+  /** Containers whose label was warned about: labels never change on a container. */
+  private readonly warnedLabel = new Set<string>();
   private context: TailContext | undefined;
   private readonly watcher: ContainerWatcher;
 
@@ -54,7 +57,6 @@ export class DockerTailInput implements Input {
       host: deepFreeze({ name: this.plugin.hostName }),
       maxLineBytes: this.config.max_line_bytes,
       logger,
-      signal: this.abort.signal,
       records: metrics.counter('input_records_total', { input: id }),
       execCreated: (containerId) => {
         metrics.inc('exec_created_total', { input: id, container: containerId.slice(0, 12) });
@@ -84,7 +86,7 @@ export class DockerTailInput implements Input {
 
   /** Starts (or restarts) a session per file of a running, matching container. */
   private follow(info: ContainerInfo, restarted: boolean): void {
-    if (!this.context) return;
+    if (!this.context || this.abort.signal.aborted) return;
     const { id } = info;
     if (restarted) this.warnedMissingTool.delete(id);
     const meta = deepFreeze({ id: info.id, name: info.name, image: { name: info.image }, labels: { ...info.labels } });
@@ -106,8 +108,16 @@ export class DockerTailInput implements Input {
   }
 
   private pathsFor(info: ContainerInfo): string[] {
-    const fromLabel = (info.labels[this.config.label] ?? '').split(',').map((p) => p.trim()).filter((p) => p.startsWith('/') && !/['\n]/.test(p));
-    return [...new Set([...this.config.paths, ...fromLabel])];
+    const { paths, rejected, skipped } = labelPaths(info.labels[this.config.label], this.config.paths, this.config.max_label_paths);
+    if ((rejected.length || skipped.length) && !this.warnedLabel.has(info.id)) {
+      this.warnedLabel.add(info.id);
+      const problems = [
+        ...(rejected.length ? [`ignored ${rejected.length} path(s) that are not absolute or hold characters other than letters, digits and ._@%+=:~/- (${rejected.map((p) => JSON.stringify(p)).join(', ')})`] : []),
+        ...(skipped.length ? [`skipped ${skipped.length} path(s) beyond max_label_paths (${this.config.max_label_paths}): ${skipped.join(', ')}`] : []),
+      ];
+      this.plugin.logger.warn({ container: info.id.slice(0, 12), name: info.name }, `docker_tail: label ${this.config.label} of container ${info.name}: ${problems.join('; ')}`);
+    }
+    return [...new Set(this.config.paths), ...paths];
   }
 
   private forget(id: string): void {
@@ -117,6 +127,7 @@ export class DockerTailInput implements Input {
     this.sessions.delete(id);
     this.metas.delete(id);
     this.warnedMissingTool.delete(id);
+    this.warnedLabel.delete(id);
   }
 
   private checkpoint(): TailCheckpoint {

@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ByteLineSplitter, type SplitLine } from './byte-line-splitter.js';
-import { tailCommand, tailNotice } from './tail-script.js';
+import { tailCommand } from './tail-script.js';
 
-describe('tail wrapper notices', () => {
-  const f = '/var/log/app.log';
-  it.each([
-    ['\u0000logship-tail 1234 56', true, { kind: 'start', inode: '1234', offset: 56, before: '' }],
-    ['\u0000logship-tail none 0', true, { kind: 'start', inode: undefined, offset: 0, before: '' }],
-    ['last line of the rotated file\u0000logship-tail 99 0', false, { kind: 'start', inode: '99', offset: 0, before: 'last line of the rotated file' }],
-    ['logship-tail missing tail', true, { kind: 'missing-tool', tool: 'tail' }],
-    ['logship-tail 1234 56', false, undefined],
-    ['logship-tail missing head', false, undefined],
-    [`tail: '${f}' has been replaced; following end of new file`, false, undefined],
-    ['an ordinary line mentioning logship-tail 1 2', false, undefined],
-  ])('%j (first line: %s)', (line, first, expected) => {
-    expect(tailNotice(line, first)).toEqual(expected);
-  });
-
+describe('tail wrapper command', () => {
   it('passes path, inode and offset as arguments, never inside the script', () => {
-    expect(tailCommand("/x y.log", '77', 10).slice(3)).toEqual(['logship-tail', '/x y.log', '77', '10']);
+    expect(tailCommand('/x y.log', '77', 10).slice(3)).toEqual(['logship-tail', '/x y.log', '77', '10']);
   });
 });
 
@@ -54,5 +40,18 @@ describe('ByteLineSplitter', () => {
       { text: 'long', start: 12, end: 22, originalBytes: 9 },
       { text: 'ok', start: 22, end: 25 },
     ]);
+  });
+
+  it('flushes a partial last line up to the next byte, without a newline to count', () => {
+    const s = new ByteLineSplitter(100, 5);
+    const out: SplitLine[] = [];
+    s.push(Buffer.from('a\nbc'), (l) => out.push(l));
+    expect(s.nextOffset).toBe(9);
+    s.flush((l) => out.push(l));
+    expect(out).toEqual([
+      { text: 'a', start: 5, end: 7 },
+      { text: 'bc', start: 7, end: 9 },
+    ]);
+    expect(s.nextOffset).toBe(9);
   });
 });

@@ -14,7 +14,8 @@ import type { FrameStream } from '../../services/docker-frames.js';
 import { pumpExecStream } from '../common/exec-stream.js';
 import type { DockerService } from '../../services/docker.js';
 import { ByteLineSplitter, type SplitLine } from './byte-line-splitter.js';
-import { tailCommand, tailNotice } from './tail-script.js';
+import { TailFrameReader } from './tail-frames.js';
+import { tailCommand } from './tail-script.js';
 
 /** Where reading of one file stands: its inode (unknown until the wrapper's first marker) and a byte offset. */
 export interface FilePosition {
@@ -30,7 +31,6 @@ export interface TailContext {
   host: { readonly name: string };
   maxLineBytes: number;
   logger: Logger;
-  signal: AbortSignal;
   records: Counter;
   /** Counts an exec created in this container (the exec budget). */
   execCreated: (containerId: string) => void;
@@ -51,6 +51,11 @@ export class TailSession {
   private loop: Promise<void> | undefined;
   private stdin: Duplex | undefined;
   private disabled = false;
+  /**
+   * This session's own: stop() aborts it. Sessions do not listen on the input's signal — dozens of
+   * sessions each waiting on one shared signal is what Node reports as a listener leak.
+   */
+  private readonly stopping = new AbortController();
   private readonly command: string;
   private tag: string;
   private readonly logField: { file: { path: string } };
@@ -87,6 +92,7 @@ export class TailSession {
 
   /** Ends stdin: the wrapper kills tail and exits. */
   async stop(): Promise<void> {
+    this.stopping.abort();
     this.stdin?.end();
     this.stdin?.destroy();
     await this.loop;
@@ -102,7 +108,8 @@ export class TailSession {
 
   private async run(): Promise<void> {
     const backoff = new Backoff(1000, 60_000);
-    while (!this.ctx.signal.aborted && !this.disabled) {
+    const { signal } = this.stopping;
+    while (!signal.aborted && !this.disabled) {
       const startedAt = Date.now();
       let exitCode: number | null = null;
       try {
@@ -114,7 +121,7 @@ export class TailSession {
         if (err instanceof LogshipError && !err.retriable) return;
         this.ctx.logger.debug({ container: this.containerId.slice(0, 12), path: this.path }, `docker_tail: ${errorMessage(err)}`);
       }
-      if (this.ctx.signal.aborted || this.disabled) return;
+      if (signal.aborted || this.disabled) return;
       // 137: the container was stopped; its start event brings us back
       if (exitCode === 137) return;
       if (exitCode === 126 || exitCode === 127) {
@@ -123,61 +130,54 @@ export class TailSession {
         return;
       }
       if (Date.now() - startedAt > LIVED_LONG_MS) backoff.reset();
-      await sleep(backoff.nextDelayMs(), this.ctx.signal);
+      await sleep(backoff.nextDelayMs(), signal);
     }
   }
 
   private consume(stream: Duplex): Promise<void> {
     this.stdin = stream;
+    const where = { container: this.containerId.slice(0, 12), path: this.path };
     const splitter = new ByteLineSplitter(this.ctx.maxLineBytes, this.position.offset);
-    let started = false;
-    const onFrame = (kind: FrameStream, payload: Buffer): boolean => {
-      if (kind === 'stderr') {
-        this.ctx.logger.debug({ container: this.containerId.slice(0, 12), path: this.path }, `docker_tail: ${payload.toString('utf8').trim()}`);
-        return true;
-      }
-      let room = true;
-      splitter.push(payload, (line) => {
-        if (started) {
-          if (!this.onLine(line, splitter)) room = false;
-          return;
-        }
-        // before the wrapper's first line, output is the runtime's (e.g. "sh": not found), never file content
-        const notice = tailNotice(line.text, true);
-        if (notice?.kind === 'start') {
-          started = true;
-          this.startFile(notice, splitter);
-        } else if (notice?.kind === 'missing-tool') {
-          this.ctx.missingTool(this.containerId, notice.tool);
-          this.disabled = true;
-        } else {
-          this.ctx.logger.debug({ container: this.containerId.slice(0, 12), path: this.path }, `docker_tail: ${line.text}`);
-        }
-      });
-      return room;
+    let room = true;
+    const onLine = (line: SplitLine): void => {
+      const position = { inode: this.position.inode, offset: line.end };
+      this.position = position;
+      if (!this.emit(line.text, position, line.originalBytes)) room = false;
     };
-    return pumpExecStream(stream, this.ctx.signal, this.ctx.sink, onFrame).finally(() => {
+    const frames = new TailFrameReader({
+      // before the wrapper's first header, output is the runtime's (e.g. "sh": not found), never file content
+      preamble: (line) => {
+        const missing = /^logship-tail missing (\w+)$/.exec(line);
+        if (missing) {
+          this.ctx.missingTool(this.containerId, missing[1] as string);
+          this.disabled = true;
+        } else this.ctx.logger.debug(where, `docker_tail: ${line}`);
+      },
+      header: (inode, offset) => {
+        if (inode === this.position.inode && offset === splitter.nextOffset) return;
+        // another file, or this one from another byte (truncated): the partial last line so far was that file's last
+        splitter.flush(onLine);
+        splitter.reset(offset);
+        this.position = { inode, offset };
+      },
+      content: (bytes) => {
+        room = true;
+        splitter.push(bytes, onLine);
+        return room;
+      },
+      invalid: (reason) => {
+        this.ctx.logger.warn(where, `docker_tail: the wrapper's output broke its framing (${reason}); starting it again`);
+        stream.destroy();
+      },
+    });
+    const onFrame = (kind: FrameStream, payload: Buffer): boolean => {
+      if (kind === 'stdout') return frames.push(payload);
+      this.ctx.logger.debug(where, `docker_tail: ${payload.toString('utf8').trim()}`);
+      return true;
+    };
+    return pumpExecStream(stream, this.stopping.signal, this.ctx.sink, onFrame).finally(() => {
       this.stdin = undefined;
     });
-  }
-
-  /** Returns false when the pipeline asked to pause. */
-  private onLine(line: SplitLine, splitter: ByteLineSplitter): boolean {
-    const notice = tailNotice(line.text, false);
-    if (notice?.kind === 'start') {
-      // the previous file is finished (its partial last line first); the marked one follows
-      const ok = notice.before ? this.emit(notice.before, { inode: this.position.inode, offset: line.start + Buffer.byteLength(notice.before) }) : true;
-      this.startFile(notice, splitter);
-      return ok;
-    }
-    const position = { inode: this.position.inode, offset: line.end };
-    this.position = position;
-    return this.emit(line.text, position, line.originalBytes);
-  }
-
-  private startFile(notice: { inode: string | undefined; offset: number }, splitter: ByteLineSplitter): void {
-    splitter.reset(notice.offset);
-    this.position = { inode: notice.inode ?? null, offset: notice.offset };
   }
 
   private emit(text: string, position: FilePosition, originalBytes?: number): boolean {
