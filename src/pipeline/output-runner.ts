@@ -215,13 +215,15 @@ export class OutputRunner {
         if (!failure) {
           event.ack.settle('delivered');
           delivered += 1;
-          const timestamp = recordTimestamp(event);
-          if (timestamp > newest) newest = timestamp;
+          const timestamp: unknown = recordTimestamp(event);
+          // a transform may have put anything there: only text times move the lag gauge
+          if (typeof timestamp === 'string' && timestamp > newest) newest = timestamp;
         } else if (failure.retriable) retry.push(event);
         else rejected.push({ event, code: failure.code, reason: failure.reason });
       }
       if (delivered) metrics.inc('output_records_total', labels, delivered);
-      if (newest) this.newestDelivered = Math.max(this.newestDelivered, Date.parse(newest));
+      const newestMs = newest ? Date.parse(newest) : Number.NaN;
+      if (!Number.isNaN(newestMs)) this.newestDelivered = Math.max(this.newestDelivered, newestMs);
       if (rejected.length) await this.deadLetter(rejected);
       pending = retry;
       if (pending.length === 0) {

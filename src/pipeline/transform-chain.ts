@@ -57,7 +57,10 @@ export class TransformChain {
     // catch is this stage's, on this event
     let passedOn = false;
     try {
-      if (!stage.match(event.record.tag)) {
+      const tag: unknown = event.record.tag;
+      // an earlier transform may have set it from parsed content
+      if (typeof tag !== 'string') throw new TypeError(`the record's tag is not text (${tag === null ? 'null' : typeof tag}): it cannot be matched`);
+      if (!stage.match(tag)) {
         passedOn = true;
         this.step(index + 1, event, out);
         return;

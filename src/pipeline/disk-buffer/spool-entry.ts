@@ -10,7 +10,9 @@ export interface SpoolEntry {
  * The entry in a frame's payload, or why it is not one. A good checksum only says the bytes are
  * the ones written: a bug of an older version, or a hand-edited spool, can still hold `null` or
  * text where a record should be, and handing that to an output would stop the shipper at every
- * start. Checked: what the output runner and outputs read whatever the pipeline did to records.
+ * start. Checked: what the output runner reads whatever the pipeline did to records (the router
+ * only passes records with a text tag). Other fields may hold anything a transform put there:
+ * outputs render any value or dead-letter the record.
  */
 export function parseSpoolEntry(payload: Buffer): SpoolEntry | string {
   let entry: unknown;
@@ -23,7 +25,6 @@ export function parseSpoolEntry(payload: Buffer): SpoolEntry | string {
   const { record, origin } = entry;
   if (!isObject(record)) return 'its record is not an object';
   if (record.tag !== undefined && typeof record.tag !== 'string') return 'its record\'s tag is not text';
-  if (record['@timestamp'] !== undefined && typeof record['@timestamp'] !== 'string') return 'its record\'s @timestamp is not text';
   if (origin !== undefined && typeof origin !== 'string') return 'its origin is not text';
   return origin === undefined ? { record: record as LogRecord } : { record: record as LogRecord, origin };
 }
