@@ -1,3 +1,4 @@
+import { redactUrls } from '../config/redact.js';
 import { DockerService } from '../services/docker.js';
 
 export interface Readiness {
@@ -32,9 +33,9 @@ export class ReadinessCheck {
       [...this.services].map(async ([host, service]) => {
         try {
           await Promise.race([service.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000))]);
-          docker[host] = 'ok';
+          docker[redactUrls(host)] = 'ok';
         } catch (err) {
-          docker[host] = `unreachable: ${(err as Error).message}`;
+          docker[redactUrls(host)] = `unreachable: ${(err as Error).message}`;
         }
       }),
     );

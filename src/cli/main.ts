@@ -33,8 +33,9 @@ export async function main(argv: string[]): Promise<number> {
             const p = loadPipelineFile(file);
             print(`${file}: ok (${p.inputs.length} input(s), ${p.transforms.length} transform(s), ${p.outputs.length} output(s))`);
           } catch (err) {
-            if (!(err instanceof ConfigError)) throw err;
-            err.problems.forEach((problem) => printError(formatProblem(problem)));
+            // whatever a file does, the files after it are still checked
+            if (err instanceof ConfigError) err.problems.forEach((problem) => printError(formatProblem(problem)));
+            else printError(`${file}: ${errorMessage(err).split('\n')[0] ?? ''}`);
             failed = true;
           }
         }

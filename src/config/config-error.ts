@@ -1,3 +1,5 @@
+import { redactUrls } from './redact.js';
+
 /** One problem in a pipeline file, located by file, line, column and key path. */
 export interface ConfigProblem {
   file: string;
@@ -7,9 +9,10 @@ export interface ConfigProblem {
   message: string;
 }
 
+/** One line; values quoted in messages may be URLs with credentials, which are masked. */
 export function formatProblem(p: ConfigProblem): string {
   const where = p.line === undefined ? p.file : `${p.file}:${p.line}:${p.column ?? 1}`;
-  return p.key ? `${where}: ${p.key}: ${p.message}` : `${where}: ${p.message}`;
+  return redactUrls(p.key ? `${where}: ${p.key}: ${p.message}` : `${where}: ${p.message}`);
 }
 
 /** Raised when a pipeline file cannot be used; carries every problem found, not just the first. */

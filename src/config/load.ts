@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, formatKeyPath, type ConfigProblem } from './config-error.js';
@@ -40,19 +40,73 @@ export interface Pipeline {
 
 type Path = Array<string | number>;
 
+/**
+ * Pipeline files are a few KiB. Parsing YAML costs about 40 times the file's size in memory (a
+ * 50 MB file took 17 s and 2 GB), so a larger file is refused before it is read.
+ */
+export const MAX_PIPELINE_BYTES = 1024 * 1024;
+
+/** Each alias may expand to a whole subtree: a few lines of aliases of aliases can stand for billions of nodes. */
+export const MAX_YAML_ALIASES = 100;
+
+const MAX_SYNTAX_PROBLEMS = 20;
+
 /** Reads, interpolates and validates a pipeline file; throws ConfigError listing every problem. */
 export function loadPipelineFile(file: string, env: NodeJS.ProcessEnv = process.env): Pipeline {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file — check the path' : `cannot read it (${(err as Error).message})`;
-    throw new ConfigError([{ file, message: reason }]);
-  }
-  return parsePipeline(text, file, env);
+  return parsePipeline(readPipelineText(file), file, env);
 }
 
+function readPipelineText(file: string): string {
+  const tooLarge = new ConfigError([{ file, message: `is larger than 1 MiB; a pipeline file may be at most 1 MiB — is it the right file?` }]);
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    throw new ConfigError([{ file, message: readProblem(err) }]);
+  }
+  try {
+    if (fstatSync(fd).size > MAX_PIPELINE_BYTES) throw tooLarge;
+    // bounded reads also for what has no size: a pipe, /dev/stdin, a growing file
+    const buffer = Buffer.alloc(MAX_PIPELINE_BYTES + 1);
+    let length = 0;
+    for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > MAX_PIPELINE_BYTES) throw tooLarge;
+    return buffer.toString('utf8', 0, length);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError([{ file, message: readProblem(err) }]);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file — check the path';
+  if (code === 'EISDIR') return 'is a directory — give the pipeline file';
+  return `cannot read it (${firstLine((err as Error).message)})`;
+}
+
+/**
+ * Validates a pipeline file's text; throws ConfigError listing every problem. Whatever else goes
+ * wrong on hostile input (an alias bomb, nesting deeper than the stack) is a ConfigError too, so
+ * that it is reported as one line naming the file, and `validate` goes on with the next file.
+ */
 export function parsePipeline(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Pipeline {
+  try {
+    return parseValidText(text, file, env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const message = firstLine(err instanceof Error ? err.message : String(err));
+    if (/alias/i.test(message)) {
+      throw new ConfigError([{ file, message: `too many YAML aliases (more than ${MAX_YAML_ALIASES} expansions) — write the repeated parts out, or use fewer aliases` }]);
+    }
+    if (err instanceof RangeError) throw new ConfigError([{ file, message: 'nested too deeply to be read — a pipeline file needs only a few levels' }]);
+    throw new ConfigError([{ file, message: `cannot be read as a pipeline file: ${message}` }]);
+  }
+}
+
+function parseValidText(text: string, file: string, env: NodeJS.ProcessEnv): Pipeline {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number | undefined): Pick<ConfigProblem, 'line' | 'column'> => {
@@ -62,13 +116,15 @@ export function parsePipeline(text: string, file: string, env: NodeJS.ProcessEnv
   };
 
   const syntax = doc.errors.map((e) => ({ file, ...at(e.pos[0]), message: `YAML syntax: ${firstLine(e.message)}` }));
+  // one mistake (an unclosed bracket) can make hundreds: the first ones locate it
+  if (syntax.length > MAX_SYNTAX_PROBLEMS) syntax.splice(MAX_SYNTAX_PROBLEMS, Infinity, { file, message: `YAML syntax: ${syntax.length - MAX_SYNTAX_PROBLEMS} more problems` });
   if (syntax.length) throw new ConfigError(syntax);
   if (!isMap(doc.contents)) {
     throw new ConfigError([{ file, ...at(doc.contents?.range?.[0] ?? 0), message: 'a pipeline file must be a mapping with "inputs" and "outputs" lists' }]);
   }
 
   const problems: ConfigProblem[] = interpolateEnv(doc, env).map((p) => ({ file, ...at(p.node.range?.[0]), message: p.message }));
-  const raw: unknown = doc.toJS();
+  const raw: unknown = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   const locate = (path: Path, key?: string): Pick<ConfigProblem, 'line' | 'column'> => at(offsetOf(doc, path, key));
   const report = (issues: z.ZodIssue[], schema: z.ZodTypeAny, base: Path): void => {
     for (const issue of issues) problems.push(...describeIssue(issue, schema, base, file, locate));
@@ -124,7 +180,7 @@ export function parsePipeline(text: string, file: string, env: NodeJS.ProcessEnv
     });
   }
 
-  if (problems.length || !top.success) throw new ConfigError(problems);
+  if (problems.length || !top.success) throw new ConfigError(unique(problems));
   const { inputs: _i, transforms: _t, outputs: _o, ...settings } = top.data;
   return { file, settings, inputs, transforms, outputs };
 }
@@ -183,6 +239,17 @@ function offsetOf(doc: Document, path: Path, key?: string): number | undefined {
     return (node as Node).range?.[0];
   }
   return undefined;
+}
+
+/** Two checks of one option may say the same thing (a whole number, and in range). */
+function unique(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.line}:${p.column}:${p.key}:${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function firstLine(text: string): string {

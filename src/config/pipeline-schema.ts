@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { tagGlobProblem } from '../core/tag-match.js';
-import { byteSize, duration } from './units.js';
+import { integerIn } from './numbers.js';
+import { byteSizeIn, duration, GiB, MiB, TiB } from './units.js';
 
 export const pluginId = z
   .string()
@@ -33,7 +34,7 @@ export const outputCommonKeys = {
   buffer: z
     .object({
       type: z.enum(['memory', 'disk']).default('memory').describe('memory: the bounded queue only (default). disk: a checksummed write-ahead spool, so a slow or down output does not stall the inputs.'),
-      max_bytes: byteSize.default(256 * 1024 * 1024).describe('Most bytes of spool on disk (e.g. 1GiB).'),
+      max_bytes: byteSizeIn({ min: MiB, max: TiB }).default(256 * 1024 * 1024).describe('Most bytes of spool on disk (e.g. 1GiB).'),
       path: z.string().min(1).optional().describe('Folder of the spool. Default: STATE_DIR/buffer/ID.'),
       when_full: z.enum(['block', 'drop_newest']).default('block').describe('block: stop taking records (the inputs pause; Docker keeps the logs). drop_newest: drop what does not fit, counted in buffer_dropped_total.'),
     })
@@ -53,8 +54,9 @@ export const transformCommonKeys = {
 
 export const queueSchema = z
   .object({
-    max_records: z.number().int().positive().default(8192).describe('Most records waiting between two stages.'),
-    max_bytes: byteSize.default(16 * 1024 * 1024).describe('Most bytes of records waiting between two stages (e.g. 16MiB).'),
+    max_records: integerIn(1, 10_000_000).default(8192).describe('Most records waiting between two stages.'),
+    // the queues live in the heap, which Node.js caps at a few GiB
+    max_bytes: byteSizeIn({ max: 2 * GiB }).default(16 * 1024 * 1024).describe('Most bytes of records waiting between two stages (e.g. 16MiB).'),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundsOf } from './numbers.js';
 
 /** Strips wrappers (default, optional, nullable, effects) to reach the schema that holds the shape. */
 export function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
@@ -43,7 +44,7 @@ export function describeOptions(schema: z.ZodTypeAny, prefix = ''): OptionDoc[] 
     const name = prefix + key;
     const doc: OptionDoc = {
       key: name,
-      type: typeName(inner),
+      type: withBounds(typeName(inner), field),
       required: !field.isOptional(),
       description: field.description ?? inner.description ?? '',
     };
@@ -61,6 +62,14 @@ function defaultOf(schema: z.ZodTypeAny): unknown {
     current = current instanceof z.ZodEffects ? current._def.schema : current._def.innerType;
   }
   return current instanceof z.ZodDefault ? (current._def.defaultValue as () => unknown)() : undefined;
+}
+
+/** "number (1 – 32)", "number | string (1 B – 64 MiB)": the docs and `logship plugins` show every option's bounds. */
+function withBounds(type: string, schema: z.ZodTypeAny): string {
+  let range = boundsOf(schema);
+  const inner = unwrap(schema);
+  if (range === undefined && inner instanceof z.ZodNumber && inner.minValue !== null && inner.maxValue !== null) range = `${inner.minValue} – ${inner.maxValue}`;
+  return range === undefined ? type : `${type} (${range})`;
 }
 
 function typeName(schema: z.ZodTypeAny): string {

@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { byteSize, duration } from '../../config/units.js';
-import { dockerHostOption, selectorSchema, tagOption } from '../docker_logs/schema.js';
+import { duration, durationIn } from '../../config/units.js';
+import { dockerHostOption, maxLineBytes, selectorSchema, tagOption } from '../docker_logs/schema.js';
 
 export const MIN_INTERVAL_MS = 10_000;
 export const DEFAULT_INTERVAL_MS = 60_000;
 
-const atLeastTenSeconds = duration.refine((ms) => ms >= MIN_INTERVAL_MS, {
-  message: 'must be at least 10s: every run creates an exec in the Docker daemon, which keeps it until the container is removed',
+const atLeastTenSeconds = durationIn({
+  min: MIN_INTERVAL_MS,
+  tooSmall: 'must be at least 10s: every run creates an exec in the Docker daemon, which keeps it until the container is removed',
 });
 
 export const dockerExecSchema = z
@@ -31,7 +32,7 @@ export const dockerExecSchema = z
       .default(['stdout', 'stderr'])
       .describe('Which of the command\'s output streams to ship.'),
     exit_records: z.boolean().default(true).describe('Ship one record per finished run with exec.exit_code and exec.duration_ms (exit codes are always logged and counted).'),
-    max_line_bytes: byteSize.default(1024 * 1024).describe('Longest line kept; longer lines are cut to this size and flagged with log.truncated.'),
+    max_line_bytes: maxLineBytes.default(1024 * 1024).describe('Longest line kept; longer lines are cut to this size and flagged with log.truncated.'),
   })
   .strict();
 

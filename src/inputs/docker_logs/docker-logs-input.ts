@@ -1,5 +1,6 @@
 import { Backoff, sleep } from '../../core/backoff.js';
 import { errorMessage } from '../../core/errors.js';
+import { redactUrls } from '../../config/redact.js';
 import { nowTimestamp } from '../../core/timestamp.js';
 import { compileTagTemplate } from '../../core/tag-template.js';
 import { deepFreeze } from '../../core/record-json.js';
@@ -137,7 +138,7 @@ export class DockerLogsInput implements Input {
         void subscription.then(({ stream }) => stream.destroy(), () => undefined);
         if (this.abort.signal.aborted) return;
         metrics.inc('docker_errors_total', { input: this.context.id });
-        if (!down) logger.warn(`docker_logs: cannot reach the Docker daemon at ${this.config.docker_host} (${errorMessage(err)}); retrying with backoff`);
+        if (!down) logger.warn(`docker_logs: cannot reach the Docker daemon at ${redactUrls(this.config.docker_host)} (${errorMessage(err)}); retrying with backoff`);
         down = true;
         await sleep(backoff.nextDelayMs(), this.abort.signal);
       }

@@ -1,6 +1,10 @@
 import { templateText } from '../../config/validators.js';
 import { z } from 'zod';
-import { byteSize } from '../../config/units.js';
+import { redactUrls } from '../../config/redact.js';
+import { byteSizeIn, MiB } from '../../config/units.js';
+
+/** The longest line an input keeps: a record is one string, and V8 strings stop at about 512 MiB. */
+export const maxLineBytes = byteSizeIn({ max: 64 * MiB });
 
 export const selectorSchema = z
   .object({
@@ -12,6 +16,7 @@ export const selectorSchema = z
 
 export const dockerHostOption = z
   .string()
+  .refine(isDockerAddress, (text) => ({ message: `"${redactUrls(text)}" is not a Docker address — write unix:///var/run/docker.sock, tcp://HOST:2375 or https://HOST:2376 (port 1-65535)` }))
   .default(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock')
   .describe('Docker Engine API address: unix:///path/to/docker.sock or http://host:port. Default: $DOCKER_HOST, else the local socket.');
 
@@ -41,7 +46,7 @@ export const dockerLogsSchema = z
       .regex(/^\//, 'must be an absolute path, e.g. /host/var/lib/docker/containers')
       .optional()
       .describe('Where the host\'s /var/lib/docker/containers is mounted, if not at that path (e.g. /host/docker/containers); file mode reads LOGS_DIR/<id>/<id>-json.log.'),
-    max_line_bytes: byteSize
+    max_line_bytes: maxLineBytes
       .default(1024 * 1024)
       .describe('Longest line kept, in bytes. Longer lines (Docker splits them into 16 KiB pieces, which are joined again) are cut to this size and flagged with log.truncated.'),
   })
@@ -49,3 +54,13 @@ export const dockerLogsSchema = z
 
 export type DockerLogsConfig = z.output<typeof dockerLogsSchema>;
 export type Selector = z.output<typeof selectorSchema>;
+
+function isDockerAddress(text: string): boolean {
+  if (text.startsWith('unix:///') || text.startsWith('/')) return true;
+  try {
+    const url = new URL(text.replace(/^tcp:/, 'http:'));
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}

@@ -1,7 +1,10 @@
 import { templateText } from '../../config/validators.js';
 import { z } from 'zod';
 import { tlsProblems, tlsSchema } from '../../config/tls.js';
-import { byteSize, duration } from '../../config/units.js';
+import { integerIn } from '../../config/numbers.js';
+import { redactUrls } from '../../config/redact.js';
+import { withSecretFiles } from '../../config/secret-file.js';
+import { byteSizeIn, duration, durationIn, GiB } from '../../config/units.js';
 
 const template = (what: string) => templateText({ what });
 
@@ -13,18 +16,20 @@ const hostUrl = z.string().superRefine((text, ctx) => {
     url = undefined;
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${text}" is not a node URL — write e.g. http://127.0.0.1:9200 or https://es.example.com:9200` });
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${redactUrls(text)}" is not a node URL — write e.g. http://127.0.0.1:9200 or https://es.example.com:9200` });
   }
 });
 
-const authSchema = z
-  .object({
+const authSchema = withSecretFiles(
+  {
     username: z.string().min(1).optional().describe('Basic authentication: user name (with password).'),
-    password: z.string().min(1).optional().describe('Basic authentication: password (use ${ENV_VAR}).'),
+    password: z.string().min(1).optional().describe('Basic authentication: password (use ${ENV_VAR}, or password_file).'),
     api_key: z.string().min(1).optional().describe('API key (the base64 "id:key" form Elasticsearch returns as `encoded`).'),
     bearer: z.string().min(1).optional().describe('Bearer token (e.g. a service account token).'),
-  })
-  .strict();
+  },
+  ['password', 'api_key', 'bearer'],
+  (key) => `File holding the ${{ password: 'password', api_key: 'API key', bearer: 'bearer token' }[key]} instead of ${key} (a mounted Docker or Kubernetes secret): read at start and at each reload, trailing newline removed.`,
+);
 
 export const elasticsearchSchema = z
   .object({
@@ -48,10 +53,10 @@ export const elasticsearchSchema = z
       .describe('deterministic: IDs derived from the container, stream or file and the record\'s position, so resending overwrites instead of duplicating; auto: Elasticsearch picks them (records from docker_exec always get auto IDs).'),
     install_template: z.boolean().default(true).describe('Install an index template (priority 200) mapping @timestamp as date_nanos for the indices this output writes. Turn off when you manage templates yourself.'),
     template_name: z.string().min(1).optional().describe('Name of that index template (default logship-OUTPUT_ID).'),
-    batch_max_docs: z.number().int().positive().default(5000).describe('Most documents in one batch taken from the queue.'),
-    batch_max_bytes: byteSize.default(5 * 1000 * 1000).describe('Most bytes in one bulk request; a batch is cut into several requests.'),
-    flush_interval: duration.default(1000).describe('How long a batch waits to fill up before it is sent.'),
-    max_in_flight: z.number().int().min(1).max(32).default(4).describe('Most bulk requests in flight at once.'),
+    batch_max_docs: integerIn(1, 1_000_000).default(5000).describe('Most documents in one batch taken from the queue.'),
+    batch_max_bytes: byteSizeIn({ max: GiB }).default(5 * 1000 * 1000).describe('Most bytes in one bulk request; a batch is cut into several requests.'),
+    flush_interval: durationIn({ min: 0, max: 3_600_000 }).default(1000).describe('How long a batch waits to fill up before it is sent (0: at once).'),
+    max_in_flight: integerIn(1, 32).default(4).describe('Most bulk requests in flight at once.'),
     compression: z.boolean().default(true).describe('gzip request bodies.'),
     timeout: duration.default(60_000).describe('How long a bulk request may take.'),
     dead_letter_index: z.string().min(1).optional().describe('Index for documents Elasticsearch rejects for good (mapping conflicts, too large), each with the reason and the original as a string. When unset, or when that fails too, they go to the dead-letter file.'),

@@ -1,22 +1,35 @@
 import { templateText } from '../../config/validators.js';
 import { z } from 'zod';
 import { tlsProblems, tlsSchema } from '../../config/tls.js';
-import { byteSize, duration } from '../../config/units.js';
+import { integerIn, portProblem } from '../../config/numbers.js';
+import { withSecretFiles } from '../../config/secret-file.js';
+import { byteSizeIn, duration, durationIn, GiB, MiB } from '../../config/units.js';
 
 const template = (what: string) => templateText({ what });
 
-const saslSchema = z
-  .object({
+const saslSchema = withSecretFiles(
+  {
     mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).describe('SASL mechanism.'),
     username: z.string().min(1).describe('SASL user name.'),
-    password: z.string().min(1).describe('SASL password (use ${ENV_VAR} rather than writing it in the file).'),
-  })
-  .strict();
+    password: z.string().min(1).optional().describe('SASL password (use ${ENV_VAR} rather than writing it in the file, or password_file).'),
+  },
+  ['password'],
+  () => 'File holding the SASL password instead of password (a mounted Docker or Kubernetes secret): read at start and at each reload, trailing newline removed.',
+).transform(({ mechanism, username, password }, ctx) => {
+  if (password !== undefined) return { mechanism, username, password };
+  ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give password or password_file' });
+  return z.NEVER;
+});
 
 export const kafkaSchema = z
   .object({
     brokers: z
-      .array(z.string().regex(/^[^\s:/]+:\d+$/, 'write a broker as host:port, e.g. 127.0.0.1:9092'))
+      .array(
+        z
+          .string()
+          .regex(/^[^\s:/]+:\d+$/, 'write a broker as host:port, e.g. 127.0.0.1:9092')
+          .refine((broker) => !/^[^\s:/]+:\d+$/.test(broker) || !portProblem(broker), (broker) => ({ message: portProblem(broker) ?? '' })),
+      )
       .min(1, 'give at least one broker, e.g. ["127.0.0.1:9092"]')
       .describe('Bootstrap brokers, host:port.'),
     client_id: z.string().min(1).default('logship').describe('Client ID the brokers see (quotas, logs).'),
@@ -30,16 +43,16 @@ export const kafkaSchema = z
     compression: z.enum(['gzip', 'snappy', 'lz4', 'zstd', 'none']).default('gzip').describe('Compression of message batches (all codecs are pure JavaScript/WebAssembly, no native builds).'),
     acks: z.union([z.literal(-1), z.literal(1)]).default(-1).describe('-1: every in-sync replica has the batch before it counts as delivered; 1: the leader only (faster, loses data if the leader dies).'),
     idempotent: z.boolean().default(true).describe('Idempotent producer: the broker drops duplicates of its own retries and keeps order. Needs acks -1.'),
-    max_in_flight: z.number().int().min(1).max(32).default(5).describe('Most produce requests in flight at once (partitions of a batch are sent concurrently; one partition\'s messages never overtake each other).'),
-    batch_max_records: z.number().int().positive().default(10_000).describe('Most records in one batch taken from the queue.'),
-    batch_max_bytes: byteSize.default(1024 * 1024).describe('Most bytes of messages in one produce request per partition.'),
-    linger: duration.default(50).describe('How long a batch waits to fill up before it is sent.'),
-    max_message_bytes: byteSize.default(1_000_000).describe('Messages larger than this go to the dead-letter file without being sent (match the broker\'s message.max.bytes).'),
+    max_in_flight: integerIn(1, 32).default(5).describe('Most produce requests in flight at once (partitions of a batch are sent concurrently; one partition\'s messages never overtake each other).'),
+    batch_max_records: integerIn(1, 1_000_000).default(10_000).describe('Most records in one batch taken from the queue.'),
+    batch_max_bytes: byteSizeIn({ max: 256 * MiB }).default(1024 * 1024).describe('Most bytes of messages in one produce request per partition.'),
+    linger: durationIn({ min: 0, max: 3_600_000 }).default(50).describe('How long a batch waits to fill up before it is sent (0: at once).'),
+    max_message_bytes: byteSizeIn({ max: GiB }).default(1_000_000).describe('Messages larger than this go to the dead-letter file without being sent (match the broker\'s message.max.bytes).'),
     timeout: duration.default(30_000).describe('How long the broker may take to acknowledge a produce request.'),
     connect_timeout: duration.default(5_000).describe('How long connecting to a broker may take.'),
     create_topics: z.boolean().default(true).describe('Create a missing topic (with topic_partitions and topic_replication_factor). When false, records for a missing topic go to the dead-letter file with the reason.'),
-    topic_partitions: z.number().int().positive().default(1).describe('Partitions of topics logship creates.'),
-    topic_replication_factor: z.number().int().positive().default(1).describe('Replication factor of topics logship creates (1 suits a single broker; use 3 on a real cluster).'),
+    topic_partitions: integerIn(1, 100_000).default(1).describe('Partitions of topics logship creates.'),
+    topic_replication_factor: integerIn(1, 32_767).default(1).describe('Replication factor of topics logship creates (1 suits a single broker; use 3 on a real cluster).'),
     sasl: saslSchema.optional().describe('SASL authentication.'),
     tls: tlsSchema.optional().describe('TLS to the brokers.'),
   })

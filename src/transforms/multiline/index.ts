@@ -1,7 +1,8 @@
 import { regexText } from '../../config/validators.js';
 import { z } from 'zod';
 import { Ack } from '../../core/ack.js';
-import { byteSize, duration } from '../../config/units.js';
+import { integerIn } from '../../config/numbers.js';
+import { byteSizeIn, duration, MiB } from '../../config/units.js';
 import type { PipelineEvent } from '../../core/record.js';
 import { defineTransform, type Emit, type PluginContext, type Transform } from '../../plugins/types.js';
 
@@ -23,8 +24,8 @@ export const multilineSchema = z
     start: regex.optional().describe('A line matching this starts a new record; other lines continue the one before.'),
     continue: regex.optional().describe('A line matching this continues the record before; other lines start a new one.'),
     flush_after: duration.default(1000).describe('A record waiting this long with no new line is passed on.'),
-    max_lines: z.number().int().positive().default(500).describe('A record is passed on when it has this many lines.'),
-    max_bytes: byteSize.default(256 * 1024).describe('A record is passed on when its message reaches this size.'),
+    max_lines: integerIn(1, 1_000_000).default(500).describe('A record is passed on when it has this many lines.'),
+    max_bytes: byteSizeIn({ max: 64 * MiB }).default(256 * 1024).describe('A record is passed on when its message reaches this size.'),
   })
   .strict();
 

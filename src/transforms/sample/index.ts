@@ -1,11 +1,12 @@
 import { regexText } from '../../config/validators.js';
 import { z } from 'zod';
+import { integerIn } from '../../config/numbers.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 import { fieldString, splitPath } from '../fields.js';
 
 export const sampleSchema = z
   .object({
-    rate: z.number().int().min(2).describe('Keep one record in every `rate` (per container).'),
+    rate: integerIn(2, 1_000_000_000).describe('Keep one record in every `rate` (per container).'),
     keep: regexText()
       .optional()
       .describe('Records whose `field` matches this regular expression are always kept (e.g. "error|warn").'),

@@ -1,12 +1,14 @@
 import { templateText } from '../../config/validators.js';
 import { z } from 'zod';
+import { numberIn } from '../../config/numbers.js';
 import { compileTemplate, type Template } from '../../core/template.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 
 export const throttleSchema = z
   .object({
-    rate: z.number().positive().describe('Records per second let through per key, on average.'),
-    burst: z.number().positive().optional().describe('Records let through at once after a quiet spell (default: rate).'),
+    rate: numberIn(0, 1e9, { above: true }).describe('Records per second let through per key, on average.'),
+    // below 1 the bucket never holds a whole token: nothing would pass
+    burst: numberIn(1, 1e9).optional().describe('Records let through at once after a quiet spell (default: rate, at least 1).'),
     key: templateText()
       .default('{container.id}')
       .describe('What each limit applies to, a template (default: per container).'),
@@ -33,7 +35,8 @@ export class Throttle implements Transform {
     private readonly now: () => number = Date.now,
   ) {
     this.key = compileTemplate(config.key);
-    this.burst = config.burst ?? config.rate;
+    // a bucket smaller than one token would let nothing through (rate 0.5 without a burst)
+    this.burst = config.burst ?? Math.max(1, config.rate);
   }
 
   process: Transform['process'] = (event, emit) => {
