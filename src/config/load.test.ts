@@ -110,6 +110,14 @@ describe('pipeline file errors', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it('checks a file of nearly 1 MiB in a few seconds: duplicate keys are found in linear time', () => {
+    const keys = Array.from({ length: 60_000 }, (_, i) => `  k${i}: [${i}, ${i}]\n`).join('');
+    const started = Date.now();
+    const found = problems(`${ok}extra:\n${keys}  k7: again\n`);
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect(found).toEqual([expect.stringMatching(/^p\.yaml:60006:3: YAML syntax: Map keys must be unique/)]);
+  });
+
   it('reports a missing file with its path', async () => {
     const { loadPipelineFile } = await import('./load.js');
     expect(() => loadPipelineFile('/nonexistent/pipeline.yaml')).toThrowError(/\/nonexistent\/pipeline\.yaml: no such file — check the path/);

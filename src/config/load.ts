@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isPair, isScalar, visit, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, formatKeyPath, type ConfigProblem } from './config-error.js';
 import { interpolateEnv } from './interpolate.js';
@@ -108,14 +108,18 @@ export function parsePipeline(text: string, file: string, env: NodeJS.ProcessEnv
 
 function parseValidText(text: string, file: string, env: NodeJS.ProcessEnv): Pipeline {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // the library's own uniqueKeys check is quadratic in a mapping's size (a 1 MiB file took 37 s)
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const at = (offset: number | undefined): Pick<ConfigProblem, 'line' | 'column'> => {
     if (offset === undefined) return {};
     const pos = lines.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
 
-  const syntax = doc.errors.map((e) => ({ file, ...at(e.pos[0]), message: `YAML syntax: ${firstLine(e.message)}` }));
+  const syntax = [
+    ...doc.errors.map((e) => ({ file, ...at(e.pos[0]), message: `YAML syntax: ${firstLine(e.message)}` })),
+    ...duplicateKeyOffsets(doc).map((offset) => ({ file, ...at(offset), message: 'YAML syntax: Map keys must be unique' })),
+  ];
   // one mistake (an unclosed bracket) can make hundreds: the first ones locate it
   if (syntax.length > MAX_SYNTAX_PROBLEMS) syntax.splice(MAX_SYNTAX_PROBLEMS, Infinity, { file, message: `YAML syntax: ${syntax.length - MAX_SYNTAX_PROBLEMS} more problems` });
   if (syntax.length) throw new ConfigError(syntax);
@@ -239,6 +243,22 @@ function offsetOf(doc: Document, path: Path, key?: string): number | undefined {
     return (node as Node).range?.[0];
   }
   return undefined;
+}
+
+/** Where a mapping repeats one of its scalar keys: one set per mapping, linear in the file. */
+function duplicateKeyOffsets(doc: Document): number[] {
+  const offsets: number[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value)) offsets.push(pair.key.range?.[0] ?? 0);
+        seen.add(pair.key.value);
+      }
+    },
+  });
+  return offsets;
 }
 
 /** Two checks of one option may say the same thing (a whole number, and in range). */
