@@ -31,7 +31,8 @@ export function readSecretFile(path: string): { value: string } | { problem: str
   }
 }
 
-function fileProblem(path: string, err: unknown): string {
+/** The one-line reason a secret file could not be read (exported for its tests: root reads any file). */
+export function fileProblem(path: string, err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return `${path}: no such file — check the path (and that the secret is mounted)`;
   if (code === 'EACCES' || code === 'EPERM') return `cannot read ${path} (permission denied) — make it readable by the user logship runs as`;
