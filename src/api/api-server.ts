@@ -4,6 +4,8 @@ import type { Metrics } from '../core/metrics.js';
 import { recordToJson } from '../core/record-json.js';
 import { tagGlobProblem } from '../core/tag-match.js';
 import type { Router } from '../pipeline/router.js';
+import type { ApiToken } from './api-token.js';
+import { ConnectionGuard } from './connection-guard.js';
 import { prometheusText } from './prometheus.js';
 import type { ReadinessCheck } from './readiness.js';
 
@@ -13,33 +15,58 @@ export interface ApiOptions {
   router: Router;
   readiness: ReadinessCheck;
   logger: Logger;
+  /** Serve /tap (every container's log lines); off unless the pipeline says `api.tap: true`. */
+  tap: boolean;
+  /** When set, /tap needs `Authorization: Bearer <token>`. */
+  token?: ApiToken | undefined;
 }
 
-const MAX_CONNECTIONS = 64;
-const MAX_TAPS = 8;
+export const API_LIMITS = {
+  connections: 64,
+  taps: 8,
+  headerBytes: 8192,
+  headers: 64,
+  headersTimeoutMs: 3_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 2_000,
+} as const;
 const LOOP_LAG_LIMIT_MS = 2000;
 const TAP_BUFFER_BYTES = 1024 * 1024;
 
 /**
  * The HTTP API: GET /metrics (Prometheus), /healthz (process alive, event loop responsive),
- * /readyz (Docker reachable, outputs delivering), /tap?match=GLOB (live records as JSON lines).
- * Bounded against garbage: header size and time limits, a connection cap, a cap on taps, and a
- * tap client more than 1 MiB behind loses records (counted) instead of growing memory.
+ * /readyz (Docker reachable, outputs delivering), /tap?match=GLOB (live records as JSON lines,
+ * only when enabled, and behind the bearer token when one is configured).
+ * Bounded against garbage: header size, count and time limits, a connection cap that makes room by
+ * closing idle connections (so probes always get in), a cap on taps, and a tap client more than
+ * 1 MiB behind loses records (counted) instead of growing memory.
  */
 export class ApiServer {
   private readonly server: Server;
+  private readonly connections: ConnectionGuard;
   private taps = 0;
   private loopLagMs = 0;
   private readonly lagTimer: NodeJS.Timeout;
 
   constructor(private readonly options: ApiOptions) {
-    this.server = createServer({ maxHeaderSize: 8192, requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 }, (req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent) this.reply(res, 500, { error: (err as Error).message });
-        else res.destroy();
-      });
-    });
-    this.server.maxConnections = MAX_CONNECTIONS;
+    this.server = createServer(
+      {
+        maxHeaderSize: API_LIMITS.headerBytes,
+        requestTimeout: API_LIMITS.requestTimeoutMs,
+        headersTimeout: API_LIMITS.headersTimeoutMs,
+        keepAliveTimeout: API_LIMITS.keepAliveTimeoutMs,
+        connectionsCheckingInterval: 500,
+      },
+      (req, res) => {
+        this.handle(req, res).catch((err: unknown) => {
+          if (!res.headersSent) this.reply(res, 500, { error: (err as Error).message });
+          else res.destroy();
+        });
+      },
+    );
+    this.server.maxHeadersCount = API_LIMITS.headers;
+    const evicted = options.metrics.counter('api_connections_evicted_total');
+    this.connections = new ConnectionGuard(this.server, API_LIMITS.connections, () => evicted.inc());
     let expected = Date.now() + 500;
     this.lagTimer = setInterval(() => {
       this.loopLagMs = Math.max(0, Date.now() - expected);
@@ -48,6 +75,7 @@ export class ApiServer {
     this.lagTimer.unref();
     options.metrics.gauge('event_loop_lag_seconds', {}, () => this.loopLagMs / 1000);
     options.metrics.gauge('tap_clients', {}, () => this.taps);
+    options.metrics.gauge('api_connections', {}, () => this.connections.size);
   }
 
   /** Listens; resolves with the bound port (0 in the address picks a free one). */
@@ -88,17 +116,33 @@ export class ApiServer {
       case '/tap':
         return this.tap(url, req, res);
       default:
-        return this.reply(res, 404, { error: 'not found: try /metrics, /healthz, /readyz or /tap?match=GLOB' });
+        return this.reply(res, 404, { error: `not found: try /metrics, /healthz, /readyz${this.options.tap ? ' or /tap?match=GLOB' : ''}` });
     }
   }
 
   private tap(url: URL, req: IncomingMessage, res: ServerResponse): void {
+    if (!this.options.tap) return this.reply(res, 403, { error: '/tap is off: set api.tap: true in the pipeline (with api.token_file when api.address is not loopback; docs/api.md)' });
+    if (this.options.token) {
+      const verdict = this.options.token.check(req.headers.authorization);
+      if (typeof verdict === 'object') {
+        this.options.logger.warn(`api: /tap refused, the token cannot be read: ${verdict.unavailable}`);
+        return this.reply(res, 503, { error: 'the API token cannot be read; see the shipper log' });
+      }
+      if (verdict !== 'ok') {
+        res.setHeader('www-authenticate', 'Bearer realm="logship"');
+        return this.reply(res, 401, { error: `/tap needs "Authorization: Bearer <token>"${verdict === 'wrong' ? ' with the right token' : ''} (logship tap --token-file FILE, or LOGSHIP_API_TOKEN)` });
+      }
+    }
     const glob = url.searchParams.get('match') ?? '**';
     const problem = tagGlobProblem(glob);
-    if (problem) return this.reply(res, 400, { error: `match: tag glob "${glob}" ${problem}` });
-    if (this.taps >= MAX_TAPS) return this.reply(res, 503, { error: `at most ${MAX_TAPS} taps at once` });
+    // the glob is echoed only in part: it may be kilobytes
+    const shown = glob.length > 80 ? `${glob.slice(0, 80)}…` : glob;
+    if (problem) return this.reply(res, 400, { error: `match: tag glob "${shown}" ${problem}` });
+    if (this.taps >= API_LIMITS.taps) return this.reply(res, 503, { error: `at most ${API_LIMITS.taps} taps at once` });
     this.taps += 1;
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    // the client learns at once that it is tapping, not only with the first record
+    res.flushHeaders();
     const dropped = this.options.metrics.counter('tap_dropped_total');
     const unsubscribe = this.options.router.tap(glob, (event) => {
       // a client that reads slower than records come loses records, never the shipper's memory

@@ -9,7 +9,9 @@ export const USAGE = `Usage:
                                                                  SIGHUP reloads it, --watch also reloads when the file changes
   logship validate PIPELINE...                                   check pipeline files, exit 2 on problems
   logship test PIPELINE_TEST...                                  run pipeline tests (records in → records expected per output)
-  logship tap [--match GLOB] [--api HOST:PORT]                   print live records of a running shipper as JSON lines
+  logship tap [--match GLOB] [--api HOST:PORT] [--token-file FILE]
+                                                                 print live records of a running shipper as JSON lines
+                                                                 (bearer token from FILE, else $LOGSHIP_API_TOKEN)
   logship top [--api HOST:PORT] [--once] [--interval SECONDS]    per-plugin rates, errors, queues, buffers and lag of a running shipper
   logship plugins [TYPE] [--markdown]                            list plugins, or one plugin's options
   logship --version
@@ -28,7 +30,7 @@ export type CliArgs =
   | RunArgs
   | { command: 'validate'; pipelines: string[] }
   | { command: 'test'; files: string[] }
-  | { command: 'tap'; match: string; api: string }
+  | { command: 'tap'; match: string; api: string; tokenFile: string | undefined }
   | { command: 'top'; api: string; once: boolean; intervalMs: number }
   | { command: 'plugins'; type: string | undefined; markdown: boolean }
   | { command: 'help' }
@@ -62,9 +64,9 @@ export function parseCli(argv: string[]): CliArgs {
       return { command: 'test', files: positionals };
     }
     case 'tap': {
-      const { values, positionals } = parse({ match: { type: 'string' }, api: { type: 'string' } });
+      const { values, positionals } = parse({ match: { type: 'string' }, api: { type: 'string' }, 'token-file': { type: 'string' } });
       if (positionals.length) throw new UsageError('tap takes no positional arguments; use --match GLOB');
-      return { command: 'tap', match: (values.match as string | undefined) ?? '**', api: (values.api as string | undefined) ?? '127.0.0.1:2020' };
+      return { command: 'tap', match: (values.match as string | undefined) ?? '**', api: (values.api as string | undefined) ?? '127.0.0.1:2020', tokenFile: values['token-file'] as string | undefined };
     }
     case 'top': {
       const { values, positionals } = parse({ api: { type: 'string' }, once: { type: 'boolean' }, interval: { type: 'string' } });

@@ -44,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'top':
         return await topCommand(args.api, { once: args.once, intervalMs: args.intervalMs }, (text) => void process.stdout.write(text));
       case 'tap':
-        return await tapCommand(args.api, args.match, (chunk) => void process.stdout.write(chunk));
+        return await tapCommand(args.api, args.match, args.tokenFile, (chunk) => void process.stdout.write(chunk));
       case 'test':
         return testCommand(args.files, print);
       case 'run':

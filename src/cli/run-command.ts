@@ -3,6 +3,7 @@ import { createLogger } from '../core/logger.js';
 import { errorMessage } from '../core/errors.js';
 import { loadPipelineFile, type Pipeline } from '../config/load.js';
 import { ApiServer } from '../api/api-server.js';
+import { ApiToken } from '../api/api-token.js';
 import { ReadinessCheck } from '../api/readiness.js';
 import type { Logger } from '../core/logger.js';
 import { PipelineRuntime } from '../pipeline/runtime.js';
@@ -18,6 +19,8 @@ import { DEFAULT_PIPELINE, defaultStateDir } from './paths.js';
 export async function runCommand(args: RunArgs): Promise<number> {
   const file = args.pipeline ?? DEFAULT_PIPELINE;
   const pipeline = loadPipelineFile(file);
+  // an unreadable or weak API token stops the start (exit 2) before any container is read
+  const apiToken = pipeline.settings.api.enabled ? ApiToken.fromSettings(pipeline.settings.api, pipeline.file) : undefined;
   const logger = createLogger(args.logLevel);
   const stateDir = resolve(args.stateDir ?? pipeline.settings.state_dir ?? defaultStateDir());
   const runtime = new PipelineRuntime(pipeline, { stateDir, logger });
@@ -58,7 +61,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   // a pipeline whose inputs hold no connection (a finished generator) must still run until signalled
   const keepAlive = setInterval(() => undefined, 1 << 30);
   void stopped.finally(() => clearInterval(keepAlive));
-  const api = await startApi(pipeline, runtime, logger);
+  const api = await startApi(pipeline, runtime, logger, apiToken);
   logger.info({ stateDir }, 'logship started');
   const statusTimer = startStatusLine(runtime);
   void stopped.finally(() => statusTimer && clearInterval(statusTimer));
@@ -88,7 +91,7 @@ function startStatusLine(runtime: PipelineRuntime): NodeJS.Timeout | undefined {
 }
 
 /** The HTTP API, unless disabled; an address in use costs the API, not the shipping. */
-async function startApi(pipeline: Pipeline, runtime: PipelineRuntime, logger: Logger): Promise<ApiServer | undefined> {
+async function startApi(pipeline: Pipeline, runtime: PipelineRuntime, logger: Logger, token: ApiToken | undefined): Promise<ApiServer | undefined> {
   const { api } = pipeline.settings;
   if (!api.enabled) return undefined;
   const dockerHosts = runtime.dockerHosts();
@@ -98,10 +101,13 @@ async function startApi(pipeline: Pipeline, runtime: PipelineRuntime, logger: Lo
     router: runtime.router,
     readiness: new ReadinessCheck(dockerHosts, () => runtime.outputHealth()),
     logger,
+    tap: api.tap,
+    token,
   });
   try {
     const port = await server.listen();
-    logger.info({ address: api.address.replace(/:\d+$/, `:${port}`) }, `api listening on http://${api.address.replace(/:\d+$/, `:${port}`)} (/metrics, /healthz, /readyz, /tap)`);
+    const tap = api.tap ? `, /tap${token ? ' with a bearer token' : ''}` : '';
+    logger.info({ address: api.address.replace(/:\d+$/, `:${port}`) }, `api listening on http://${api.address.replace(/:\d+$/, `:${port}`)} (/metrics, /healthz, /readyz${tap})`);
     return server;
   } catch (err) {
     logger.warn(`api not started on ${api.address}: ${errorMessage(err)} — logship runs without it; set api.address or api.enabled: false`);
