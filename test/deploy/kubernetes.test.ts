@@ -135,6 +135,35 @@ describe('deploy/kubernetes', () => {
     expect(pipeline.inputs.map((i) => i.definition.type)).toEqual(['docker_logs', 'docker_tail']);
   });
 
+  it('keeps /tap off, any pod being able to reach the API; probes and /metrics need no token; turning /tap on as the ConfigMap says puts it behind the mounted Secret', () => {
+    const ds = byKind('DaemonSet');
+    const pod = ds.spec.template.spec;
+    const container = pod.containers[0];
+    const env = { KAFKA_BROKERS: 'kafka:9092', ES_URL: 'http://es:9200' };
+    const text = byKind('ConfigMap').data['pipeline.yaml'] as string;
+    const { api } = parsePipeline(text, 'configmap.yaml', env).settings;
+    expect(api).toMatchObject({ enabled: true, tap: false });
+    expect(api.token_file).toBeUndefined();
+    // kubelet probes and Prometheus send no credentials
+    for (const probe of [container.livenessProbe, container.readinessProbe]) expect(probe.httpGet.httpHeaders).toBeUndefined();
+    expect(ds.spec.template.metadata.annotations['prometheus.io/path']).toBe('/metrics');
+
+    // the token comes from a Secret the operator creates: optional, read-only, and not shipped here
+    const volume = pod.volumes.find((v: { name: string }) => v.name === 'api-token');
+    expect(volume.secret).toEqual({ secretName: 'logship-api-token', optional: true, defaultMode: 0o400 });
+    const mount = container.volumeMounts.find((m: { name: string }) => m.name === 'api-token');
+    expect(mount.readOnly).toBe(true);
+    expect(all.map((m) => m.doc.kind)).not.toContain('Secret');
+
+    const enabled = text.replace(/tap: false\n(\s*)# tap: true\n\s*# token_file: /, 'tap: true\n$1token_file: ');
+    expect(enabled).not.toBe(text);
+    const on = parsePipeline(enabled, 'configmap.yaml', env).settings.api;
+    expect(on.tap).toBe(true);
+    expect(on.token_file?.startsWith(`${mount.mountPath}/`)).toBe(true);
+    // and without the token line, the pipeline is refused rather than open to every pod
+    expect(() => parsePipeline(enabled.replace(/\n\s*token_file: .*/, ''), 'configmap.yaml', env)).toThrow(/api\.tap: .*set api\.token_file/);
+  });
+
   it('has a kustomization listing every manifest, with known keys only', () => {
     const kustomization = parseAllDocuments(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0]?.toJS() as Record<string, unknown>;
     expect(kustomization.apiVersion).toBe('kustomize.config.k8s.io/v1beta1');
