@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
-import { recordToJson } from '../core/record-json.js';
+import { recordJsonOrCut } from '../core/safe-json.js';
 import { tagGlobProblem } from '../core/tag-match.js';
 import type { Router } from '../pipeline/router.js';
 import type { ApiToken } from './api-token.js';
@@ -150,7 +150,8 @@ export class ApiServer {
         dropped.inc();
         return;
       }
-      res.write(`${recordToJson(event.record)}\n`);
+      // any record a container's output made: one too deep to serialise is shown cut, never lost to the tap
+      res.write(`${recordJsonOrCut(event.record).json}\n`);
     });
     const done = (): void => {
       unsubscribe();
