@@ -31,7 +31,7 @@ export const outputCommonKeys = {
     .string()
     .min(1)
     .optional()
-    .describe('JSON-lines file for records this output rejects for good (too large, not allowed), each with the reason. Default: STATE_DIR/dead-letter/ID.jsonl.'),
+    .describe('JSON-lines file for records this output rejects for good (too large, not allowed, impossible to render), each with the reason. Default: STATE_DIR/dead-letter/ID.jsonl.'),
   buffer: z
     .object({
       type: z.enum(['memory', 'disk']).default('memory').describe('memory: the bounded queue only (default). disk: a checksummed write-ahead spool, so a slow or down output does not stall the inputs.'),
