@@ -14,9 +14,10 @@ import { idOf, ID_PATTERN, roundLines, type FuzzLine } from '../fuzz/hostile-lin
  * engine, Kafka (behind a disk buffer) and Elasticsearch: rounds of generated lines until
  * FUZZ_SECONDS (60 by default) have passed. After each round, every output must hold every normal
  * line exactly once, and every hostile line exactly once as delivered or dead-lettered (by that
- * output, or by the transforms). FUZZ_SEED replays a run; the seed is printed.
+ * output, or by the transforms). The seed is printed; FUZZ_SEED picks another.
  */
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
+/** Fixed in the test suite, so that a failure there replays as it is; FUZZ_SEED explores others. */
+const SEED = Number(process.env.FUZZ_SEED ?? 20261206);
 const BUDGET_MS = Number(process.env.FUZZ_SECONDS ?? 60) * 1000;
 const LINES_PER_ROUND = Number(process.env.FUZZ_LINES ?? 240);
 const OUTPUTS = ['file_0', 'stdout_0', 'kafka_0', 'elasticsearch_0'] as const;
