@@ -4,13 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-echo "== Kafka broker (127.0.0.1:9092)" && scripts/kafka-up.sh
-echo "== Elasticsearch node (127.0.0.1:9200)" && scripts/elasticsearch-up.sh
-echo "== lint" && npx eslint .
-echo "== typecheck" && npx tsc -p tsconfig.json --noEmit
-echo "== validate pipelines" && node bin/logship.js validate $(ls pipelines/*.yaml | grep -v '\.test\.yaml$')
-echo "== pipeline tests" && node bin/logship.js test pipelines/*.test.yaml
-echo "== validate docker-compose.yml" && docker-compose -f docker-compose.yml config -q
-echo "== unit tests" && npx vitest run --project unit
-echo "== integration tests (real Docker engine, Kafka, Elasticsearch)" && npx vitest run --project integration
-echo "== soak, short form (kill -9 ×5, Kafka and Elasticsearch each down 20 s; scripts/soak.sh for longer)" && SOAK_SECONDS="${SOAK_SECONDS:-90}" npx vitest run --project soak
+echo "== Kafka broker (127.0.0.1:9092) [${SECONDS}s]" && scripts/kafka-up.sh
+echo "== Elasticsearch node (127.0.0.1:9200) [${SECONDS}s]" && scripts/elasticsearch-up.sh
+echo "== lint [${SECONDS}s]" && npx eslint .
+echo "== typecheck [${SECONDS}s]" && npx tsc -p tsconfig.json --noEmit
+echo "== validate pipelines [${SECONDS}s]" && node bin/logship.js validate $(ls pipelines/*.yaml | grep -v '\.test\.yaml$')
+echo "== pipeline tests [${SECONDS}s]" && node bin/logship.js test pipelines/*.test.yaml
+echo "== validate docker-compose.yml [${SECONDS}s]" && docker-compose -f docker-compose.yml config -q
+echo "== unit tests [${SECONDS}s]" && npx vitest run --project unit
+echo "== integration tests (real Docker engine, Kafka, Elasticsearch) [${SECONDS}s]" && npx vitest run --project integration
+echo "== soak, short form (kill -9 ×5, Kafka and Elasticsearch each down 20 s; scripts/soak.sh for longer) [${SECONDS}s]" && SOAK_SECONDS="${SOAK_SECONDS:-90}" npx vitest run --project soak
