@@ -20,3 +20,21 @@ describe('chunksBySize', () => {
     expect([...chunksBySize([], 6, (n: number) => n)]).toEqual([]);
   });
 });
+
+describe('boundedMemo and keys from container output', () => {
+  it('does not remember long keys: 10,000 of them would hold their text (and results) for ever', () => {
+    let calls = 0;
+    const json = boundedMemo((key) => {
+      calls += 1;
+      return JSON.stringify(key);
+    });
+    const long = 'k'.repeat(100_000);
+    json(long);
+    json(long);
+    expect(calls).toBe(2);
+    json('short');
+    json('short');
+    expect(calls).toBe(3);
+  });
+});
+

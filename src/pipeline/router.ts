@@ -1,3 +1,4 @@
+import { MEMO_MAX_KEY_LENGTH } from '../core/bounded-memo.js';
 import { Channel } from '../core/channel.js';
 import { compileTagGlob, type TagMatcher } from '../core/tag-match.js';
 import type { Metrics } from '../core/metrics.js';
@@ -216,8 +217,11 @@ export class Router {
     let targets = this.cache.get(tag);
     if (!targets) {
       targets = this.routes.filter((r) => r.match(tag));
-      if (this.cache.size >= ROUTE_CACHE_LIMIT) this.cache.clear();
-      this.cache.set(tag, targets);
+      // a tag made from parsed content can be long: 10,000 of those would fill the heap
+      if (tag.length <= MEMO_MAX_KEY_LENGTH) {
+        if (this.cache.size >= ROUTE_CACHE_LIMIT) this.cache.clear();
+        this.cache.set(tag, targets);
+      }
     }
     this.lastTag = tag;
     this.lastTargets = targets;

@@ -160,14 +160,43 @@ export class KafkaService {
   }
 }
 
-/** Errors from anything but send(): connection and metadata problems, all worth retrying. */
+/** Protocol errors that asking again will not change: the records they concern go to the dead letters. */
+const PERMANENT: Record<string, string> = {
+  TOPIC_AUTHORIZATION_FAILED: 'KAFKA_NOT_AUTHORIZED',
+  CLUSTER_AUTHORIZATION_FAILED: 'KAFKA_NOT_AUTHORIZED',
+  // e.g. "logs.web_1" when "logs.web.1" exists: Kafka refuses names that differ only by . and _
+  INVALID_TOPIC_EXCEPTION: 'KAFKA_INVALID_TOPIC',
+  POLICY_VIOLATION: 'KAFKA_POLICY_VIOLATION',
+  INVALID_REPLICATION_FACTOR: 'KAFKA_INVALID_TOPIC',
+  INVALID_PARTITIONS: 'KAFKA_INVALID_TOPIC',
+  INVALID_CONFIG: 'KAFKA_INVALID_TOPIC',
+};
+
+interface KafkaJsError {
+  name?: string;
+  type?: string;
+  message?: string;
+  originalError?: KafkaJsError;
+  errors?: KafkaJsError[];
+}
+
+/** The protocol error types in a kafkajs error, however deep its retries and aggregates wrap them. */
+function protocolTypes(error: KafkaJsError | undefined, depth = 0): string[] {
+  if (!error || typeof error !== 'object' || depth > 5) return [];
+  return [...(error.type ? [error.type] : []), ...protocolTypes(error.originalError, depth + 1), ...(Array.isArray(error.errors) ? error.errors.flatMap((e) => protocolTypes(e, depth + 1)) : [])];
+}
+
+/**
+ * Errors from anything but send(): connection and metadata problems are worth retrying; a refusal
+ * that asking again will not change (a topic name Kafka does not accept, no authorisation) is not.
+ */
 export function toKafkaError(err: unknown, what: string): LogshipError {
   if (err instanceof LogshipError) return err;
-  const e = err as { name?: string; type?: string; message?: string; retriable?: boolean };
-  const detail = e.type ?? e.message ?? String(err);
-  if (e.type === 'TOPIC_AUTHORIZATION_FAILED' || e.type === 'CLUSTER_AUTHORIZATION_FAILED') {
-    return new LogshipError('KAFKA_NOT_AUTHORIZED', `kafka ${what}: ${detail}`, { retriable: false, cause: err });
-  }
+  const e = err as KafkaJsError;
+  const types = protocolTypes(e);
+  const permanent = types.find((type) => PERMANENT[type]);
+  const detail = types[0] ?? e.message ?? String(err);
+  if (permanent) return new LogshipError(PERMANENT[permanent] as string, `kafka ${what}: ${permanent}${e.message && !e.message.includes(permanent) ? ` (${e.message})` : ''}`, { retriable: false, cause: err });
   if (e.name === 'KafkaJSSASLAuthenticationError') return new LogshipError('KAFKA_AUTHENTICATION', `kafka ${what}: ${e.message ?? detail}`, { retriable: true, cause: err });
   return new LogshipError('KAFKA_UNAVAILABLE', `kafka ${what}: ${e.message ?? detail}`, { retriable: true, cause: err });
 }

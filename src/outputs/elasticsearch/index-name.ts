@@ -36,6 +36,9 @@ function datePart(timestamp: unknown): string {
 
 export function sanitizeIndexName(name: string): string {
   let cleaned = name.toLowerCase().replace(/[\\/*?"<>|,#:\s]/g, '_').replace(/^[-_+]+/, '');
+  // at most 255 bytes: at most 255 characters first (names can come from container labels of any
+  // length), then one character at a time off the few multi-byte ones
+  if (cleaned.length > 255) cleaned = cleaned.slice(0, 255);
   while (Buffer.byteLength(cleaned) > 255) cleaned = cleaned.slice(0, -1);
   if (cleaned === '' || cleaned === '.' || cleaned === '..') return 'logship';
   return cleaned;

@@ -31,6 +31,7 @@ interface Lane {
 }
 
 const TOPIC_RECHECK_MS = 30_000;
+const REFUSED_TOPICS_LIMIT = 1_000;
 
 /**
  * The kafka output: renders each record to a message, assigns its partition from the key (so a
@@ -49,6 +50,7 @@ export class KafkaOutput implements Output {
   /** Rendered topic → valid topic name: a few distinct names, one per record. */
   private readonly topicName = boundedMemo(sanitizeTopic);
   private planning: Promise<unknown> = Promise.resolve();
+  private readonly refusedTopics = new Map<string, { error: LogshipError; at: number }>();
 
   constructor(
     private readonly config: KafkaConfig,
@@ -86,7 +88,7 @@ export class KafkaOutput implements Output {
           return failure.retriable;
         }
       });
-      if (outcome === 'sent') {
+      if (outcome === 'sent' && !failure) {
         sends.push(...this.partitionLanes(topic, outgoing, count).map((lane) => this.sendLaneInOrder(lane, retry, failures)));
         continue;
       }
@@ -220,6 +222,21 @@ export class KafkaOutput implements Output {
 
   /** Partition count of a topic (cached), creating the topic when it is missing and allowed to. */
   private async partitionCount(topic: string): Promise<number> {
+    const refused = this.refusedTopics.get(topic);
+    // a topic Kafka refused for good is not asked about again for every batch
+    if (refused && Date.now() - refused.at < TOPIC_RECHECK_MS) throw refused.error;
+    try {
+      return await this.askPartitionCount(topic);
+    } catch (err) {
+      if (err instanceof LogshipError && !err.retriable) {
+        if (this.refusedTopics.size >= REFUSED_TOPICS_LIMIT) this.refusedTopics.clear();
+        this.refusedTopics.set(topic, { error: err, at: Date.now() });
+      }
+      throw err;
+    }
+  }
+
+  private async askPartitionCount(topic: string): Promise<number> {
     const cached = this.partitions.get(topic);
     if (cached?.count !== undefined) return cached.count;
     if (cached && Date.now() - cached.checkedAt < TOPIC_RECHECK_MS && !this.config.create_topics) throw missingTopic(topic);
