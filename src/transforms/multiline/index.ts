@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Ack } from '../../core/ack.js';
 import { integerIn } from '../../config/numbers.js';
 import { byteSizeIn, duration, MiB } from '../../config/units.js';
-import type { PipelineEvent } from '../../core/record.js';
+import type { LogRecord, PipelineEvent } from '../../core/record.js';
 import { defineTransform, type Emit, type PluginContext, type Transform } from '../../plugins/types.js';
 
 /** Continuation patterns of common stack traces. */
@@ -59,9 +59,16 @@ export class Multiline implements Transform {
 
   process: Transform['process'] = (event, emit) => {
     const record = event.record;
-    const key = `${record.container.id}/${record.stream}/${record.source}/${String((record.log as { file?: { path?: string } } | undefined)?.file?.path ?? '')}`;
-    const line = record.message;
+    const key = streamKey(record);
+    const line: unknown = record.message;
     const held = this.pending.get(key);
+    if (typeof line !== 'string') {
+      // a message that parsed content made something else than text neither joins nor is joined
+      // (and could not be counted against max_bytes)
+      if (held) this.release(key, emit);
+      emit(event);
+      return;
+    }
     const continues = this.startRe ? !this.startRe.test(line) : (this.continueRe?.test(line) ?? false);
     if (held && continues) {
       held.parts.push(event);
@@ -100,6 +107,16 @@ export class Multiline implements Transform {
     if (held.first.origin) joined.origin = held.first.origin;
     emit(joined);
   }
+}
+
+/** Which stream a line belongs to: container, stream, source and file. Any field may hold anything after a transform. */
+function streamKey(record: LogRecord): string {
+  const container = record.container as unknown;
+  const id = container !== null && typeof container === 'object' ? (container as { id?: unknown }).id : undefined;
+  const log = record.log as unknown;
+  const file = log !== null && typeof log === 'object' ? (log as { file?: { path?: unknown } | null }).file : undefined;
+  const path = file !== null && typeof file === 'object' ? file.path : undefined;
+  return `${String(id)}/${String(record.stream)}/${String(record.source)}/${String(path ?? '')}`;
 }
 
 export const multilineTransform = defineTransform({

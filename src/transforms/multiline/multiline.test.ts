@@ -60,3 +60,30 @@ describe('multiline', () => {
     expect(out.slice(2).sort()).toEqual(['2026-01-01 err', 'b3']);
   });
 });
+
+describe('multiline and messages that parsed content made something else than text', () => {
+  it('a message that is not text passes alone, after what was held; max_bytes still holds for the rest', () => {
+    const transform = new Multiline(multilineSchema.parse({ start: '^\\S', max_bytes: 1024 }), { metrics: new Metrics(), logger: pino({ level: 'silent' }) } as unknown as PluginContext);
+    const out: unknown[] = [];
+    const emit = (e: PipelineEvent): void => {
+      out.push(e.record.message);
+      e.ack.settle('delivered');
+    };
+    const feed = (message: unknown, container: unknown = { id: 'c' }): void => {
+      const record = { '@timestamp': 't', message, stream: 'stdout', source: 'main', tag: 'x', container, host: { name: 'h' } } as unknown as LogRecord;
+      transform.process({ record, ack: new Ack(), bytes: 1 }, emit);
+    };
+    feed('start');
+    feed(' continued');
+    feed(0);
+    feed({ nested: true });
+    feed('next', null);
+    for (let i = 0; i < 100; i += 1) feed(` ${'x'.repeat(100)}`, null);
+    transform.drain(emit);
+    expect(out.slice(0, 3)).toEqual(['start\n continued', 0, { nested: true }]);
+    // held lines of one stream were cut at max_bytes (1 KiB), not held until max_lines
+    const joined = out.slice(3) as string[];
+    expect(joined.length).toBeGreaterThan(5);
+    for (const message of joined) expect(message.length).toBeLessThanOrEqual(1024 + 102);
+  });
+});
