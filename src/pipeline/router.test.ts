@@ -180,3 +180,19 @@ describe('Router and records transforms cannot handle', () => {
     expect(out.poll(10).map((e) => e.record.message)).toEqual(['a', 'b']);
   });
 });
+
+describe('TransformChain and a transform whose tick throws', () => {
+  it('reports it and keeps routing', async () => {
+    const errors: string[] = [];
+    const exploding = transformStage('exploding_0', '**', {
+      process: (e, emit) => emit(e),
+      tick: () => {
+        throw new RangeError('Invalid string length');
+      },
+    });
+    const chain = new TransformChain([exploding], undefined, (stageId, err) => errors.push(`${stageId}: ${(err as Error).message}`));
+    const routed = await routeThrough(chain, [event('a'), event('b')]);
+    expect(routed.map((e) => e.record.message)).toEqual(['a', 'b']);
+    expect(errors[0]).toBe('exploding_0: Invalid string length');
+  });
+});

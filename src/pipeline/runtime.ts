@@ -287,7 +287,7 @@ export class PipelineRuntime {
 
   private createChain(transforms: readonly ConfiguredTransform[]): TransformChain | undefined {
     const stages = transforms.map((t) => transformStage(t.id, t.match, t.definition.create(t.config, this.context(t.id))));
-    return stages.length ? new TransformChain(stages, this.transformFailures.fail) : undefined;
+    return stages.length ? new TransformChain(stages, this.transformFailures.fail, this.transformFailures.stageError) : undefined;
   }
 
   /** The spool folder of an output with a disk buffer. */

@@ -28,6 +28,9 @@ export class TransformChain {
   constructor(
     private readonly stages: readonly TransformStage[],
     private readonly onFailure: TransformFailureHandler = rethrow,
+    private readonly onStageError: (stageId: string, err: unknown) => void = (_stageId, err) => {
+      throw err;
+    },
   ) {}
 
   run(event: PipelineEvent, out: Emit): void {
@@ -40,11 +43,23 @@ export class TransformChain {
   }
 
   tick(now: number, out: Emit): void {
-    this.stages.forEach((stage, index) => stage.transform.tick?.(now, (e) => this.step(index + 1, e, out)));
+    this.stages.forEach((stage, index) => this.guarded(stage, () => stage.transform.tick?.(now, (e) => this.step(index + 1, e, out))));
   }
 
   drain(out: Emit): void {
-    this.stages.forEach((stage, index) => stage.transform.drain?.((e) => this.step(index + 1, e, out)));
+    this.stages.forEach((stage, index) => this.guarded(stage, () => stage.transform.drain?.((e) => this.step(index + 1, e, out))));
+  }
+
+  /**
+   * A transform's tick or drain that throws is reported, never the router's end: the records it
+   * emitted before are on their way, and those it still holds keep the checkpoints behind them.
+   */
+  private guarded(stage: TransformStage, work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.onStageError(stage.id, err);
+    }
   }
 
   private step(index: number, event: PipelineEvent, out: Emit): void {

@@ -19,6 +19,7 @@ export class TransformFailures {
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly backoff = new Backoff(100, 30_000);
   private lastLog = 0;
+  private lastStageErrorLog = 0;
   private unlogged = 0;
 
   constructor(
@@ -32,6 +33,15 @@ export class TransformFailures {
     this.pending.push({ stageId, event, code: TRANSFORM_FAILED, reason: `transform ${stageId} failed on this record: ${errorMessage(err)}` });
     this.metrics.inc('transform_failures_total', { transform: stageId });
     this.unlogged += 1;
+  };
+
+  /** A transform's tick or drain threw (no one record to blame): counted and logged, at most once a minute. */
+  readonly stageError = (stageId: string, err: unknown): void => {
+    this.metrics.inc('transform_errors_total', { transform: stageId });
+    const now = Date.now();
+    if (now - this.lastStageErrorLog < LOG_EVERY_MS) return;
+    this.lastStageErrorLog = now;
+    this.logger.error({ transform: stageId }, `transform ${stageId} failed while passing on held records: ${errorMessage(err)}`);
   };
 
   /** Writes the queued records to the dead-letter file and settles them; on failure retries later with backoff. */

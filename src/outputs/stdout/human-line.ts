@@ -5,7 +5,7 @@ import type { LogRecord } from '../../core/record.js';
  * may hold any JSON value (parsed content can replace them), and whatever it holds is shown as
  * text. Control characters a container printed are shown escaped (`\x1b`, `\u009b`), never sent
  * to the terminal: escape sequences can retitle the window, write the clipboard or hide lines.
- * Tabs and the newlines of joined records (multiline) are kept.
+ * Tabs and the newlines of joined records (multiline) are kept, the lines after a newline indented.
  */
 export function humanLine(record: LogRecord): string {
   const container = record.container as unknown;
@@ -13,12 +13,15 @@ export function humanLine(record: LogRecord): string {
   return `${text(record['@timestamp'])} ${text(name)} ${text(record.stream)}| ${text(record.message)}`;
 }
 
-// eslint-disable-next-line no-control-regex -- exactly the characters a terminal acts on
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+/** What a terminal acts on, and the bidirectional controls that make text show in another order than it is. */
+// eslint-disable-next-line no-control-regex -- exactly these characters
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** Continuation lines are indented: a line a container printed inside its message cannot pass for a record of its own. */
+const CONTINUATION = /\n/g;
 
 function text(value: unknown): string {
   const plain = typeof value === 'string' ? value : value === undefined ? '' : (JSON.stringify(value) ?? String(value));
-  return plain.replace(CONTROL, escapeControl);
+  return plain.replace(CONTROL, escapeControl).replace(CONTINUATION, '\n    ');
 }
 
 function escapeControl(c: string): string {

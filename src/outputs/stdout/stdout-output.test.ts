@@ -59,7 +59,7 @@ describe('stdout output', () => {
 
   it('human: terminal control sequences a container printed are shown escaped, never sent raw', async () => {
     const text = await written('human', [[event(1, '\u001b]0;owned\u0007 \u001b]52;c;ZXZpbA==\u0007 \u009b2J\r fake\ttab\nnext')]]);
-    expect(text).toBe('2026-11-29T13:10:00.000000001Z web stderr| \\x1b]0;owned\\x07 \\x1b]52;c;ZXZpbA==\\x07 \\x9b2J\\x0d fake\ttab\nnext\n');
+    expect(text).toBe('2026-11-29T13:10:00.000000001Z web stderr| \\x1b]0;owned\\x07 \\x1b]52;c;ZXZpbA==\\x07 \\x9b2J\\x0d fake\ttab\n    next\n');
     // eslint-disable-next-line no-control-regex -- what must not reach the terminal
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
   });
@@ -80,5 +80,10 @@ describe('stdout output', () => {
         expect(Buffer.concat(chunks).toString('utf8').split('\n')).toHaveLength(3);
       } else expect(result.failures).toEqual([]);
     }
+  });
+
+  it('human: a line inside a message cannot pass for a record; bidirectional controls are shown escaped', async () => {
+    const text = await written('human', [[event(1, 'real\n2026-11-29T13:10:00.000000009Z db stdout| forged \u202egnp.exe\u202c')]]);
+    expect(text).toBe('2026-11-29T13:10:00.000000001Z web stderr| real\n    2026-11-29T13:10:00.000000009Z db stdout| forged \\u202egnp.exe\\u202c\n');
   });
 });
