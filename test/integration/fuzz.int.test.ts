@@ -204,5 +204,5 @@ describe('fuzz: hostile container output through every transform and output', ()
     for (const line of shipper.stderr.split('\n').filter(Boolean)) expect(() => JSON.parse(line), line.slice(0, 200)).not.toThrow();
     const hostile = all.filter((l) => l.hostile).length;
     console.log(`fuzz seed ${SEED}: ${round} rounds, ${all.length} lines (${hostile} hostile: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}) in ${Math.round((Date.now() - started) / 1000)} s`);
-  });
+  }, BUDGET_MS + 240_000);
 });
