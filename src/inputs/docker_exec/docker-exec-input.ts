@@ -3,6 +3,7 @@ import { deepFreeze } from '../../core/record-json.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import { DockerService, type ContainerInfo } from '../../services/docker.js';
 import { ContainerWatcher } from '../common/container-watcher.js';
+import { containerMeta } from '../common/container-meta.js';
 import { ContainerFilter } from '../docker_logs/container-filter.js';
 import { ExecSession, type ExecContext } from './exec-session.js';
 import { DEFAULT_INTERVAL_MS, type DockerExecConfig } from './schema.js';
@@ -76,7 +77,7 @@ export class DockerExecInput implements Input {
   private run(info: ContainerInfo, restarted: boolean): void {
     if (!this.context) return;
     if (restarted) this.warnedMissingTool.delete(info.id);
-    const meta = deepFreeze({ id: info.id, name: info.name, image: { name: info.image }, labels: { ...info.labels } });
+    const meta = containerMeta(info, { inputId: this.plugin.id, inputType: 'docker_exec', logger: this.plugin.logger });
     let session = this.sessions.get(info.id);
     if (!session) {
       session = new ExecSession(info.id, meta, this.restored[info.id], this.context);

@@ -11,6 +11,7 @@ import type { RecordSink } from '../../plugins/types.js';
 import type { FrameStream } from '../../services/docker-frames.js';
 import type { DockerService } from '../../services/docker.js';
 import { pumpExecStream } from '../common/exec-stream.js';
+import { containerMetaBytes } from '../common/container-meta.js';
 import { ByteLineSplitter } from '../docker_tail/byte-line-splitter.js';
 import { displayCommand, execCommand, execNotice } from './exec-script.js';
 import { firstRunAt, nextRunAt } from './schedule.js';
@@ -245,7 +246,7 @@ export class ExecSession {
   /** Command output has no position to resume from: an ack only settles the record. */
   private emit(record: LogRecord): boolean {
     this.ctx.records.inc();
-    return this.ctx.sink.offer({ record, ack: new Ack(ignoreSettlement), bytes: record.message.length + 300 });
+    return this.ctx.sink.offer({ record, ack: new Ack(ignoreSettlement), bytes: record.message.length + 300 + containerMetaBytes(this.meta) });
   }
 
   private logFields(): Record<string, string> {

@@ -3,7 +3,7 @@ import { Backoff, sleep } from '../../core/backoff.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
 import type { ContainerMeta } from '../../core/record.js';
 import { toDockerSince } from '../../core/timestamp.js';
-import { deepFreeze } from '../../core/record-json.js';
+import { containerMeta } from '../common/container-meta.js';
 import type { ContainerInfo } from '../../services/docker.js';
 import { earliest, type ContainerCheckpoint } from './checkpoint.js';
 import { ContainerLines } from './container-lines.js';
@@ -169,7 +169,7 @@ export class ContainerFollower extends FollowerBase implements Follower {
   protected apply(info: ContainerInfo): void {
     if (info.logPath || info.startedAt) this.tty = info.tty;
     // frozen: shared by every record of this container, and serialised once
-    this.meta = deepFreeze({ id: info.id, name: info.name, image: { name: info.image }, labels: { ...info.labels } });
+    this.meta = containerMeta(info, { inputId: this.ctx.inputId, inputType: 'docker_logs', logger: this.ctx.logger });
     this.tag = `docker.main.${info.name.replace(/\./g, '_')}`;
     this.lines.describe(this.meta, this.tag);
   }

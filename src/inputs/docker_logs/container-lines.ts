@@ -166,7 +166,7 @@ export class ContainerLines {
     const shape = (s.shape ??= streamShape({ stream: message.stream, tag: this.tag, container: this.meta as ContainerMeta, host: this.ctx.host }));
     // a computed tag needs the record, and its JSON is then no longer the shape's
     const jsonTail = line.jsonSafeBytes && !this.ctx.tag ? shape.jsonTail : undefined;
-    const event = new LineEvent(line, shape, line.bytes + 256, s, cursor.ts as string, cursor.count, startFile, startOffset, jsonTail);
+    const event = new LineEvent(line, shape, line.bytes + 256 + shape.jsonTail.length, s, cursor.ts as string, cursor.count, startFile, startOffset, jsonTail);
     if (this.ctx.tag) event.record.tag = this.ctx.tag(event.record);
     s.add(event);
     this.ctx.counters.records.inc();

@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Backoff } from '../../core/backoff.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
-import { deepFreeze } from '../../core/record-json.js';
+import { containerMeta } from '../common/container-meta.js';
 import type { ContainerInfo } from '../../services/docker.js';
 import { earliest, type ContainerCheckpoint, type FilePosition } from './checkpoint.js';
 import { ContainerLines } from './container-lines.js';
@@ -220,7 +220,7 @@ export class FileFollower extends FollowerBase implements Follower {
 
   protected apply(info: ContainerInfo): void {
     this.name = info.name;
-    this.lines.describe(deepFreeze({ id: info.id, name: info.name, image: { name: info.image }, labels: { ...info.labels } }), `docker.main.${info.name.replace(/\./g, '_')}`);
+    this.lines.describe(containerMeta(info, { inputId: this.ctx.inputId, inputType: 'docker_logs', logger: this.ctx.logger }), `docker.main.${info.name.replace(/\./g, '_')}`);
   }
 }
 

@@ -5,6 +5,7 @@ import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import { DockerService, type ContainerInfo } from '../../services/docker.js';
 import { ContainerFilter } from '../docker_logs/container-filter.js';
 import { ContainerWatcher } from '../common/container-watcher.js';
+import { containerMeta } from '../common/container-meta.js';
 import { labelPaths } from './label-paths.js';
 import type { DockerTailConfig } from './schema.js';
 import { TailSession, type FilePosition, type TailContext } from './tail-session.js';
@@ -89,7 +90,7 @@ export class DockerTailInput implements Input {
     if (!this.context || this.abort.signal.aborted) return;
     const { id } = info;
     if (restarted) this.warnedMissingTool.delete(id);
-    const meta = deepFreeze({ id: info.id, name: info.name, image: { name: info.image }, labels: { ...info.labels } });
+    const meta = containerMeta(info, { inputId: this.plugin.id, inputType: 'docker_tail', logger: this.plugin.logger });
     this.metas.set(id, meta);
     let files = this.sessions.get(id);
     if (!files) {

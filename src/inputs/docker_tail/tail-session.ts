@@ -12,6 +12,7 @@ import { Watermark } from '../../core/watermark.js';
 import type { RecordSink } from '../../plugins/types.js';
 import type { FrameStream } from '../../services/docker-frames.js';
 import { pumpExecStream } from '../common/exec-stream.js';
+import { containerMetaBytes } from '../common/container-meta.js';
 import type { DockerService } from '../../services/docker.js';
 import { ByteLineSplitter, type SplitLine } from './byte-line-splitter.js';
 import { TailFrameReader } from './tail-frames.js';
@@ -199,6 +200,6 @@ export class TailSession {
     const ack = new Ack(() => this.settled.settle(seq));
     this.ctx.records.inc();
     const origin = `${this.containerId}/${this.path}/${position.inode ?? 'unknown'}/${position.offset}`;
-    return this.ctx.sink.offer({ record, ack, bytes: text.length + 300, origin });
+    return this.ctx.sink.offer({ record, ack, bytes: text.length + 300 + containerMetaBytes(this.meta), origin });
   }
 }
