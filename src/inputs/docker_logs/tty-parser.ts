@@ -12,8 +12,12 @@ const MAX_TIMESTAMP = 40;
  * sent as up to three times as many bytes.
  */
 const MAX_PIECE_SENT = 3 * PIECE_BYTES;
-/** A timestamp this far past our clock is not the daemon's (the daemon stamps a line when it reads it). */
-const MAX_FUTURE_MS = 60_000;
+/**
+ * A timestamp this far past our clock is not the daemon's (the daemon stamps a line when it reads
+ * it). A day, not a minute: a daemon on another host (`docker_host`) may run ahead of our clock,
+ * and its lines must not be skipped for that.
+ */
+const MAX_FUTURE_MS = 24 * 3_600_000;
 
 type State = 'timestamp' | 'content' | 'skip';
 
@@ -23,7 +27,7 @@ type State = 'timestamp' | 'content' | 'skip';
  *
  * - A newline only ever ends an entry (the daemon splits lines at newlines), so the bytes after one
  *   are the daemon's timestamp of the next entry. Only there, and at the start of the stream, is a
- *   timestamp parsed; an entry start that is not one, or one more than a minute past our clock, is
+ *   timestamp parsed; an entry start that is not one, or one more than a day past our clock, is
  *   a desync and is skipped up to the next newline.
  * - An entry without a newline is a piece of a longer line. Its length as sent is not known (16 KiB
  *   raw, re-encoded), but every piece of a line carries the line's timestamp, to the nanosecond, so
