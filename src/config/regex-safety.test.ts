@@ -16,6 +16,24 @@ describe('regexSafetyProblem', () => {
     ['(?:a+|b)+c', /nested quantifier/],
     ['(?:\\s+|\\w+)*$', /nested quantifier/],
     ['^([a-zA-Z0-9]{2,4})+$', /nested quantifier/],
+    // the end of one iteration and the start of the next can take the same characters
+    ['^(?<pairs>(?:\\w+=\\w*\\s*)+)$', /nested quantifier "\(\?:\\w\+=\\w\*\\s\*\)\+"/],
+    ['^(?:[\\w.]+:[\\w.]*\\s*)+$', /nested quantifier/],
+    ['(\\w+,?)+', /nested quantifier/],
+    ['(a+b?)+', /nested quantifier/],
+    ['(\\d+\\.?\\d*)+', /nested quantifier/],
+    ['(x+x+)+', /nested quantifier/],
+    ['^(?:a*ba*)+$', /nested quantifier/],
+    ['^(?:=\\w*\\w+)+$', /nested quantifier/],
+    ['(?:\\w+=\\w*;?)+', /nested quantifier/],
+    ['(?:[a-z]+=[a-z]*\\b\\s*)+', /nested quantifier/],
+    ['(?:\\w+=(?:\\w*|"[^"]*")\\s*)+', /nested quantifier/],
+    ['(?:\\w+(?:=\\w*|:)\\s*)+', /nested quantifier/],
+    ['(?:\\w+=(?:\\w*\\s*))+', /nested quantifier/],
+    ['(?:\\w+=(?:\\w*){1}\\s*)+', /nested quantifier/],
+    ['(?:\\w+=\\w*|-)+', /nested quantifier/],
+    ['(?:-|\\d+=\\w*)+', /nested quantifier/],
+    ['(?:\\w+=\\w*\\s*){2,}', /nested quantifier/],
     ['(a|a)*', /alternatives that can start with the same character/],
     ['(a|aa)+b', /alternatives/],
     ['^(a|b|ab)*c$', /alternatives/],
@@ -37,6 +55,14 @@ describe('regexSafetyProblem', () => {
     '(\\w|-)+',
     '(\\s+\\w+)*',
     '(\\s*,\\s*\\w+)*',
+    '(\\w+\\s)*',
+    '^(?:\\w+=\\w+\\s)*$',
+    '^(?:\\w+=\\w*;)+$',
+    '^(?:\\w+=[^\\s=]*\\s+)*$',
+    '^(?:\\s*\\w+=\\w*,)*$',
+    '^(?:\\w*=\\w)+$',
+    '^(?:\\w+=\\w*\\s*)$',
+    '^(?:\\w+=\\w*\\s*){1}$',
     '"(?:\\\\.|[^"\\\\])*"',
     '(.|\\n)*',
     '^\\s*(ERROR|WARN|INFO)\\b',
@@ -51,6 +77,17 @@ describe('regexSafetyProblem', () => {
   ])('accepts %s', (pattern) => {
     new RegExp(pattern);
     expect(regexSafetyProblem(pattern)).toBeUndefined();
+  });
+
+  it.each(['(\\w+\\s)*', '^(?:\\w+=\\w+\\s)*$', '^(?:\\w+=\\w*;)+$', '^(?:\\w+=[^\\s=]*\\s+)*$', '^(?:\\s*\\w+=\\w*,)*$', '^(?:\\w*=\\w)+$'])('%s, accepted, runs fast on lines built to make it backtrack', (pattern) => {
+    expect(regexSafetyProblem(pattern)).toBeUndefined();
+    const re = new RegExp(pattern);
+    for (const unit of ['a=a', 'a=a ', 'a=aa;', 'a =a,', 'a ', 'a']) {
+      const line = `${unit.repeat(Math.ceil(20_000 / unit.length))}!`;
+      const started = performance.now();
+      re.test(line);
+      expect(performance.now() - started, `${pattern} on ${JSON.stringify(unit)}…`).toBeLessThan(500);
+    }
   });
 
   it('refuses patterns longer than the limit', () => {

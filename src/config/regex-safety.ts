@@ -6,6 +6,9 @@
  *
  * - a repeated group holding a variable repeat that can match the same characters as the rest of
  *   an iteration, e.g. `(a+)+`, `(\w+\s?)*`, `(.*a){12}`: each split of a run is tried;
+ * - a repeated group where the end of one iteration and the start of the next (or two neighbours
+ *   within one) are variable-length parts that can match the same characters with nothing that
+ *   must match another character between them, e.g. `(?:\w+=\w*\s*)+`;
  * - a repeated alternation whose branches can start with the same character, e.g. `(a|ab)*`;
  * - backreferences, which make matching exponential in the worst case.
  *
@@ -69,7 +72,54 @@ function repeatProblem(repeat: Extract<Node, { kind: 'repeat' }>): string | unde
       }
     }
   }
+  for (const [b, parts] of iterations.entries()) {
+    for (const [i, part] of parts.entries()) {
+      if (!isVariable(part)) continue;
+      const clash = runOn(iterations, b, i);
+      if (clash) {
+        return `nested quantifier "${repeat.text}" can take exponential time on some lines (catastrophic backtracking): the characters matched by "${sourceOf(part)}" can also be matched by "${sourceOf(clash)}" ${clash === part || parts.indexOf(clash) <= i ? 'at the start of the next repetition' : 'after it'}, so a run of them can be split in many ways — put a character neither can match between them, e.g. "\\w+=\\w*(?:\\s+\\w+=\\w*)*" instead of "(?:\\w+=\\w*\\s*)+"`;
+      }
+    }
+  }
   return undefined;
+}
+
+/**
+ * The variable-length part after `iterations[b][i]` (in the same iteration, or at the start of the
+ * next one, the same part included) that can take some of its characters, with nothing in between
+ * that must consume a character outside them: the boundary between the two is then ambiguous, e.g.
+ * `\w*` and `\w+` in `(?:\w+=\w*\s*)+`, where `\s*` may match nothing.
+ */
+function runOn(iterations: readonly Node[][], b: number, i: number): Node | undefined {
+  const parts = iterations[b] as Node[];
+  const set = chars(parts[i] as Node);
+  // undefined: the walk goes on; null: a fence ends it
+  const visit = (other: Node): Node | null | undefined => {
+    if (isVariable(other) && intersects(chars(other), set)) return other;
+    return consumesOutside(other, set) ? null : undefined;
+  };
+  for (const other of parts.slice(i + 1)) {
+    const found = visit(other);
+    if (found !== undefined) return found ?? undefined;
+  }
+  // the rest of the iteration may match nothing (or only these characters): on to the next one
+  for (const [c, next] of iterations.entries()) {
+    for (const other of c === b ? next.slice(0, i + 1) : next) {
+      const found = visit(other);
+      if (found === null) break;
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Whether a part can match texts of different lengths. */
+function isVariable(node: Node): boolean {
+  return maxLength(node) > minLength(node);
+}
+
+function sourceOf(node: Node): string {
+  return sources.get(node) ?? '…';
 }
 
 function first<T>(items: readonly T[], f: (item: T) => string | undefined): string | undefined {
@@ -128,16 +178,42 @@ function minLength(node: Node): number {
     case 'group':
       return node.lookaround ? 0 : minLength(node.body);
     case 'repeat':
-      return node.min === 0 ? 0 : minLength(node.body);
+      return node.min === 0 ? 0 : node.min * minLength(node.body);
     default:
       return 0;
   }
 }
 
+function maxLength(node: Node): number {
+  switch (node.kind) {
+    case 'char':
+      return 1;
+    case 'seq':
+      return node.items.reduce((n, item) => n + maxLength(item), 0);
+    case 'alt':
+      return Math.max(...node.options.map(maxLength));
+    case 'group':
+      return node.lookaround ? 0 : maxLength(node.body);
+    case 'repeat': {
+      const body = maxLength(node.body);
+      return body === 0 || node.max === 0 ? 0 : body * node.max;
+    }
+    default:
+      return 0;
+  }
+}
+
+const charsOf = new WeakMap<Node, CharSet>();
+
 function chars(node: Node): CharSet {
-  if (node.kind === 'char') return charSet(node.source);
-  if (node.kind === 'group' && node.lookaround) return EMPTY;
-  return union(children(node).map(chars));
+  let set = charsOf.get(node);
+  if (!set) {
+    if (node.kind === 'char') set = charSet(node.source);
+    else if (node.kind === 'group' && node.lookaround) set = EMPTY;
+    else set = union(children(node).map(chars));
+    charsOf.set(node, set);
+  }
+  return set;
 }
 
 function firstChars(node: Node): CharSet {
@@ -196,6 +272,9 @@ function intersects(a: CharSet, b: CharSet): boolean {
   return a.some((v, i) => v && b[i]);
 }
 
+/** The text each node was parsed from. */
+const sources = new WeakMap<Node, string>();
+
 const QUANTIFIERS: Record<string, [number, number]> = { '*': [0, Infinity], '+': [1, Infinity], '?': [0, 1] };
 
 /** A parser of the patterns `new RegExp(text)` accepts (no flags), just detailed enough for the check. */
@@ -214,21 +293,29 @@ class Parser {
   }
 
   private alternation(): Node {
+    const start = this.pos;
     const options = [this.sequence()];
     while (this.src[this.pos] === '|') {
       this.pos++;
       options.push(this.sequence());
     }
-    return options.length === 1 ? (options[0] as Node) : { kind: 'alt', options };
+    return options.length === 1 ? (options[0] as Node) : this.located({ kind: 'alt', options }, start);
   }
 
   private sequence(): Node {
     const items: Node[] = [];
+    const start = this.pos;
     while (this.pos < this.src.length && this.src[this.pos] !== '|' && this.src[this.pos] !== ')') {
-      const start = this.pos;
-      items.push(this.quantified(this.atom(), start));
+      const itemStart = this.pos;
+      items.push(this.located(this.quantified(this.atom(), itemStart), itemStart));
     }
-    return { kind: 'seq', items };
+    return this.located({ kind: 'seq', items }, start);
+  }
+
+  /** Remembers the text of a node, for messages. */
+  private located(node: Node, start: number): Node {
+    sources.set(node, this.src.slice(start, this.pos));
+    return node;
   }
 
   private atom(): Node {
