@@ -12,8 +12,9 @@ export const PRESETS: Record<'java' | 'python' | 'go', string> = {
   java: '^(\\s+at\\s|\\s+\\.\\.\\.\\s+\\d+\\s+more|\\s*Caused by:|\\s*Suppressed:|\\s+)',
   // indented frames, and the final "ValueError: …" line of a traceback
   python: '^(\\s|[A-Za-z_][\\w.]*(Error|Exception|Warning|Exit|Interrupt)(:|$))',
-  // "goroutine 1 [running]:", "main.main()", "\t/src/main.go:12 +0x1d", blank lines, "created by …"
-  go: '^(\\s|$|goroutine \\d+ \\[|[\\w./*()-]+\\(.*\\)$|created by |\\[signal )',
+  // "goroutine 1 [running]:", "main.main()", "main.(*T).m(…)", "\t/src/main.go:12 +0x1d", blank lines, "created by …";
+  // the name stops at the first "(", so a line of "(" is one linear scan (not one per "("), see presets.test.ts
+  go: '^(\\s|$|goroutine \\d+ \\[|[\\w./*-]+\\([^\\n]*\\)$|created by |\\[signal )',
 };
 
 const regex = regexText();
