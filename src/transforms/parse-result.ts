@@ -1,6 +1,6 @@
 import type { Counter, Metrics } from '../core/metrics.js';
 import type { LogRecord } from '../core/record.js';
-import { normalizeParsedTimestamp } from './parsed-timestamp.js';
+import { normalizeParsedTimestamp, PARSED_TIME_RANGE } from './parsed-timestamp.js';
 import { getField, setField, splitPath } from './fields.js';
 import { LOGSHIP_FIELDS, fitsField, type OverwritableField } from './logship-fields.js';
 
@@ -40,11 +40,18 @@ export class ParseResult {
     this.overwritable = new Set(options.allow_overwrite ?? []);
   }
 
+  /**
+   * A parsed time that is not a valid one (not ISO 8601 text or epoch seconds/ms, not a real date,
+   * outside 1970–9999: see parsed-timestamp.ts) leaves `@timestamp` as it was and marks the record
+   * with `parse_error`, its fields merged all the same; a missing one is no error.
+   */
   apply(record: LogRecord, fields: Record<string, unknown>): void {
-    const timestamp = this.timestampPath ? normalizeParsedTimestamp(getField(fields as LogRecord, this.timestampPath) ?? fields[this.timestampKey as string]) : undefined;
+    const parsedTime = this.timestampPath ? (getField(fields as LogRecord, this.timestampPath) ?? fields[this.timestampKey as string]) : undefined;
+    const timestamp = parsedTime === undefined ? undefined : normalizeParsedTimestamp(parsedTime);
     if (this.target.length) setField(record, this.target, fields);
     else this.merge(record, fields, timestamp !== undefined && this.timestampKey === '@timestamp');
     if (timestamp) record['@timestamp'] = timestamp;
+    else if (parsedTime !== undefined) this.fail(record, `timestamp_field ${JSON.stringify(this.timestampKey)}: not a valid time (ISO 8601 or epoch seconds/ms, a real date in ${PARSED_TIME_RANGE}); @timestamp kept`);
   }
 
   fail(record: LogRecord, reason: string): void {
