@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { integerIn } from '../../config/numbers.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 import { fieldString, splitPath } from '../fields.js';
+import { LruMap, storedKey } from '../key-map.js';
 
 export const sampleSchema = z
   .object({
@@ -11,12 +12,19 @@ export const sampleSchema = z
       .optional()
       .describe('Records whose `field` matches this regular expression are always kept (e.g. "error|warn").'),
     field: z.string().min(1).default('message').describe('Field `keep` tests.'),
+    max_keys: integerIn(1, 1_000_000)
+      .default(10_000)
+      .describe('Most containers counted at once; beyond, the least recently seen is forgotten (if it comes back, its count starts again: its next record is kept).'),
   })
   .strict();
 
-/** Keeps 1 in `rate` records per container, counted, not random: the same input gives the same output. */
+/**
+ * Keeps 1 in `rate` records per container, counted, not random: the same input gives the same
+ * output. At most `max_keys` counters: containers come and go, and a transform before this one
+ * can set container.id from a record's content.
+ */
 export class Sample implements Transform {
-  private readonly counts = new Map<string, number>();
+  private readonly counts: LruMap<number>;
   private readonly keep: RegExp | undefined;
   private readonly path: string[];
 
@@ -26,6 +34,7 @@ export class Sample implements Transform {
   ) {
     this.keep = config.keep ? new RegExp(config.keep) : undefined;
     this.path = splitPath(config.field);
+    this.counts = new LruMap(config.max_keys);
   }
 
   process: Transform['process'] = (event, emit) => {
@@ -33,7 +42,7 @@ export class Sample implements Transform {
       emit(event);
       return;
     }
-    const key = event.record.container.id;
+    const key = storedKey(String(event.record.container.id));
     const n = (this.counts.get(key) ?? 0) + 1;
     this.counts.set(key, n % this.config.rate);
     if (n === 1) {

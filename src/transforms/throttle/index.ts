@@ -1,8 +1,10 @@
 import { templateText } from '../../config/validators.js';
 import { z } from 'zod';
-import { numberIn } from '../../config/numbers.js';
+import { integerIn, numberIn } from '../../config/numbers.js';
+import type { Counter } from '../../core/metrics.js';
 import { compileTemplate, type Template } from '../../core/template.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
+import { LruMap, storedKey } from '../key-map.js';
 
 export const throttleSchema = z
   .object({
@@ -12,22 +14,40 @@ export const throttleSchema = z
     key: templateText()
       .default('{container.id}')
       .describe('What each limit applies to, a template (default: per container).'),
+    max_keys: integerIn(1, 1_000_000)
+      .default(10_000)
+      .describe('Most keys tracked at once; beyond, the least recently seen key is forgotten (if it comes back, it starts with a full burst).'),
   })
   .strict();
 
 interface Bucket {
   tokens: number;
   at: number;
+  /** Records dropped since the last report. */
+  dropped: number;
+  /** The start of a long key, for the report (the map holds its digest). */
+  shown?: string;
 }
 
 const FORGET_AFTER_MS = 10 * 60_000;
+const REPORT_EVERY_MS = 60_000;
+/** Keys come from records: the report shows only their start. */
+const SHOWN_KEY_LENGTH = 64;
 
-/** A token bucket per key: a container that floods is cut to `rate`, the others are untouched; drops are counted per key. */
+/**
+ * A token bucket per key: a container that floods is cut to `rate`, the others are untouched.
+ * At most `max_keys` buckets (least recently seen forgotten first), since keys can come from
+ * container output; drops are counted per transform, and the key dropped most is logged at most
+ * once a minute.
+ */
 export class Throttle implements Transform {
   private readonly key: Template;
   private readonly burst: number;
-  private readonly buckets = new Map<string, Bucket>();
-  private lastSweep = Date.now();
+  private readonly buckets: LruMap<Bucket>;
+  private readonly dropped: Counter;
+  private lastSweep: number;
+  private lastReport: number;
+  private droppedSinceReport = 0;
 
   constructor(
     private readonly config: z.output<typeof throttleSchema>,
@@ -37,13 +57,21 @@ export class Throttle implements Transform {
     this.key = compileTemplate(config.key);
     // a bucket smaller than one token would let nothing through (rate 0.5 without a burst)
     this.burst = config.burst ?? Math.max(1, config.rate);
+    this.buckets = new LruMap(config.max_keys);
+    this.dropped = context.metrics.counter('throttle_dropped_total', { transform: context.id });
+    this.lastSweep = this.lastReport = now();
   }
 
   process: Transform['process'] = (event, emit) => {
     const now = this.now();
-    const key = this.key(event.record);
+    const text = this.key(event.record);
+    const key = storedKey(text);
     let bucket = this.buckets.get(key);
-    if (!bucket) this.buckets.set(key, (bucket = { tokens: this.burst, at: now }));
+    if (!bucket) {
+      bucket = { tokens: this.burst, at: now, dropped: 0 };
+      if (key !== text) bucket.shown = text.slice(0, SHOWN_KEY_LENGTH);
+      this.buckets.set(key, bucket);
+    }
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.config.rate);
     bucket.at = now;
     if (now - this.lastSweep > FORGET_AFTER_MS) this.sweep(now);
@@ -52,13 +80,44 @@ export class Throttle implements Transform {
       emit(event);
       return;
     }
-    this.context.metrics.inc('throttle_dropped_total', { transform: this.context.id, key: key.slice(0, 12) });
+    this.dropped.inc();
+    bucket.dropped += 1;
+    this.droppedSinceReport += 1;
+    if (now - this.lastReport >= REPORT_EVERY_MS) this.report(now);
     event.ack.settle('dropped');
   };
 
+  /** Buckets idle for FORGET_AFTER_MS: the oldest-used first, so the scan stops at the first recent one. */
   private sweep(now: number): void {
     this.lastSweep = now;
-    for (const [key, bucket] of this.buckets) if (now - bucket.at > FORGET_AFTER_MS) this.buckets.delete(key);
+    const idle: string[] = [];
+    for (const [key, bucket] of this.buckets.entries()) {
+      if (now - bucket.at <= FORGET_AFTER_MS) break;
+      idle.push(key);
+    }
+    for (const key of idle) this.buckets.delete(key);
+  }
+
+  /** One line for what was dropped since the last one, naming the key dropped most (cut). */
+  private report(now: number): void {
+    let topKey: string | undefined;
+    let top: Bucket | undefined;
+    let topDropped = 0;
+    for (const [key, bucket] of this.buckets.entries()) {
+      if (bucket.dropped > topDropped) [topKey, top, topDropped] = [key, bucket, bucket.dropped];
+      bucket.dropped = 0;
+    }
+    const seconds = Math.round((now - this.lastReport) / 1000);
+    const total = this.droppedSinceReport;
+    this.lastReport = now;
+    this.droppedSinceReport = 0;
+    if (topKey === undefined || !top) return;
+    const long = top.shown !== undefined || topKey.length > SHOWN_KEY_LENGTH;
+    const shown = `${JSON.stringify(top.shown ?? topKey.slice(0, SHOWN_KEY_LENGTH))}${long ? '…' : ''}`;
+    this.context.logger.info(
+      { transform: this.context.id, dropped: total, top_key: shown, top_key_dropped: topDropped },
+      `throttle ${this.context.id}: dropped ${total} records in the last ${seconds} s; most for key ${shown} (${topDropped})`,
+    );
   }
 }
 
