@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import pino from 'pino';
-import { Ack, type Outcome } from '../core/ack.js';
-import { Metrics } from '../core/metrics.js';
-import type { LogRecord, PipelineEvent } from '../core/record.js';
-import { compileTagGlob } from '../core/tag-match.js';
-import { TransformChain } from '../pipeline/transform-chain.js';
-import type { PluginContext, TransformDefinition } from '../plugins/types.js';
 import { jsonParserTransform } from './json/index.js';
 import { logfmtParserTransform } from './logfmt/index.js';
 import { normalizeParsedTimestamp } from './parsed-timestamp.js';
+import { through } from '../../test/helpers/transform-harness.js';
 
 const HOSTILE: [string, unknown][] = [
   ['1e300', 1e300],
@@ -88,22 +82,6 @@ describe('normalizeParsedTimestamp', () => {
     expect(normalizeParsedTimestamp(value)).toBe(expected);
   });
 });
-
-/** Runs messages through one parser configured from pipeline-file options. */
-function through(definition: TransformDefinition, options: Record<string, unknown>, messages: string[]): { out: LogRecord[]; outcomes: Outcome[]; metrics: Metrics } {
-  const metrics = new Metrics();
-  const context = { id: 't', logger: pino({ level: 'silent' }), hostName: 'h', stateDir: '/tmp', metrics } as unknown as PluginContext;
-  const transform = definition.create(definition.schema.parse(options), context);
-  const chain = new TransformChain([{ id: 't', match: compileTagGlob('**'), transform }]);
-  const out: LogRecord[] = [];
-  const outcomes: Outcome[] = [];
-  for (const message of messages) {
-    const record: LogRecord = { '@timestamp': '2026-11-29T01:00:00.000000000Z', message, stream: 'stdout', source: 'main', tag: 'docker.main.web', container: { id: 'c1', name: 'web', image: { name: 'nginx:1' }, labels: {} }, host: { name: 'h' } };
-    const event: PipelineEvent = { record, ack: new Ack((o) => outcomes.push(o)), bytes: 1 };
-    chain.run(event, (e) => out.push(e.record));
-  }
-  return { out, outcomes, metrics };
-}
 
 describe('a parser given a hostile time', () => {
   const jsonValues = ['1e300', '-1', 'null', 'true', '{}', '[]', '[1700000000]', '"2024-19-39T29:69:99Z"', '"0000-01-01T00:00:00Z"', '"2023-02-29T00:00:00Z"', '"NaN"', `"${'9'.repeat(100_000)}"`];

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import pino from 'pino';
 import { Ack, type Outcome } from '../core/ack.js';
 import { Metrics } from '../core/metrics.js';
 import { deepFreeze } from '../core/record-json.js';
-import type { LogRecord, PipelineEvent } from '../core/record.js';
+import type { LogRecord } from '../core/record.js';
 import { compileTagGlob } from '../core/tag-match.js';
 import { TransformChain } from '../pipeline/transform-chain.js';
 import type { PluginContext, TransformDefinition } from '../plugins/types.js';
+import { through as runThrough } from '../../test/helpers/transform-harness.js';
 import { dedotTransform } from './dedot/index.js';
 import { grepTransform } from './grep/index.js';
 import { jsonParserTransform } from './json/index.js';
@@ -23,20 +23,7 @@ function record(message: string): LogRecord {
   return { '@timestamp': '2026-11-29T01:00:00.000000000Z', message, stream: 'stdout', source: 'main', tag: 'docker.main.web', container, host: { name: 'h' } };
 }
 
-/** Runs records through one transform configured from pipeline-file options (parsed by its schema). */
-function through(definition: TransformDefinition, options: Record<string, unknown>, messages: string[]): { out: LogRecord[]; outcomes: Outcome[]; metrics: Metrics } {
-  const metrics = new Metrics();
-  const context = { id: 't', logger: pino({ level: 'silent' }), hostName: 'h', stateDir: '/tmp', metrics } as unknown as PluginContext;
-  const transform = definition.create(definition.schema.parse(options), context);
-  const chain = new TransformChain([{ id: 't', match: compileTagGlob('**'), transform }]);
-  const out: LogRecord[] = [];
-  const outcomes: Outcome[] = [];
-  for (const message of messages) {
-    const event: PipelineEvent = { record: record(message), ack: new Ack((o) => outcomes.push(o)), bytes: 1 };
-    chain.run(event, (e) => out.push(e.record));
-  }
-  return { out, outcomes, metrics };
-}
+const through = (definition: TransformDefinition, options: Record<string, unknown>, messages: string[]): ReturnType<typeof runThrough> => runThrough(definition, options, messages, record);
 
 describe('parsers', () => {
   it('json: merges fields, takes the time, keeps and marks what is not a JSON object', () => {
