@@ -47,24 +47,35 @@ export function sequenceProblems(counts: Map<string, number>, prefix: string, n:
 }
 
 /** Waits until the file holds at least `count` complete lines, reading only what was appended. */
+/** Counts the lines of a growing file, reading only what was appended since the last count. */
+export class LineCounter {
+  private readonly buffer = Buffer.alloc(1 << 20);
+  private offset = 0;
+  lines = 0;
+
+  constructor(readonly path: string) {}
+
+  count(): number {
+    if (!existsSync(this.path)) return this.lines;
+    const fd = openSync(this.path, 'r');
+    try {
+      let n: number;
+      while ((n = readSync(fd, this.buffer, 0, this.buffer.length, this.offset)) > 0) {
+        for (let i = 0; i < n; i++) if (this.buffer[i] === 0x0a) this.lines += 1;
+        this.offset += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return this.lines;
+  }
+}
+
 export async function waitForLineCount(path: string, count: number, timeoutMs = 60_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
-  const buffer = Buffer.alloc(1 << 20);
-  let offset = 0;
-  let lines = 0;
+  const counter = new LineCounter(path);
   for (;;) {
-    if (existsSync(path)) {
-      const fd = openSync(path, 'r');
-      try {
-        let n: number;
-        while ((n = readSync(fd, buffer, 0, buffer.length, offset)) > 0) {
-          for (let i = 0; i < n; i++) if (buffer[i] === 0x0a) lines += 1;
-          offset += n;
-        }
-      } finally {
-        closeSync(fd);
-      }
-    }
+    const lines = counter.count();
     if (lines >= count || Date.now() > deadline) return lines;
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -1,9 +1,9 @@
-import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BUSYBOX, docker, numberedScript, removeContainersWithLabel, uniqueLabel, waitForExit } from '../helpers/docker-cli.js';
-import { messageCounts, readRecords, sequenceProblems, waitForRecords } from '../helpers/output-file.js';
+import { LineCounter, messageCounts, readRecords, sequenceProblems, waitForRecords } from '../helpers/output-file.js';
 import { peakRssMiB } from '../helpers/process-stats.js';
 import type { LogRecord } from '../../src/core/record.js';
 import { Shipper, tempDir } from '../helpers/shipper.js';
@@ -82,8 +82,7 @@ function warningsAboutLabels(shipper: Shipper): string[] {
  */
 async function follow(shipper: Shipper, path: string, count: number, timeoutMs = 120_000): Promise<{ lines: number; peakRss: number }> {
   const deadline = Date.now() + timeoutMs;
-  const buffer = Buffer.alloc(1 << 20);
-  let offset = 0;
+  const counter = new LineCounter(path);
   let lines = 0;
   let peakRss = 0;
   for (;;) {
@@ -95,16 +94,7 @@ async function follow(shipper: Shipper, path: string, count: number, timeoutMs =
     if (existsSync(path)) {
       const size = statSync(path).size;
       if (size > MAX_OUTPUT_BYTES) throw new Error(`output grew to ${(size / 2 ** 20).toFixed(0)} MiB after ${lines} lines (peak RSS ${peakRss.toFixed(0)} MiB): labels not bounded`);
-      const fd = openSync(path, 'r');
-      try {
-        let n: number;
-        while ((n = readSync(fd, buffer, 0, buffer.length, offset)) > 0) {
-          for (let i = 0; i < n; i++) if (buffer[i] === 0x0a) lines += 1;
-          offset += n;
-        }
-      } finally {
-        closeSync(fd);
-      }
+      lines = counter.count();
     }
     if (lines >= count) return { lines, peakRss };
     if (shipper.process.exitCode !== null || shipper.process.signalCode !== null) {
