@@ -1,7 +1,6 @@
-import { mkdirSync, openSync, writeSync, fdatasyncSync, closeSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { PipelineEvent } from '../core/record.js';
 import { recordJsonOrCut } from '../core/safe-json.js';
+import { appendPrivateSynced } from '../state/file-modes.js';
 
 export interface Rejection {
   event: PipelineEvent;
@@ -30,13 +29,6 @@ export class DeadLetterFile {
       const { json, cut } = recordJsonOrCut(event.record);
       return `{"time":${JSON.stringify(time)},"${this.writerKind}":${JSON.stringify(this.writer)},"code":${JSON.stringify(code)},"reason":${JSON.stringify(reason)},${cut ? '"record_cut":true,' : ''}"record":${json}}\n`;
     });
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-    const fd = openSync(this.path, 'a', 0o600);
-    try {
-      writeSync(fd, lines.join(''));
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    appendPrivateSynced(this.path, lines.join(''));
   }
 }

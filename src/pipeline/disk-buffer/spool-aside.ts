@@ -1,9 +1,8 @@
-import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Counter, Metrics } from '../../core/metrics.js';
-import { PRIVATE_FILE_MODE } from '../../state/file-modes.js';
+import { appendPrivateSynced } from '../../state/file-modes.js';
 
 /** A spool entry that is not a record: where it was and why it was refused. */
 export interface InvalidEntry {
@@ -49,13 +48,7 @@ export class SpoolAside {
     const time = new Date().toISOString();
     const lines = entries.map((e) => `${JSON.stringify({ time, output: this.output, segment: e.segment, offset: e.offset, reason: e.reason, entry: e.payload.toString('utf8') })}\n`);
     try {
-      const fd = openSync(this.path, 'a', PRIVATE_FILE_MODE);
-      try {
-        writeSync(fd, lines.join(''));
-        fdatasyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      appendPrivateSynced(this.path, lines.join(''));
     } catch (err) {
       // they are not records: skipping them without a copy loses nothing an output could take
       this.logger.error({ output: this.output, path: this.path }, `buffer: cannot write ${entries.length} spool entries that are not records to ${this.path} (${errorMessage(err)}); skipped without a copy`);
