@@ -1,5 +1,6 @@
 import kafkajs, { type Admin, type Producer, type SASLOptions } from './kafkajs.js';
 import type { ConnectionOptions } from 'node:tls';
+import { protocolTypes, type KafkaErrorShape } from './kafka-error-types.js';
 import { LogshipError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { registerKafkaCodecs } from './kafka-codecs.js';
@@ -172,27 +173,13 @@ const PERMANENT: Record<string, string> = {
   INVALID_CONFIG: 'KAFKA_INVALID_TOPIC',
 };
 
-interface KafkaJsError {
-  name?: string;
-  type?: string;
-  message?: string;
-  originalError?: KafkaJsError;
-  errors?: KafkaJsError[];
-}
-
-/** The protocol error types in a kafkajs error, however deep its retries and aggregates wrap them. */
-function protocolTypes(error: KafkaJsError | undefined, depth = 0): string[] {
-  if (!error || typeof error !== 'object' || depth > 5) return [];
-  return [...(error.type ? [error.type] : []), ...protocolTypes(error.originalError, depth + 1), ...(Array.isArray(error.errors) ? error.errors.flatMap((e) => protocolTypes(e, depth + 1)) : [])];
-}
-
 /**
  * Errors from anything but send(): connection and metadata problems are worth retrying; a refusal
  * that asking again will not change (a topic name Kafka does not accept, no authorisation) is not.
  */
 export function toKafkaError(err: unknown, what: string): LogshipError {
   if (err instanceof LogshipError) return err;
-  const e = err as KafkaJsError;
+  const e = err as KafkaErrorShape;
   const types = protocolTypes(e);
   const permanent = types.find((type) => PERMANENT[type]);
   const detail = types[0] ?? e.message ?? String(err);

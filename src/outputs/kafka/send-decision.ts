@@ -1,4 +1,5 @@
 import { RECORD_UNRENDERABLE } from '../../core/errors.js';
+import { protocolTypes, type KafkaErrorShape } from '../../services/kafka-error-types.js';
 
 /** What to do with messages the broker did not take, decided from the error alone. */
 export type SendDecision =
@@ -8,15 +9,9 @@ export type SendDecision =
   | { action: 'reject'; code: string; reason: string };
 
 /** The parts of a kafkajs error that matter: its class name, the protocol error type, and nested causes. */
-export interface KafkaFailure {
-  name?: string;
+export interface KafkaFailure extends KafkaErrorShape {
   /** logship's own code, for failures raised before anything was sent (encoding a record). */
   code?: string;
-  type?: string;
-  message?: string;
-  retriable?: boolean;
-  originalError?: KafkaFailure;
-  errors?: KafkaFailure[];
 }
 
 const REJECTED: Record<string, { code: string; reason: string }> = {
@@ -34,13 +29,6 @@ const REJECTED: Record<string, { code: string; reason: string }> = {
 
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 
-/** The innermost protocol error type in a kafkajs error chain (retries and aggregates wrap it). */
-export function protocolType(error: KafkaFailure | undefined, depth = 0): string | undefined {
-  if (!error || depth > 5) return undefined;
-  if (error.type) return error.type;
-  return protocolType(error.originalError, depth + 1) ?? error.errors?.map((e) => protocolType(e, depth + 1)).find(Boolean);
-}
-
 /**
  * Pure: retry what may succeed later (broker down, leader moving, timeouts, anything unknown —
  * never drop on a guess), split what is too large only together, reject what can never be
@@ -51,7 +39,8 @@ export function decideSendFailure(error: KafkaFailure, messageCount: number): Se
     // one of the records cannot be encoded: halves until it is alone, so the others go
     return messageCount > 1 ? { action: 'split' } : { action: 'reject', code: RECORD_UNRENDERABLE, reason: error.message ?? 'cannot encode the record' };
   }
-  const type = protocolType(error);
+  // the first protocol error type, however deep retries and aggregates wrap it
+  const type = protocolTypes(error)[0];
   if (type && TOO_LARGE.has(type) && messageCount > 1) return { action: 'split' };
   const rejected = type ? REJECTED[type] : undefined;
   if (rejected) return { action: 'reject', ...rejected };
