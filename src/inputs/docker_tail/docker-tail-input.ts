@@ -59,6 +59,7 @@ export class DockerTailInput implements Input {
       maxLineBytes: this.config.max_line_bytes,
       logger,
       records: metrics.counter('input_records_total', { input: id }),
+      unread: metrics.counter('docker_tail_unread_total', { input: id }),
       execCreated: (containerId) => {
         metrics.inc('exec_created_total', { input: id, container: containerId.slice(0, 12) });
         logger.debug({ container: containerId.slice(0, 12) }, 'docker_tail: exec created');

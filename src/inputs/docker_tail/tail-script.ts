@@ -32,18 +32,19 @@
 export const TAIL_SCRIPT = [
   'f=$1; want=$2; off=$3',
   'for t in stat dd; do command -v $t >/dev/null 2>&1 || { echo "logship-tail missing $t"; exit 127; }; done',
+  'have() { command -v "$1" >/dev/null 2>&1; }',
   'mark() { printf "\\000logship-tail %s %s %s\\n" "$1" "$2" "$3"; }',
   // the shipper would wait forever for bytes a header announced: end, it starts us again
   'die() { echo "logship-tail: $f: $*; starting over" >&2; kill $$; exit 1; }',
-  // names the file next to the path ("$f"?*: app.log.1, app.log-2026…) whose inode is $1
-  'rotated() { for g in "$f"?*; do [ "$(stat -L -c %i "$g" 2>/dev/null)" = "$1" ] && { echo "$g"; return 0; }; done; return 1; }',
+  // the shipper logs these as warnings and counts them
+  'warn() { echo "logship-tail warning: $f: $*" >&2; }',
   // runs a finite copy from descriptor $1 in the background, so that a stop ends it even while it
   // waits to write (an asynchronous command's stdin would be /dev/null without the explicit <&);
   // dd's record counts are noise, its failures show as a short copy
   'copy() { d=$1; shift; "$@" <&"$d" 2>/dev/null & c=$!; wait $c; }',
   // opens the path as descriptor 3; cur and size describe what was opened (the path may move meanwhile)
   'reopen() {',
-  '  cur=none; size=0',
+  '  cur=none; size=0; sig=',
   // a regular file only: opening a FIFO would block
   '  [ -f "$f" ] && [ -r "$f" ] && { command exec 3<"$f"; } 2>/dev/null || return 1',
   "  set -- $(stat -L -c '%i %s' /proc/self/fd/3 2>/dev/null); cur=${1:-none}; size=${2:-0}",
@@ -52,6 +53,8 @@ export const TAIL_SCRIPT = [
   'at() { pos=0; while read -r k v; do [ "$k" = pos: ] && { pos=$v; return 0; }; done < /proc/self/fdinfo/$1; }',
   // moves descriptor $1 to byte $2 without reading it (dd seeks a seekable input)
   'seek() { copy "$1" dd bs=1 skip="$2" count=0; at "$1"; [ "$pos" = "$2" ] || die "cannot seek to byte $2"; }',
+  // a checksum of the (at most 64) bytes before byte $2 of file $1: what a copy must hold to be ours
+  'sumat() { k=$2; [ "$k" -gt 64 ] && k=64; [ "$k" -gt 0 ] && have md5sum && dd if="$1" bs=1 skip=$(($2 - k)) count=$k 2>/dev/null | md5sum; }',
   // one frame: the header, then the next $3 bytes of descriptor $1 (file $2), exactly
   'frame() {',
   '  at "$1"; from=$pos; n=$3',
@@ -59,32 +62,91 @@ export const TAIL_SCRIPT = [
   '  [ "$n" -ge 65536 ] && copy "$1" dd bs=65536 count=$((n / 65536))',
   '  [ $((n % 65536)) -gt 0 ] && copy "$1" dd bs=$((n % 65536)) count=1',
   '  at "$1"; [ $((pos - from)) -eq "$n" ] || die "copied $((pos - from)) of $n bytes from byte $from"',
+  // what the followed file held last, to recognise its copy if it is truncated (copytruncate)
+  '  [ "$1" = 3 ] && [ "$n" -gt 0 ] && sig=$(sumat /proc/self/fd/3 "$pos")',
+  '  return 0',
   '}',
   // what descriptor $1 (file $2) holds beyond its position now
   "rest() { at \"$1\"; set -- \"$1\" \"$2\" $(stat -L -c %s /proc/self/fd/$1 2>/dev/null); n=$((${3:-0} - pos)); [ $n -lt 0 ] && n=0; frame \"$1\" \"$2\" $n; }",
   // opens the path and frames it from its first byte
   'restart() { reopen || return 1; frame 3 "$cur" "$size"; }',
+  // the files next to the path whose names start with it (app.log.1, app.log-20261206, app.log.2.gz),
+  // "mtime|inode|size|name", least recently written first
+  'siblings() { have sort || return 0; for g in "$f"?*; do [ -f "$g" ] && stat -L -c "%y|%i|%s|%n" "$g" 2>/dev/null; done | sort "$@"; }',
+  'unpack() { if have gzip; then gzip -dc "$1"; else zcat "$1"; fi; }',
+  // a compressed rotated file (inode $2), from byte $3 of its content
+  'packed() {',
+  '  { have gzip || have zcat; } && have wc && have tail && have head || { warn "cannot read $1 (compressed, and gzip or zcat, wc, tail or head is missing): its lines are skipped"; return 0; }',
+  '  n=$(($(unpack "$1" | wc -c) - $3)); [ $n -gt 0 ] || return 0',
+  '  mark "$2" "$3" "$n"; unpack "$1" | tail -c +$(($3 + 1)) | head -c $n',
+  '}',
+  // a rotated file $1 (inode $2) from byte $3 to its end, checked by inode as opened
+  'plain() {',
+  '  { command exec 4<"$1"; } 2>/dev/null || return 0',
+  "  set -- \"$@\" $(stat -L -c '%i %s' /proc/self/fd/4 2>/dev/null)",
+  '  [ "$4" = "$2" ] && [ "${5:-0}" -ge "$3" ] && seek 4 "$3" && frame 4 "$2" $(($5 - $3))',
+  '  exec 4<&-',
+  '}',
+  // The checkpointed file was rotated away while nobody watched: its rest first, then every file
+  // rotated after it (written later), oldest first; the current file comes next. Rotated files are
+  // matched by inode; one compressed meanwhile has a new inode and cannot be told apart.
+  'catchup() {',
+  '  from=',
+  '  while IFS="|" read -r m i s g; do',
+  '    [ -n "$g" ] || continue',
+  '    if [ -z "$from" ]; then [ "$i" = "$want" ] || continue; from=$off',
+  '    elif [ "$i" = "$cur" ]; then continue',
+  '    else from=0; fi',
+  '    case "$g" in *.gz) packed "$g" "$i" "$from" ;; *) plain "$g" "$i" "$from" ;; esac',
+  '  done <<EOF',
+  '$(siblings)',
+  'EOF',
+  '  [ -n "$from" ] || warn "the file read up to byte $off (inode $want) is no longer next to the path (deleted, compressed or moved while the shipper was down): its lines after that byte are not read"',
+  '}',
+  // Truncated in place (copytruncate): what was written after the last look is in the copy, the most
+  // recently written file next to the path that is longer than what was read and holds, before that
+  // byte, the bytes read last. It is the followed file's continuation: framed as the followed file.
+  'recover() {',
+  '  [ -n "$sig" ] || return 0; was=$pos',
+  '  while IFS="|" read -r m i s g; do',
+  '    [ -n "$g" ] && [ "$s" -gt "$was" ] && [ "$(sumat "$g" "$was")" = "$sig" ] || continue',
+  '    { command exec 4<"$g"; } 2>/dev/null || continue',
+  "    set -- $(stat -L -c %s /proc/self/fd/4 2>/dev/null)",
+  '    seek 4 "$was" && frame 4 "$cur" $((${1:-0} - was))',
+  '    exec 4<&-; return 0',
+  '  done <<EOF',
+  '$(siblings -r)',
+  'EOF',
+  '  warn "truncated at byte $was, and no copy of it found next to the path: lines written since the last look (up to a second) are not read"',
+  '}',
+  // a writer keeps writing to the rotated file until it reopens the path (nginx after its
+  // postrotate signal): read it until a look finds nothing new, five looks at most
+  'linger() {',
+  '  for _ in 1 2 3 4 5; do',
+  '    sleep 1; at 3',
+  "    set -- $(stat -L -c %s /proc/self/fd/3 2>/dev/null)",
+  '    [ "${1:-0}" -gt "$pos" ] || return 0',
+  '    rest 3 "$cur"',
+  '  done',
+  '}',
   'follow() {',
   "  trap 'kill ${c:-} 2>/dev/null; exit 0' TERM",
   '  reopen',
   '  if [ "$cur" != none ] && { [ "$want" = any ] || [ "$cur" = "$want" ]; } && [ "$size" -ge "$off" ]; then seek 3 "$off"',
-  '  elif [ "$want" != any ] && [ "$off" -gt 0 ] && g=$(rotated "$want") && { command exec 4<"$g"; } 2>/dev/null; then',
-  // the checkpointed file, rotated away while nobody watched: its rest first, checked by inode as opened
-  "    set -- $(stat -L -c '%i %s' /proc/self/fd/4 2>/dev/null)",
-  '    [ "$1" = "$want" ] && [ "${2:-0}" -ge "$off" ] && seek 4 "$off" && frame 4 "$want" $(($2 - off))',
-  '    exec 4<&-',
+  '  elif [ "$want" = "$cur" ]; then warn "truncated to $size bytes while the shipper was down, after byte $off was read: the lines from that byte up to the truncation are not read"',
+  '  elif [ "$want" != any ]; then catchup',
   '  fi',
   '  [ "$cur" != none ] && rest 3 "$cur"',
   '  while :; do',
   "    set -- $(stat -L -c '%i %s' \"$f\" 2>/dev/null)",
   '    if [ "${1:-none}" != "$cur" ]; then',
   // rotated, removed or (re)appeared: the old file's rest through its descriptor, then the new one
-  '      [ "$cur" != none ] && rest 3 "$cur"',
+  '      [ "$cur" != none ] && rest 3 "$cur" && linger',
   '      restart && continue',
   '    elif [ "$cur" != none ]; then',
   '      at 3',
-  // shrank below what was read (copytruncate): from its first byte again
-  '      if [ "$2" -lt "$pos" ]; then restart && continue',
+  // shrank below what was read (copytruncate): the copy's part we missed, then the file from byte 0
+  '      if [ "$2" -lt "$pos" ]; then recover; restart && continue',
   '      elif [ "$2" -gt "$pos" ]; then frame 3 "$cur" $(($2 - pos)); [ "$n" -ge 65536 ] && continue',
   '      fi',
   '    fi',

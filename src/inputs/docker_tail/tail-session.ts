@@ -37,7 +37,12 @@ export interface TailContext {
   execCreated: (containerId: string) => void;
   /** Reports, once per container start, that the image lacks sh, tail or stat. */
   missingTool: (containerId: string, tool: string) => void;
+  /** Counts lines the wrapper could not read (a rotated file compressed or deleted while the shipper was down…). */
+  unread: Counter;
 }
+
+/** What the wrapper prints on stderr when it knows lines were not read; anything else there is debug talk. */
+const WRAPPER_WARNING = 'logship-tail warning: ';
 
 const LIVED_LONG_MS = 60_000;
 
@@ -173,7 +178,16 @@ export class TailSession {
     });
     const onFrame = (kind: FrameStream, payload: Buffer): boolean => {
       if (kind === 'stdout') return frames.push(payload);
-      this.ctx.logger.debug(where, `docker_tail: ${payload.toString('utf8').trim()}`);
+      for (const line of payload.toString('utf8').split('\n')) {
+        if (!line) continue;
+        if (!line.startsWith(WRAPPER_WARNING)) {
+          this.ctx.logger.debug(where, `docker_tail: ${line}`);
+          continue;
+        }
+        this.ctx.unread.inc();
+        // the wrapper's own words, bounded: the file name in them comes from the container
+        this.ctx.logger.warn(where, `docker_tail: ${line.slice(WRAPPER_WARNING.length, WRAPPER_WARNING.length + 500)}`);
+      }
       return true;
     };
     return pumpExecStream(stream, this.stopping.signal, this.ctx.sink, onFrame).finally(() => {
