@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Backoff, sleep } from '../../core/backoff.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
 import type { ContainerMeta } from '../../core/record.js';
-import { toDockerSince } from '../../core/timestamp.js';
+import { normalizeTimestamp, toDockerSince } from '../../core/timestamp.js';
 import { containerMeta } from '../common/container-meta.js';
 import type { ContainerInfo } from '../../services/docker.js';
 import { earliest, type ContainerCheckpoint } from './checkpoint.js';
@@ -114,14 +114,15 @@ export class ContainerFollower extends FollowerBase implements Follower {
         // the container stopped (or never ran): read to the end at once, before an auto-remove
         // can take the log away; the follow stream often misses an unterminated last line
         const prefetched = await this.takePrefetch();
+        let readToEnd: boolean;
         if (prefetched) {
           this.lines.reopen();
-          await this.consume(Readable.from(prefetched), false);
+          readToEnd = await this.consume(Readable.from(prefetched), false);
         } else {
-          await this.consume(await this.open(false), false);
+          readToEnd = await this.consume(await this.open(false), false);
         }
         if (signal.aborted) return;
-        if ((early || info.running) && (await docker.inspect(this.id)).running) {
+        if (await this.runsAgain(early !== undefined || info.running, readToEnd)) {
           // the follow stream ended under a running container (restart, daemon hiccup): go on
           this.wanted = true;
           await sleep(backoff.nextDelayMs(), signal);
@@ -211,7 +212,9 @@ export class ContainerFollower extends FollowerBase implements Follower {
     return this.ctx.docker.logs(this.id, { follow, since });
   }
 
-  private async consume(stream: Readable, follow: boolean): Promise<void> {
+  /** Reads one log stream; true when a read without follow got to its end. */
+  private async consume(stream: Readable, follow: boolean): Promise<boolean> {
+    let readToEnd = false;
     this.activeStream = stream;
     this.followingNow = follow;
     this.earlyOpen = false;
@@ -243,7 +246,10 @@ export class ContainerFollower extends FollowerBase implements Follower {
           }
         });
         stream.once('end', () => {
-          if (!follow) parser?.flush();
+          if (!follow) {
+            parser?.flush();
+            readToEnd = true;
+          }
           resolve();
         });
         stream.once('close', resolve);
@@ -253,6 +259,31 @@ export class ContainerFollower extends FollowerBase implements Follower {
       this.ctx.signal.removeEventListener('abort', abort);
       this.activeStream = undefined;
       this.followingNow = false;
+      // at the end of the whole log, whether a line being joined ended there is runsAgain()'s to say
+      if (!readToEnd) this.abandonPartialLines();
+    }
+    return readToEnd;
+  }
+
+  /**
+   * After the log was read without follow: whether the container runs (again), asked only when it
+   * was being followed or a line is still being joined. Such a line ended with the container's
+   * output (the last piece had no newline; the daemon stores no more of it), unless it started
+   * after the container's current run did.
+   */
+  private async runsAgain(followed: boolean, readToEnd: boolean): Promise<boolean> {
+    const joining = readToEnd && this.lines.pendingSince !== undefined;
+    if (!followed && !joining) return false;
+    try {
+      const info = await this.ctx.docker.inspect(this.id);
+      // an unreadable start time ends nothing: the line is read again with the next open
+      if (joining) this.lines.endPartialLines(info.running ? (normalizeTimestamp(info.startedAt) ?? '') : undefined);
+      return followed && info.running;
+    } catch (err) {
+      // removed: it writes no more
+      if (joining && err instanceof LogshipError && err.code === 'CONTAINER_GONE') this.lines.endPartialLines();
+      throw err;
+    } finally {
       this.abandonPartialLines();
     }
   }

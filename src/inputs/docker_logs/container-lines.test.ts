@@ -147,6 +147,61 @@ describe('ContainerLines', () => {
     expect(lines.settledFilePosition?.offset).toBe(head.length + 1);
   });
 
+  // Pieces as json-file stores them: 16 KiB of raw bytes with each invalid byte (also the halves of
+  // a character the cut went through) as U+FFFD, so 16,384 bytes or more; the rest has the newline.
+  const R = '\uFFFD';
+  // the pieces of a line share its timestamp (1); a next run's line has its own (2)
+  it.each([
+    ['a 2-byte character cut after 1 byte', [`${'a'.repeat(16383)}${R}`, `${R} end\n`], [`${'a'.repeat(16383)}${R}${R} end`]],
+    ['a 3-byte character cut after 1 byte', [`${'a'.repeat(16383)}${R}`, `${R}${R} end\n`], [`${'a'.repeat(16383)}${R.repeat(3)} end`]],
+    ['a 3-byte character cut after 2 bytes', [`${'a'.repeat(16382)}${R}${R}`, `${R} end\n`], [`${'a'.repeat(16382)}${R.repeat(3)} end`]],
+    ['a 4-byte character cut after 1 byte', [`${'a'.repeat(16383)}${R}`, `${R.repeat(3)} end\n`], [`${'a'.repeat(16383)}${R.repeat(4)} end`]],
+    ['a 4-byte character cut after 2 bytes', [`${'a'.repeat(16382)}${R}${R}`, `${R}${R} end\n`], [`${'a'.repeat(16382)}${R.repeat(4)} end`]],
+    ['a 4-byte character cut after 3 bytes', [`${'a'.repeat(16381)}${R.repeat(3)}`, `${R} end\n`], [`${'a'.repeat(16381)}${R.repeat(4)} end`]],
+    ['a 4-byte character that fits (no cut)', [`${'a'.repeat(16380)}😀`, ' end\n'], [`${'a'.repeat(16380)}😀 end`]],
+    ['40 KiB of Latin-1 bytes', [R.repeat(16384), R.repeat(16384), `${R.repeat(8192)}\n`], [R.repeat(40960)]],
+    ['a last output stored as 16 KiB or more, then a next run', [R.repeat(6000), 2, 'run 2\n'], [R.repeat(6000), 'run 2']],
+    ['a last output of one 16 KiB piece, then a next run', ['a'.repeat(16384), 2, 'run 2\n'], ['a'.repeat(16384), 'run 2']],
+    ['pieces, then a last output stored as 16 KiB or more, then a next run', [R.repeat(16384), R.repeat(7000), 2, 'run 2\n'], [R.repeat(23384), 'run 2']],
+  ] as Array<[string, Array<string | number>, string[]]>)('%s: one record a line', (_name, logs, messages) => {
+    const { events, feed } = setup();
+    let at = 1;
+    for (const log of logs) {
+      if (typeof log === 'number') at = log;
+      else feed(entry(log, 'stdout', time(at)));
+    }
+    expect(events.map((e) => e.record.message)).toEqual(messages);
+  });
+
+  it('ends a line whose last piece had no newline when the log ends (endPartialLines), not before', () => {
+    const { lines, events, feed, offsetAfter } = setup();
+    feed(entry('first\n', 'stdout', time(1)));
+    const start = offsetAfter();
+    feed(entry(R.repeat(16384), 'stdout', time(2)), entry(R.repeat(6000), 'stdout', time(2)), entry('other stream\n', 'stderr', time(3)));
+    expect(events.map((e) => e.record.message)).toEqual(['first', 'other stream']);
+    expect(lines.pendingSince).toBe(time(2));
+    // the container runs again since time(2): a line begun after that may still be being written
+    lines.endPartialLines(time(2));
+    expect(events).toHaveLength(2);
+    lines.endPartialLines(time(3));
+    expect(events.map((e) => e.record.message.length)).toEqual([5, 12, 22384]);
+    const joined = events[2] as PipelineEvent & { ts: string; count: number; startOffset: number };
+    expect([joined.ts, joined.count, joined.startOffset, lines.pendingSince]).toEqual([time(2), 2, start, undefined]);
+    lines.endPartialLines();
+    expect(events).toHaveLength(3);
+  });
+
+  it('cuts a line of U+FFFD pieces at max_line_bytes and flags it, also when the log ends it', () => {
+    const { lines, events, feed } = setup({ maxLineBytes: 20_000 });
+    feed(entry(R.repeat(16384), 'stdout', time(1)), entry(R.repeat(16384), 'stdout', time(1)), entry('x\n', 'stdout', time(1)));
+    feed(entry(R.repeat(16384), 'stdout', time(2)), entry(R.repeat(10000), 'stdout', time(2)));
+    lines.endPartialLines();
+    expect(events.map((e) => [e.record.message.startsWith(R.repeat(6666)), e.record.log])).toEqual([
+      [true, { truncated: true, original_bytes: 98_305 }],
+      [true, { truncated: true, original_bytes: 79_152 }],
+    ]);
+  });
+
   it('resumes after a restored checkpoint: lines up to the stream position are skipped', () => {
     const { events, feed } = setup({ restored: { name: 'web', since: time(1), streams: { stdout: { ts: time(2), count: 1 } } } });
     feed(entry('old\n', 'stdout', time(1)), entry('seen\n', 'stdout', time(2)), entry('new\n', 'stdout', time(2)), entry('newer\n', 'stdout', time(3)));

@@ -4,7 +4,7 @@ import { minusSeconds } from '../../core/timestamp.js';
 import { earliest, type ContainerCheckpoint, type FilePosition } from './checkpoint.js';
 import { readsBefore, type LogFileRef, type ReadPosition } from './json-file/read-position.js';
 import type { FollowerContext } from './follower-context.js';
-import { LineAssembler } from './line-assembler.js';
+import { LineAssembler, type AssembledLine } from './line-assembler.js';
 import { LineEvent, type RecordShape, type SettleQueueOwner } from './line-event.js';
 import type { LogMessage } from './log-message.js';
 import { StreamCursor, type StreamPosition } from './stream-cursor.js';
@@ -139,6 +139,9 @@ export class ContainerLines {
       return;
     }
     const assembler = s.assembler;
+    // every piece of a line carries the line's timestamp: another one means the line being joined
+    // ended with its last piece (the container's last output, and then it ran again)
+    if (assembler.pendingSince !== undefined && assembler.pendingSince !== timestamp) this.endLine(s, beforeTs as string, beforeCount);
     const joining = assembler.pendingSince !== undefined;
     if (!joining && !message.terminated) {
       s.beforePieces = beforeTs === undefined ? undefined : { ts: beforeTs, count: beforeCount };
@@ -162,11 +165,41 @@ export class ContainerLines {
       this.lastFile = file;
       this.lastEnd = end;
     }
+    this.emit(s, line, cursor.ts as string, cursor.count, startFile, startOffset);
+  }
+
+  /**
+   * The container's output ended (it stopped and its log was read to the end): a line still being
+   * joined ended with its last piece, which had no newline. With `before`, only lines that started
+   * before it: the container runs again since then, and a newer line may still be being written.
+   */
+  endPartialLines(before?: string): void {
+    for (const s of this.streams.values()) {
+      const since = s.assembler.pendingSince;
+      if (since === undefined || (before !== undefined && since >= before)) continue;
+      // no later message of this stream came (it would have ended or continued the line): the
+      // cursor is at the line's last piece
+      this.endLine(s, s.cursor.ts as string, s.cursor.count);
+    }
+  }
+
+  /** Makes a record of the line being joined; `ts` and `count` are the stream position after its last piece. */
+  private endLine(s: StreamState, ts: string, count: number): void {
+    const line = s.assembler.finish();
+    const from = s.piecesFrom;
+    s.piecesFrom = undefined;
+    s.beforePieces = undefined;
+    // the file position stays at the end of the record before the pieces: reading from there
+    // again, the cursor skips the pieces
+    if (line) this.emit(s, line, ts, count, from, from?.offset ?? 0);
+  }
+
+  private emit(s: StreamState, line: AssembledLine, ts: string, count: number, file: LogFileRef | undefined, startOffset: number): void {
     if (line.originalBytes !== undefined) this.ctx.counters.truncated.inc();
-    const shape = (s.shape ??= streamShape({ stream: message.stream, tag: this.tag, container: this.meta as ContainerMeta, host: this.ctx.host }));
+    const shape = (s.shape ??= streamShape({ stream: s.stream, tag: this.tag, container: this.meta as ContainerMeta, host: this.ctx.host }));
     // a computed tag needs the record, and its JSON is then no longer the shape's
     const jsonTail = line.jsonSafeBytes && !this.ctx.tag ? shape.jsonTail : undefined;
-    const event = new LineEvent(line, shape, line.bytes + 256 + shape.jsonTail.length, s, cursor.ts as string, cursor.count, startFile, startOffset, jsonTail);
+    const event = new LineEvent(line, shape, line.bytes + 256 + shape.jsonTail.length, s, ts, count, file, startOffset, jsonTail);
     if (this.ctx.tag) event.record.tag = this.ctx.tag(event.record);
     s.add(event);
     this.ctx.counters.records.inc();

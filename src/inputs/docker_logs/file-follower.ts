@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Backoff } from '../../core/backoff.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
+import { normalizeTimestamp } from '../../core/timestamp.js';
 import { containerMeta } from '../common/container-meta.js';
 import type { ContainerInfo } from '../../services/docker.js';
 import { earliest, type ContainerCheckpoint, type FilePosition } from './checkpoint.js';
@@ -111,10 +112,17 @@ export class FileFollower extends FollowerBase implements Follower {
         }
         if (signal.aborted) return;
         // read() returns after a die; a quick restart means there is more to follow
-        if (info.running && (await docker.inspect(this.id)).running) this.wanted = true;
-        // stopped: no open files kept for it (thousands of stopped containers would hold
-        // thousands of descriptors); a start reopens where this left off
-        else await this.closeTailer();
+        const joining = this.lines.pendingSince !== undefined;
+        const now = info.running || joining ? await docker.inspect(this.id) : undefined;
+        if (info.running && now?.running) this.wanted = true;
+        else {
+          // read to the end after it stopped: a line being joined ended with its output (the last
+          // piece had no newline), unless it started after the container's current run did
+          if (joining) this.lines.endPartialLines(now?.running ? (normalizeTimestamp(now.startedAt) ?? '') : undefined);
+          // stopped: no open files kept for it (thousands of stopped containers would hold
+          // thousands of descriptors); a start reopens where this left off
+          await this.closeTailer();
+        }
         this.recovered();
         backoff.reset();
       } catch (err) {
@@ -128,8 +136,10 @@ export class FileFollower extends FollowerBase implements Follower {
             return;
           }
           if (this.state === 'new') this.reportMissed(errorMessage(err));
-          // removed: the open files are still readable; finish them
+          // removed: the open files are still readable; finish them, and the line being joined
+          // with them (it writes no more)
           await this.tailer?.read(false).catch(() => undefined);
+          this.lines.endPartialLines();
           await this.closeTailer();
           this.state = this.state === 'new' ? 'ignored' : 'gone';
           return;

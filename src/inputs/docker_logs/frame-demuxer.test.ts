@@ -53,6 +53,25 @@ describe('FrameDemuxer', () => {
     expect(out.map((m) => [m.content.length, m.terminated])).toEqual([[16384, false], [4, true]]);
   });
 
+  // json-file stores each invalid byte of a 16 KiB piece as U+FFFD (3 bytes), and the API sends
+  // that text: a piece comes as 16,384 bytes or more, never fewer (measured, dockerd 20.10)
+  const R = '\uFFFD';
+  it.each([
+    ['a piece of valid text', 16384, false, 'x'.repeat(16384)],
+    ['a piece ending in a 2-byte character cut after its first byte', 16386, false, `${'x'.repeat(16383)}${R}`],
+    ['a piece ending in a 3-byte character cut after 2 bytes', 16388, false, `${'x'.repeat(16382)}${R}${R}`],
+    ['a piece ending in a 4-byte character cut after 3 bytes', 16390, false, `${'x'.repeat(16381)}${R}${R}${R}`],
+    ['a piece of Latin-1 bytes', 49152, false, R.repeat(16384)],
+    ['the last output, one byte short of a piece', 16383, true, 'x'.repeat(16383)],
+    ['the last output, short, with U+FFFD', 15000, true, R.repeat(5000)],
+    ['the last output stored as more than 16 KiB (it may go on: the end of the log tells)', 30000, false, R.repeat(10000)],
+    ['a line with its newline, longer than a piece', 18000, true, `${R.repeat(6000)}\n`],
+    ['an empty line', 0, true, '\n'],
+  ])('%s: %i bytes, terminated %s', (_name, bytes, terminated, text) => {
+    const [message] = demux([frame(1, `${ts(3, 2)} ${text}`)]);
+    expect([message?.content.length, message?.terminated]).toEqual([bytes, terminated]);
+  });
+
   it('keeps CR and invalid bytes as they are, stripping only the newline', () => {
     const out = demux([frame(1, Buffer.concat([Buffer.from(`${ts(4, 0)} a\r`), Buffer.from([0xff]), Buffer.from('\n')]))]);
     expect([...(out[0]?.content ?? [])]).toEqual([0x61, 0x0d, 0xff]);

@@ -1,5 +1,5 @@
 import { FrameReader, type FrameStream } from '../../services/docker-frames.js';
-import { isJsonSafeAscii, PIECE_BYTES, type MessageHandler, type MessageParser } from './log-message.js';
+import { endsLine, isJsonSafeAscii, type MessageHandler, type MessageParser } from './log-message.js';
 import { splitTimestamp } from './timestamp-prefix.js';
 
 const NEWLINE = 0x0a;
@@ -35,10 +35,9 @@ export class FrameDemuxer implements MessageParser {
       return;
     }
     const { content } = split;
-    const terminated = content.length > 0 && content[content.length - 1] === NEWLINE;
-    const text = terminated ? content.subarray(0, content.length - 1) : content;
-    // an unterminated message shorter than a piece is a complete last line (container exited)
-    const whole = terminated || content.length !== PIECE_BYTES;
+    const newline = content.length > 0 && content[content.length - 1] === NEWLINE;
+    const text = newline ? content.subarray(0, content.length - 1) : content;
+    const whole = endsLine(newline, text.length);
     // only a whole message can become a record as it is: a 16 KiB piece is not worth scanning
     this.onMessage({ stream, timestamp: split.timestamp, content: text, terminated: whole, jsonSafe: whole && isJsonSafeAscii(text) });
   }

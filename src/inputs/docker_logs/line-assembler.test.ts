@@ -52,6 +52,41 @@ describe('LineAssembler', () => {
     expect(a.push(message('ünï decoded', true))).toEqual({ timestamp: ts(1, 0), text: 'ünï decoded', bytes: 13 });
   });
 
+  // pieces as json-file stores them: 16 KiB of raw bytes, each invalid byte (also the halves of a
+  // character cut by the piece's end) as U+FFFD, so 16,384 bytes or more
+  const R = '\uFFFD';
+  it.each([
+    ['a 2-byte character cut after 1 byte', [`${'a'.repeat(16383)}${R}`], `${R} end`, `${'a'.repeat(16383)}${R}${R} end`],
+    ['a 3-byte character cut after 2 bytes', [`${'a'.repeat(16382)}${R}${R}`], `${R} end`, `${'a'.repeat(16382)}${R.repeat(3)} end`],
+    ['a 4-byte character cut after 1 byte', [`${'a'.repeat(16383)}${R}`], `${R.repeat(3)} end`, `${'a'.repeat(16383)}${R.repeat(4)} end`],
+    ['40 KiB of Latin-1 bytes', [R.repeat(16384), R.repeat(16384)], R.repeat(8192), R.repeat(40960)],
+  ])('joins the pieces of a line with %s', (_name, cut, last, line) => {
+    const a = new LineAssembler(1 << 20);
+    for (const piece of cut) expect(a.push(message(piece, false))).toBeUndefined();
+    expect(a.push(message(last, true))).toEqual({ timestamp: ts(1, 0), text: line, bytes: Buffer.byteLength(line) });
+  });
+
+  it.each([
+    ['within the first piece', 20_000, 20_000],
+    ['beyond the pieces', 200_000, 98_305],
+  ])('cuts a line of U+FFFD pieces at the limit (%s), counting the bytes as sent', (_name, limit, kept) => {
+    const a = new LineAssembler(limit);
+    a.push(message(R.repeat(16384), false));
+    a.push(message(R.repeat(16384), false));
+    const line = a.push(message('x', true));
+    expect([line?.bytes, line?.originalBytes]).toEqual([kept, kept < 98_305 ? 98_305 : undefined]);
+  });
+
+  it('finish() ends the line with the last piece taken (the container wrote no more); nothing when there is none', () => {
+    const a = new LineAssembler(20_000);
+    expect(a.finish()).toBeUndefined();
+    a.push(message(R.repeat(16384), false, ts(4, 4)));
+    a.push(message(R.repeat(6000), false, ts(4, 4)));
+    const line = a.finish();
+    expect([line?.timestamp, line?.bytes, line?.originalBytes, a.pendingSince]).toEqual([ts(4, 4), 20_000, 67_152, undefined]);
+    expect(a.finish()).toBeUndefined();
+  });
+
   it('reports the first timestamp of a line still being assembled, and forgets it on reset', () => {
     const a = new LineAssembler(1 << 20);
     a.push(message('p'.repeat(PIECE_BYTES), false, ts(7, 7)));

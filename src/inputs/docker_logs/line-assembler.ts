@@ -14,8 +14,9 @@ export interface AssembledLine {
 }
 
 /**
- * Joins the 16 KiB pieces of one stream back into the original line. Pieces of one line share a
- * timestamp and arrive in order within their stream (other streams may interleave).
+ * Joins the pieces of one stream back into the original line. Pieces of one line share a
+ * timestamp and arrive in order within their stream (other streams may interleave); each is 16 KiB
+ * of raw bytes, more as sent when Docker put U+FFFD for invalid bytes.
  */
 export class LineAssembler {
   private parts: Buffer[] = [];
@@ -41,6 +42,16 @@ export class LineAssembler {
       this.keptBytes += kept.length;
     }
     if (!message.terminated) return undefined;
+    return this.finish();
+  }
+
+  /**
+   * Ends the line being assembled with the last piece taken; undefined when there is none. For a
+   * line whose last piece had no newline: the container's output ended there, or the stream's
+   * next message has another timestamp.
+   */
+  finish(): AssembledLine | undefined {
+    if (this.firstTimestamp === undefined) return undefined;
     const line: AssembledLine = { timestamp: this.firstTimestamp, text: Buffer.concat(this.parts).toString('utf8'), bytes: this.keptBytes };
     if (this.totalBytes > this.maxLineBytes) line.originalBytes = this.totalBytes;
     this.reset();

@@ -7,7 +7,11 @@ export interface LogMessage {
   timestamp: string;
   /** The text without its line ending. */
   content: Buffer;
-  /** False when the daemon cut the line here (a 16 KiB piece, or the unterminated last line). */
+  /**
+   * False when more of the line may follow: a message without its newline as long as a piece.
+   * Such a line ends at its stream's next message with another timestamp, or at the end of the log
+   * of a container that stopped (what it wrote last, without a newline).
+   */
   terminated: boolean;
   /** The content's bytes are also its JSON string's (no quote, backslash or control character): records can copy them. */
   jsonSafe?: boolean;
@@ -15,6 +19,17 @@ export interface LogMessage {
 
 /** json-file and local drivers cut lines into pieces of this many bytes. */
 export const PIECE_BYTES = 16 * 1024;
+
+/**
+ * Whether a message is its line's end. Without its newline it is one only when shorter than a
+ * piece: the daemon cuts 16 KiB of raw bytes, and json-file stores each invalid UTF-8 byte (also
+ * the halves of a character the cut went through) as U+FFFD, 3 bytes, so a piece reaches us as
+ * 16,384 to 49,152 bytes (16,386 for one cut character) and never shorter. A shorter message
+ * without a newline is the rest the daemon stored when the container's output ended.
+ */
+export function endsLine(newline: boolean, bytes: number): boolean {
+  return newline || bytes < PIECE_BYTES;
+}
 
 export type MessageHandler = (message: LogMessage) => void;
 

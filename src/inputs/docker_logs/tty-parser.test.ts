@@ -130,7 +130,16 @@ describe('TtyParser, long lines re-encoded by json-file (hostile and harmless)',
   const crBytes = Buffer.concat([entry(ts(7, 1), `${'C'.repeat(16383)}\r`, false), Buffer.from(`${ts(7, 1)} \n`), ...numbered(1, 6)]);
   const crLine = 'C'.repeat(16383);
 
+  // a 2-, 3- or 4-byte character cut after 1 to 3 bytes: each byte stored as U+FFFD, so pieces of
+  // 16,386 to 16,390 bytes sent (measured, dockerd 20.10)
+  const cutCharacter = (size: number, before: number): [string, Buffer, string] => [
+    `a ${size}-byte character cut after ${before} byte(s)`,
+    Buffer.concat([entry(ts(7, 1), `${'D'.repeat(16384 - before)}${REPLACEMENT.repeat(before)}`, false), entry(ts(7, 1), `${REPLACEMENT.repeat(size - before)} end`), ...numbered(1, 6)]),
+    `${'D'.repeat(16384 - before)}${REPLACEMENT.repeat(size)} end`,
+  ];
+
   const cases: Array<[string, Buffer, string]> = [
+    ...[[2, 1], [3, 1], [3, 2], [4, 1], [4, 2], [4, 3]].map(([size, before]) => cutCharacter(size as number, before as number)),
     ['a line whose carriage return ends a 16 KiB piece', crBytes, crLine],
     ['a forged 2099 timestamp after invalid bytes', forgeryBytes, forgedLine],
     ['a forged timestamp at byte 16,384 of the piece', atBoundaryBytes, atBoundaryLine],

@@ -1,6 +1,6 @@
 import { latin1Text } from '../../../core/buffer-text.js';
 import { normalizeTimestamp } from '../../../core/timestamp.js';
-import { PIECE_BYTES, type LogMessage } from '../log-message.js';
+import { endsLine, type LogMessage } from '../log-message.js';
 
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
@@ -28,8 +28,7 @@ export function parseJsonFileEntry(data: Buffer, tty: boolean, start = 0, end = 
 
 function message(text: Buffer, newline: boolean, stream: 'stdout' | 'stderr', timestamp: string, tty: boolean, jsonSafe = false): LogMessage {
   let content = text;
-  // an unterminated entry shorter than a piece is a complete last line (the container exited)
-  const terminated = newline || content.length !== PIECE_BYTES;
+  const terminated = endsLine(newline, content.length);
   if (!tty) return { stream, timestamp, content, terminated, jsonSafe };
   // as the API's TTY reader: one stream, and a line's \r\n ending loses its \r
   if (newline && content.length > 0 && content[content.length - 1] === CR) content = content.subarray(0, content.length - 1);
