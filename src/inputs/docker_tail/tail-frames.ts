@@ -1,17 +1,17 @@
 const NEWLINE = 0x0a;
 /** A header line: NUL, then this (the NUL is tested apart). */
-const HEADER = /^logship-tail (\d+) (\d+) (\d+)$/;
+const HEADER = /^logship-tail (\d+) (\d+) (\d+) ([0-9a-f]{32}|-)$/;
 const NUL = '\u0000';
-/** "NUL logship-tail <inode> <offset> <length>": numbers of at most 20 digits each. */
-const MAX_HEADER_BYTES = 80;
+/** "NUL logship-tail <inode> <offset> <length> <fingerprint>": numbers of at most 20 digits each, 32 hex digits. */
+const MAX_HEADER_BYTES = 128;
 /** Before the first header only the runtime or the wrapper's tool check speak: short lines. */
 const MAX_PREAMBLE_LINE_BYTES = 4096;
 
 export interface TailFrameHandler {
   /** A line printed before the wrapper's first header (the runtime's error, or "logship-tail missing dd"). */
   preamble(line: string): void;
-  /** The next `length` content bytes are the file `inode`'s, from byte `offset`. */
-  header(inode: string, offset: number, length: number): void;
+  /** The next `length` content bytes are the file `inode`'s, from byte `offset`; `fingerprint` is the MD5 of its first 64 bytes, or "-". */
+  header(inode: string, offset: number, length: number, fingerprint: string): void;
   /** File bytes, in order; returns false when the pipeline asked to pause. */
   content(bytes: Buffer): boolean;
   /** Output that breaks the framing: the stream cannot be trusted any more. */
@@ -78,7 +78,7 @@ export class TailFrameReader {
       this.fail(`a frame header out of range: ${JSON.stringify(text.slice(1))}`);
       return;
     }
-    this.handler.header(m[1] as string, offset, length);
+    this.handler.header(m[1] as string, offset, length, m[4] as string);
     this.remaining = length;
     this.state = length > 0 ? 'content' : 'header';
   }

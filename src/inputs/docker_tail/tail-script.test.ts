@@ -3,8 +3,9 @@ import { ByteLineSplitter, type SplitLine } from './byte-line-splitter.js';
 import { tailCommand } from './tail-script.js';
 
 describe('tail wrapper command', () => {
-  it('passes path, inode and offset as arguments, never inside the script', () => {
-    expect(tailCommand('/x y.log', '77', 10).slice(3)).toEqual(['logship-tail', '/x y.log', '77', '10']);
+  it('passes path, inode, offset and fingerprint as arguments, never inside the script', () => {
+    expect(tailCommand('/x y.log', '77', 10, 'ab'.repeat(16)).slice(3)).toEqual(['logship-tail', '/x y.log', '77', '10', 'ab'.repeat(16)]);
+    expect(tailCommand('/x y.log', 'any', 0).slice(3)).toEqual(['logship-tail', '/x y.log', 'any', '0', '-']);
   });
 });
 

@@ -18,10 +18,15 @@ import { ByteLineSplitter, type SplitLine } from './byte-line-splitter.js';
 import { TailFrameReader } from './tail-frames.js';
 import { tailCommand } from './tail-script.js';
 
-/** Where reading of one file stands: its inode (unknown until the wrapper's first marker) and a byte offset. */
+/**
+ * Where reading of one file stands: its inode (unknown until the wrapper's first marker), a byte
+ * offset, and the file's fingerprint (MD5 of its first 64 bytes; absent or "-" until it has them),
+ * which finds the file again when its inode is gone (compressed, or copied before a truncation).
+ */
 export interface FilePosition {
   inode: string | null;
   offset: number;
+  fingerprint?: string;
 }
 
 export interface TailContext {
@@ -45,6 +50,7 @@ export interface TailContext {
 const WRAPPER_WARNING = 'logship-tail warning: ';
 
 const LIVED_LONG_MS = 60_000;
+const FINGERPRINT = /^(?:[0-9a-f]{32}|-)$/;
 
 /**
  * Follows one file in one container with one long-lived exec of the tail wrapper (`tail-script.ts`),
@@ -75,6 +81,8 @@ export class TailSession {
     private readonly ctx: TailContext,
   ) {
     this.position = restored ?? { inode: null, offset: 0 };
+    // from the state file: handed to the wrapper only as a fingerprint it can compare
+    if (this.position.fingerprint !== undefined && !FINGERPRINT.test(this.position.fingerprint)) this.position = { ...this.position, fingerprint: '-' };
     this.settled = new Watermark(restored);
     // what the wrapper does, follow the path by name across rotations, in the words users know
     this.command = `tail -F ${path}`;
@@ -119,7 +127,7 @@ export class TailSession {
       const startedAt = Date.now();
       let exitCode: number | null = null;
       try {
-        const { execId, stream } = await this.ctx.docker.startExec(this.containerId, tailCommand(this.path, this.position.inode ?? 'any', this.position.offset));
+        const { execId, stream } = await this.ctx.docker.startExec(this.containerId, tailCommand(this.path, this.position.inode ?? 'any', this.position.offset, this.position.fingerprint));
         this.ctx.execCreated(this.containerId);
         await this.consume(stream);
         exitCode = await this.ctx.docker.execExitCode(execId).catch(() => null);
@@ -146,7 +154,7 @@ export class TailSession {
     const splitter = new ByteLineSplitter(this.ctx.maxLineBytes, this.position.offset);
     let room = true;
     const onLine = (line: SplitLine): void => {
-      const position = { inode: this.position.inode, offset: line.end };
+      const position = { inode: this.position.inode, offset: line.end, fingerprint: this.position.fingerprint };
       this.position = position;
       if (!this.emit(line.text, position, line.originalBytes)) room = false;
     };
@@ -159,12 +167,16 @@ export class TailSession {
           this.disabled = true;
         } else this.ctx.logger.debug(where, `docker_tail: ${line}`);
       },
-      header: (inode, offset) => {
-        if (inode === this.position.inode && offset === splitter.nextOffset) return;
+      header: (inode, offset, _length, fingerprint) => {
+        if (inode === this.position.inode && offset === splitter.nextOffset) {
+          // known once the file has 64 bytes, so it may come with a later frame of the same file
+          if (fingerprint !== this.position.fingerprint) this.position = { ...this.position, fingerprint };
+          return;
+        }
         // another file, or this one from another byte (truncated): the partial last line so far was that file's last
         splitter.flush(onLine);
         splitter.reset(offset);
-        this.position = { inode, offset };
+        this.position = { inode, offset, fingerprint };
       },
       content: (bytes) => {
         room = true;
