@@ -5,23 +5,16 @@ import { integerIn } from '../../config/numbers.js';
 import { byteSizeIn, duration, MiB } from '../../config/units.js';
 import type { LogRecord, PipelineEvent } from '../../core/record.js';
 import { defineTransform, type Emit, type PluginContext, type Transform } from '../../plugins/types.js';
+import { patternRules, PRESET_RULES, type LineRules } from './presets.js';
 
-/** Continuation patterns of common stack traces. */
-export const PRESETS: Record<'java' | 'python' | 'go', string> = {
-  // "\tat com.x.Y.z(Y.java:10)", "Caused by: …", "\t... 12 more", "\tSuppressed: …"
-  java: '^(\\s+at\\s|\\s+\\.\\.\\.\\s+\\d+\\s+more|\\s*Caused by:|\\s*Suppressed:|\\s+)',
-  // indented frames, and the final "ValueError: …" line of a traceback
-  python: '^(\\s|[A-Za-z_][\\w.]*(Error|Exception|Warning|Exit|Interrupt)(:|$))',
-  // "goroutine 1 [running]:", "main.main()", "main.(*T).m(…)", "\t/src/main.go:12 +0x1d", blank lines, "created by …";
-  // the name stops at the first "(", so a line of "(" is one linear scan (not one per "("), see presets.test.ts
-  go: '^(\\s|$|goroutine \\d+ \\[|[\\w./*-]+\\([^\\n]*\\)$|created by |\\[signal )',
-};
+/** The regular expressions the presets run, by name: each passes the safety check users' patterns pass. */
+export { PATTERNS as PRESETS } from './presets.js';
 
 const regex = regexText();
 
 export const multilineSchema = z
   .object({
-    preset: z.enum(['java', 'python', 'go']).optional().describe('Continuation rules for stack traces and panics of these runtimes.'),
+    preset: z.enum(['java', 'python', 'go']).optional().describe("Rules for these runtimes' stack traces, tracebacks and panics, with the log line before them."),
     start: regex.optional().describe('A line matching this starts a new record; other lines continue the one before.'),
     continue: regex.optional().describe('A line matching this continues the record before; other lines start a new one.'),
     flush_after: duration.default(1000).describe('A record waiting this long with no new line is passed on.'),
@@ -33,9 +26,11 @@ export const multilineSchema = z
 type MultilineConfig = z.output<typeof multilineSchema>;
 
 interface Pending {
-  first: PipelineEvent;
   parts: PipelineEvent[];
   lines: string[];
+  /** How many of the lines are confirmed; the others were taken tentatively (see presets.ts). */
+  confirmed: number;
+  state: unknown;
   bytes: number;
   lastAt: number;
 }
@@ -45,17 +40,18 @@ interface Pending {
  * ack settles every line's, so no input checkpoints past a line still held here.
  */
 export class Multiline implements Transform {
-  private readonly startRe: RegExp | undefined;
-  private readonly continueRe: RegExp | undefined;
+  private readonly rules: LineRules<unknown>;
   private readonly pending = new Map<string, Pending>();
 
   constructor(
     private readonly config: MultilineConfig,
     _context: PluginContext,
   ) {
-    this.startRe = config.start ? new RegExp(config.start) : undefined;
-    const continuePattern = config.continue ?? (config.preset ? PRESETS[config.preset] : undefined);
-    this.continueRe = continuePattern ? new RegExp(continuePattern) : undefined;
+    if (config.start) this.rules = patternRules(new RegExp(config.start), 'starts');
+    else if (config.continue) this.rules = patternRules(new RegExp(config.continue), 'continues');
+    else if (config.preset) this.rules = PRESET_RULES[config.preset] as LineRules<unknown>;
+    // (the definition's check refuses a configuration without any)
+    else this.rules = patternRules(/$^/, 'continues');
   }
 
   process: Transform['process'] = (event, emit) => {
@@ -66,48 +62,66 @@ export class Multiline implements Transform {
     if (typeof line !== 'string') {
       // a message that parsed content made something else than text neither joins nor is joined
       // (and could not be counted against max_bytes)
-      if (held) this.release(key, emit);
+      this.release(key, emit);
       emit(event);
       return;
     }
-    const continues = this.startRe ? !this.startRe.test(line) : (this.continueRe?.test(line) ?? false);
-    if (held && continues) {
-      held.parts.push(event);
-      held.lines.push(line);
-      held.bytes += line.length + 1;
-      held.lastAt = Date.now();
-      if (held.lines.length >= this.config.max_lines || held.bytes >= this.config.max_bytes) this.release(key, emit);
+    if (!held) {
+      this.pending.set(key, { parts: [event], lines: [line], confirmed: 1, state: this.rules.first(line), bytes: line.length, lastAt: Date.now() });
       return;
     }
-    if (held) this.release(key, emit);
-    this.pending.set(key, { first: event, parts: [event], lines: [line], bytes: line.length, lastAt: Date.now() });
+    const { verdict, state } = this.rules.next(held.state, line);
+    if (verdict === 'start') {
+      // the lines taken tentatively are read again as lines of their own, then this one
+      this.split(key, held, emit);
+      this.process(event, emit);
+      return;
+    }
+    held.parts.push(event);
+    held.lines.push(line);
+    if (verdict === 'join') held.confirmed = held.lines.length;
+    held.state = state;
+    held.bytes += line.length + 1;
+    held.lastAt = Date.now();
+    if (held.lines.length >= this.config.max_lines || held.bytes >= this.config.max_bytes) {
+      // full: passed on as it is, lines taken tentatively included
+      held.confirmed = held.lines.length;
+      this.split(key, held, emit);
+    }
   };
 
   tick(now: number, emit: Emit): void {
-    for (const [key, held] of this.pending) if (now - held.lastAt >= this.config.flush_after) this.release(key, emit);
+    for (const [key, held] of [...this.pending]) if (now - held.lastAt >= this.config.flush_after) this.release(key, emit);
   }
 
   drain(emit: Emit): void {
     for (const key of [...this.pending.keys()]) this.release(key, emit);
   }
 
+  /** Passes on everything held for a stream: lines taken tentatively are not waited for any longer. */
   private release(key: string, emit: Emit): void {
-    const held = this.pending.get(key);
-    if (!held) return;
-    this.pending.delete(key);
-    if (held.parts.length === 1) {
-      emit(held.first);
-      return;
-    }
-    const record = { ...held.first.record, message: held.lines.join('\n') };
-    const parts = held.parts;
-    const ack = new Ack((outcome) => {
-      for (const part of parts) part.ack.settle(outcome);
-    });
-    const joined: PipelineEvent = { record, ack, bytes: parts.reduce((n, p) => n + p.bytes, 0) };
-    if (held.first.origin) joined.origin = held.first.origin;
-    emit(joined);
+    for (let held = this.pending.get(key); held; held = this.pending.get(key)) this.split(key, held, emit);
   }
+
+  /** Passes on the confirmed lines as one record and reads the tentative ones again, as lines of their own. */
+  private split(key: string, held: Pending, emit: Emit): void {
+    this.pending.delete(key);
+    emit(joined(held.parts.slice(0, held.confirmed), held.lines.slice(0, held.confirmed)));
+    for (const part of held.parts.slice(held.confirmed)) this.process(part, emit);
+  }
+}
+
+/** One record of lines: the first line's record with the lines as its message; its ack settles every line's. */
+function joined(parts: PipelineEvent[], lines: string[]): PipelineEvent {
+  const first = parts[0] as PipelineEvent;
+  if (parts.length === 1) return first;
+  const record = { ...first.record, message: lines.join('\n') };
+  const ack = new Ack((outcome) => {
+    for (const part of parts) part.ack.settle(outcome);
+  });
+  const event: PipelineEvent = { record, ack, bytes: parts.reduce((n, p) => n + p.bytes, 0) };
+  if (first.origin) event.origin = first.origin;
+  return event;
 }
 
 /** Which stream a line belongs to: container, stream, source and file. Any field may hold anything after a transform. */

@@ -61,6 +61,64 @@ describe('multiline', () => {
   });
 });
 
+// lines java 17 printed (test/programs/multiline/Events.java): a logback header, then a Throwable's first lines
+const HEADER = '2026-12-06 09:59:37.437 [main] ERROR com.example.billing.PaymentService - ev-6 could not charge the card';
+const EXCEPTION = 'com.example.events.Events$PaymentDeclined: ev-6 could not load';
+const MESSAGE = 'the order';
+const FRAME = '\tat com.example.events.Events.multiLine(Events.java:210)';
+const ALONE = 'java.lang.IllegalStateException: ev-1 (retrying)';
+const THREAD = 'Exception in thread "worker-2" java.lang.RuntimeException: com.example.events.Events$PaymentDeclined: ev-2 wrapped 1';
+
+describe('multiline: lines taken tentatively (java preset: a header, then an exception line, are one record if a frame follows)', () => {
+  it('a frame confirms them: one record, whose delivery settles every line', () => {
+    const { feed, out, outcomes, transform, emit } = setup({ preset: 'java' });
+    feed([HEADER, EXCEPTION, MESSAGE]);
+    expect(out).toEqual([]);
+    feed([FRAME, THREAD]);
+    expect(out).toEqual([[HEADER, EXCEPTION, MESSAGE, FRAME].join('\n')]);
+    for (const line of [HEADER, EXCEPTION, MESSAGE, FRAME]) expect(outcomes.get(line)).toBe('delivered');
+    transform.drain(emit);
+    expect(out.at(-1)).toBe(THREAD);
+  });
+
+  it('no frame: the header, and the lines read again as lines of their own, in their order, each settled with its own record', () => {
+    const { feed, out, outcomes, transform, emit } = setup({ preset: 'java' });
+    feed([HEADER, ALONE, HEADER]);
+    expect(out).toEqual([HEADER, ALONE]);
+    expect(outcomes.get(ALONE)).toBe('delivered');
+    feed([EXCEPTION, MESSAGE, THREAD]);
+    expect(out).toEqual([HEADER, ALONE, HEADER, EXCEPTION, MESSAGE]);
+    transform.drain(emit);
+    expect(out.at(-1)).toBe(THREAD);
+  });
+
+  it('flush_after passes: what is held goes out, the lines taken tentatively as lines of their own', () => {
+    const { feed, out, transform, emit } = setup({ preset: 'java', flush_after: '1s' });
+    feed([HEADER, EXCEPTION, MESSAGE]);
+    transform.tick(Date.now() + 500, emit);
+    expect(out).toEqual([]);
+    transform.tick(Date.now() + 1500, emit);
+    expect(out).toEqual([HEADER, EXCEPTION, MESSAGE]);
+  });
+
+  it('max_lines reached while lines are taken tentatively: one record of max_lines lines', () => {
+    const { feed, out, transform, emit } = setup({ preset: 'java', max_lines: 3 });
+    feed([HEADER, EXCEPTION, MESSAGE, FRAME]);
+    expect(out).toEqual([[HEADER, EXCEPTION, MESSAGE].join('\n')]);
+    transform.drain(emit);
+    expect(out.at(-1)).toBe(FRAME);
+  });
+
+  it('per stream: a line of stdout neither confirms nor ends what stderr holds', () => {
+    const { feed, out, transform, emit } = setup({ preset: 'java' });
+    feed([HEADER, EXCEPTION], 'stderr');
+    feed([ALONE]);
+    feed([FRAME], 'stderr');
+    transform.drain(emit);
+    expect(out.sort()).toEqual([ALONE, [HEADER, EXCEPTION, FRAME].join('\n')].sort());
+  });
+});
+
 describe('multiline and messages that parsed content made something else than text', () => {
   it('a message that is not text passes alone, after what was held; max_bytes still holds for the rest', () => {
     const transform = new Multiline(multilineSchema.parse({ start: '^\\S', max_bytes: 1024 }), { metrics: new Metrics(), logger: pino({ level: 'silent' }) } as unknown as PluginContext);
