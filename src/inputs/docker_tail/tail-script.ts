@@ -113,7 +113,11 @@ export const TAIL_SCRIPT = [
   // every file rotated after it (written later), oldest first; the current file comes next.
   'catchup() {',
   '  start=$(checkpointed); from=; last=',
-  '  [ -n "$start" ] || { warn "the file read up to byte $off (inode $want) is no longer next to the path (deleted, or compressed or truncated before it had 64 bytes, while the shipper was down): its lines after that byte are not read"; return 0; }',
+  '  if [ -z "$start" ] && [ "$want" = "$cur" ]; then',
+  // truncated by the program itself (no copy): whatever it held after our checkpoint, it deleted
+  '    echo "logship-tail: $f: truncated to $size bytes while the shipper was down, no copy next to the path: reading it from byte 0" >&2; return 0',
+  '  fi',
+  '  [ -n "$start" ] || { warn "the file read up to byte $off (inode $want) is no longer next to the path (deleted, moved, or compressed before it had 64 bytes, while the shipper was down): its lines after that byte are not read"; return 0; }',
   '  while IFS="|" read -r m i s g; do',
   '    if [ -z "$from" ]; then [ "$g" = "$start" ] || continue; from=$off',
   '    elif [ "$i" = "$cur" ]; then continue',
@@ -140,7 +144,8 @@ export const TAIL_SCRIPT = [
   '  done <<EOF',
   '$(siblings -r)',
   'EOF',
-  '  warn "truncated at byte $was, and no copy of it found next to the path: lines written since the last look (up to a second) are not read"',
+  // truncated by the program itself (no copy): whatever it wrote since our last look, it deleted
+  '  echo "logship-tail: $f: truncated at byte $was, no copy next to the path: reading it from byte 0" >&2',
   '}',
   // a writer keeps writing to the rotated file (descriptor $1, inode $2) until it reopens the path
   // (nginx after its postrotate signal): read it until a look finds nothing new, five looks at most
