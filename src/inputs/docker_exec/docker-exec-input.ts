@@ -1,10 +1,10 @@
 import { compileTagTemplate } from '../../core/tag-template.js';
 import { deepFreeze } from '../../core/record-json.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
-import { DockerService, type ContainerInfo } from '../../services/docker.js';
-import { ContainerWatcher } from '../common/container-watcher.js';
-import { containerMeta } from '../common/container-meta.js';
-import { ContainerFilter } from '../docker_logs/container-filter.js';
+import { DockerService } from '../../services/docker.js';
+import { ContainerFilter } from '../docker/container-filter.js';
+import { watchRunning, type Discovery, type RunningContainer } from '../docker/discovery.js';
+import { MissingTools } from '../docker/missing-tool.js';
 import { ExecSession, type ExecContext } from './exec-session.js';
 import { DEFAULT_INTERVAL_MS, type DockerExecConfig } from './schema.js';
 
@@ -19,8 +19,8 @@ export class DockerExecInput implements Input {
   private readonly abort = new AbortController();
   private readonly sessions = new Map<string, ExecSession>();
   private readonly restored: ExecCheckpoint['last_started_at'];
-  private readonly watcher: ContainerWatcher;
-  private readonly warnedMissingTool = new Set<string>();
+  private readonly discovery: Discovery;
+  private readonly missingTools: MissingTools;
   private context: ExecContext | undefined;
 
   constructor(
@@ -29,11 +29,13 @@ export class DockerExecInput implements Input {
   ) {
     this.docker = new DockerService(config.docker_host);
     const filter = new ContainerFilter(config.include, config.exclude);
-    this.watcher = new ContainerWatcher(this.docker, filter, { inputId: plugin.id, inputType: 'docker_exec', logger: plugin.logger, metrics: plugin.metrics }, {
-      running: (info, restarted) => this.run(info, restarted),
+    const discovery = { docker: this.docker, address: config.docker_host, inputId: plugin.id, inputType: 'docker_exec', logger: plugin.logger, metrics: plugin.metrics };
+    this.discovery = watchRunning(discovery, filter, {
+      running: (container, restarted) => this.run(container, restarted),
       stopped: (id) => void this.sessions.get(id)?.stop(),
       destroyed: (id) => this.forget(id),
     });
+    this.missingTools = new MissingTools('docker_exec', plugin.logger, 'not running the command in this container until it restarts');
     this.restored = plugin.checkpoints.restore<ExecCheckpoint>(this.key)?.last_started_at ?? {};
     plugin.checkpoints.register(this.key, () => this.checkpoint());
     plugin.metrics.gauge('exec_sessions', { input: plugin.id }, () => [...this.sessions.values()].filter((s) => s.running).length);
@@ -58,26 +60,20 @@ export class DockerExecInput implements Input {
       metrics,
       records: metrics.counter('input_records_total', { input: id }),
       signal: this.abort.signal,
-      missingTool: (containerId, tool) => {
-        if (this.warnedMissingTool.has(containerId)) return;
-        this.warnedMissingTool.add(containerId);
-        const image = this.sessions.get(containerId)?.image ?? 'unknown image';
-        logger.warn({ container: containerId.slice(0, 12), image }, `docker_exec: image ${image} has no ${tool}; not running the command in this container until it restarts`);
-      },
+      missingTool: (containerId, tool) => this.missingTools.report(containerId, this.sessions.get(containerId)?.image, tool),
     };
     if (this.config.tag) this.context.tagTemplate = compileTagTemplate(this.config.tag);
-    this.watcher.start();
+    this.discovery.start();
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
-    await Promise.all([this.watcher.stop(), ...[...this.sessions.values()].map((s) => s.stop())]);
+    await Promise.all([this.discovery.stop(), ...[...this.sessions.values()].map((s) => s.stop())]);
   }
 
-  private run(info: ContainerInfo, restarted: boolean): void {
+  private run({ info, meta }: RunningContainer, restarted: boolean): void {
     if (!this.context) return;
-    if (restarted) this.warnedMissingTool.delete(info.id);
-    const meta = containerMeta(info, { inputId: this.plugin.id, inputType: 'docker_exec', logger: this.plugin.logger });
+    if (restarted) this.missingTools.forget(info.id);
     let session = this.sessions.get(info.id);
     if (!session) {
       session = new ExecSession(info.id, meta, this.restored[info.id], this.context);
@@ -90,12 +86,12 @@ export class DockerExecInput implements Input {
   private forget(id: string): void {
     void this.sessions.get(id)?.stop();
     this.sessions.delete(id);
-    this.warnedMissingTool.delete(id);
+    this.missingTools.forget(id);
   }
 
   private checkpoint(): ExecCheckpoint {
     const last: ExecCheckpoint['last_started_at'] = {};
-    if (!this.watcher.listedOnce) Object.assign(last, this.restored);
+    if (!this.discovery.listedOnce) Object.assign(last, this.restored);
     for (const [id, session] of this.sessions) {
       if (session.lastStartedAt !== undefined) last[id] = session.lastStartedAt;
     }

@@ -6,13 +6,12 @@ import type { Counter, Metrics } from '../../core/metrics.js';
 import type { ContainerMeta, LogRecord } from '../../core/record.js';
 import { deepFreeze } from '../../core/record-json.js';
 import { nowTimestamp } from '../../core/timestamp.js';
-import { execTag } from '../common/exec-tag.js';
 import type { RecordSink } from '../../plugins/types.js';
 import type { FrameStream } from '../../services/docker-frames.js';
 import type { DockerService } from '../../services/docker.js';
-import { pumpExecStream } from '../common/exec-stream.js';
-import { containerMetaBytes } from '../common/container-meta.js';
-import { ByteLineSplitter } from '../docker_tail/byte-line-splitter.js';
+import { pumpExecStream } from '../docker/exec-stream.js';
+import { containerMetaBytes, containerTag } from '../docker/container-meta.js';
+import { ByteLineSplitter } from '../docker/line-splitter.js';
 import { displayCommand, execCommand, execNotice } from './exec-script.js';
 import { firstRunAt, nextRunAt } from './schedule.js';
 import type { DockerExecConfig } from './schema.js';
@@ -73,7 +72,7 @@ export class ExecSession {
     this.lastStartedAt = restoredLastStart;
     this.command = displayCommand(ctx.config.command);
     this.execField = deepFreeze({ command: this.command });
-    this.tag = execTag(meta);
+    this.tag = containerTag('exec', meta.name);
     this.execCreated = ctx.metrics.counter('exec_created_total', { input: ctx.inputId, container: containerId.slice(0, 12) });
   }
 
@@ -102,7 +101,7 @@ export class ExecSession {
 
   updateMeta(meta: ContainerMeta): void {
     this.meta = meta;
-    this.tag = execTag(meta);
+    this.tag = containerTag('exec', meta.name);
   }
 
   /** Ends stdin: the wrapper stops the command. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration, durationIn } from '../../config/units.js';
-import { dockerHostOption, maxLineBytes, selectorSchema, tagOption } from '../docker_logs/schema.js';
+import { dockerHostOption, maxLineBytes, selectorSchema, tagOption } from '../docker/options.js';
 
 export const MIN_INTERVAL_MS = 10_000;
 export const DEFAULT_INTERVAL_MS = 60_000;

@@ -3,12 +3,10 @@ import { Backoff, sleep } from '../../core/backoff.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
 import type { ContainerMeta } from '../../core/record.js';
 import { normalizeTimestamp, toDockerSince } from '../../core/timestamp.js';
-import { containerMeta } from '../common/container-meta.js';
 import type { ContainerInfo } from '../../services/docker.js';
 import { earliest, type ContainerCheckpoint } from './checkpoint.js';
-import { ContainerLines } from './container-lines.js';
 import { EPOCH, FollowerBase } from './follower-base.js';
-import { worthReading, type Follower, type FollowerContext, type KickReason } from './follower-context.js';
+import { worthReading, type Follower, type KickReason } from './follower-context.js';
 import { FrameDemuxer } from './frame-demuxer.js';
 import type { MessageParser } from './log-message.js';
 import { TtyParser } from './tty-parser.js';
@@ -24,11 +22,9 @@ export class ContainerFollower extends FollowerBase implements Follower {
   readonly mode = 'api';
   private state: FollowerState = 'new';
   private meta: ContainerMeta | undefined;
-  private tag = '';
   /** From inspect; undefined when the container vanished first (the stream tells). */
   private tty: boolean | undefined = false;
   private seen: KickReason['seen'];
-  private readonly lines: ContainerLines;
   /** Earliest timestamp that must be read again because a line was cut off by a stream end. */
   private rewoundTo: string | undefined;
   private activeStream: Readable | undefined;
@@ -39,11 +35,6 @@ export class ContainerFollower extends FollowerBase implements Follower {
   private earlyOpen = false;
   /** Set by a start event: open the log before inspecting. */
   private justStarted = false;
-  constructor(id: string, ctx: FollowerContext, restored: ContainerCheckpoint | undefined) {
-    super(id, ctx, restored);
-    this.lines = new ContainerLines(id, ctx, restored);
-  }
-
   protected override noteKick(reason: KickReason): void {
     if (reason.justStarted) this.justStarted = true;
     if (reason.seen) this.seen = reason.seen;
@@ -59,10 +50,6 @@ export class ContainerFollower extends FollowerBase implements Follower {
 
   get following(): boolean {
     return this.activeStream !== undefined;
-  }
-
-  get pendingRecords(): number {
-    return this.lines.pendingRecords;
   }
 
   /** Waits for the current read cycle to end (after abort). */
@@ -169,10 +156,7 @@ export class ContainerFollower extends FollowerBase implements Follower {
 
   protected apply(info: ContainerInfo): void {
     if (info.logPath || info.startedAt) this.tty = info.tty;
-    // frozen: shared by every record of this container, and serialised once
-    this.meta = containerMeta(info, { inputId: this.ctx.inputId, inputType: 'docker_logs', logger: this.ctx.logger });
-    this.tag = `docker.main.${info.name.replace(/\./g, '_')}`;
-    this.lines.describe(this.meta, this.tag);
+    this.meta = this.describe(info);
   }
 
   private openSince(): string {

@@ -1,23 +1,23 @@
-import { Backoff, sleep } from '../../core/backoff.js';
-import { errorMessage } from '../../core/errors.js';
-import { redactUrls } from '../../config/redact.js';
 import { nowTimestamp } from '../../core/timestamp.js';
 import { compileTagTemplate } from '../../core/tag-template.js';
 import { deepFreeze } from '../../core/record-json.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
-import { DockerService, type ContainerEvent } from '../../services/docker.js';
+import { DockerService, type ListedContainer } from '../../services/docker.js';
+import { ContainerFilter } from '../docker/container-filter.js';
+import { Discovery, type SeenContainer } from '../docker/discovery.js';
 import { validContainerCheckpoint, type ContainerCheckpoint, type DockerLogsCheckpoint } from './checkpoint.js';
-import { ContainerFilter } from './container-filter.js';
 import { ContainerFollower } from './container-follower.js';
 import { FileFollower } from './file-follower.js';
 import type { Follower, FollowerContext, KickReason } from './follower-context.js';
 import type { DockerLogsConfig } from './schema.js';
-import { ownContainerId } from './self-container.js';
+
+/** While the event subscription is open (or still pending), the followed set is also reconciled this often. */
+const RECONCILE_INTERVAL_MS = 30_000;
 
 /**
- * Discovery for docker_logs: keeps one follower per matching container, driven by the events
- * stream and by a full reconcile at start and after every reconnect (the daemon replays only its
- * last 256 events).
+ * docker_logs: keeps one follower per matching container, driven by discovery (the events stream,
+ * replayed from the last contact with the daemon, and a full reconcile at start, after every
+ * reconnect and periodically).
  */
 export class DockerLogsInput implements Input {
   private readonly docker: DockerService;
@@ -26,13 +26,9 @@ export class DockerLogsInput implements Input {
   private fellBack = false;
   private readonly abort = new AbortController();
   private readonly restored: DockerLogsCheckpoint['containers'];
-  private readonly selfId = ownContainerId();
-  private reconciledOnce = false;
-  /** Until the daemon is first reached: when the previous run last saved (or this process started). */
-  private lastContact: number;
+  private readonly discovery: Discovery;
   /** Stopped containers seen in a listing and judged history: not inspected again until they start. */
   private readonly history = new Set<string>();
-  private supervisor: Promise<void> | undefined;
   private followerContext: FollowerContext | undefined;
 
   constructor(
@@ -43,7 +39,25 @@ export class DockerLogsInput implements Input {
     this.restored = this.validRestored(context.checkpoints.restore<DockerLogsCheckpoint>(this.checkpointKey)?.containers);
     context.checkpoints.register(this.checkpointKey, () => this.checkpoint());
     const previousRun = context.checkpoints.previousSavedAt;
-    this.lastContact = previousRun ? Date.parse(previousRun) : Date.now() - Math.round(process.uptime() * 1000);
+    this.discovery = new Discovery(
+      { docker: this.docker, address: config.docker_host, inputId: context.id, inputType: 'docker_logs', logger: context.logger, metrics: context.metrics },
+      {
+        // every start and die counts (a container may have run and exited while nobody listened)
+        since: (lastContact) => lastContact,
+        reconcile: (listed, lastContact) => this.reconcile(listed, lastContact),
+        started: (id, seen) => this.started(id, seen),
+        died: (id) => this.followers.get(id)?.onDie(),
+        destroyed: (id) => {
+          if (this.followers.has(id)) this.consider(id);
+        },
+        renamed: (id) => void this.followers.get(id)?.refresh(),
+      },
+      {
+        // until the daemon is first reached: when the previous run last saved (or this process started)
+        lastContact: previousRun ? Date.parse(previousRun) : Date.now() - Math.round(process.uptime() * 1000),
+        reconcileEveryMs: RECONCILE_INTERVAL_MS,
+      },
+    );
     for (const mode of ['api', 'file'] as const) {
       context.metrics.gauge('docker_logs_containers_followed', { input: context.id, mode }, () => [...this.followers.values()].filter((f) => f.following && f.mode === mode).length);
     }
@@ -97,60 +111,18 @@ export class DockerLogsInput implements Input {
       fallBack: (id, reason, kick, why) => this.fallBack(id, reason, kick, why),
     };
     if (this.config.tag) this.followerContext.tag = compileTagTemplate(this.config.tag);
-    this.supervisor = this.superviseEvents();
+    this.discovery.start();
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
-    await Promise.all([this.supervisor, ...[...this.followers.values()].map((f) => f.stopped())]);
-  }
-
-  private async superviseEvents(): Promise<void> {
-    const backoff = new Backoff(200, 10_000);
-    const { logger, metrics } = this.context;
-    let down = false;
-    while (!this.abort.signal.aborted) {
-      // The daemon may send no response headers until the first event, so the subscription is not
-      // awaited before listing; asking for the last seconds of events covers the gap between the two.
-      const subscription = this.docker.containerEvents(Math.floor(this.lastContact / 1000) - 2, this.abort.signal);
-      subscription.catch(() => undefined);
-      try {
-        await Promise.race([subscription, sleep(300, this.abort.signal)]);
-        await this.reconcile();
-        if (down) logger.info('docker_logs: Docker daemon reachable again; containers reconciled');
-        down = false;
-        backoff.reset();
-        // until the first event arrives the subscription may still be pending: reconcile meanwhile
-        const periodic = setInterval(() => void this.reconcile().catch(() => undefined), RECONCILE_INTERVAL_MS);
-        try {
-          const { stream, events } = await subscription;
-          if (this.abort.signal.aborted) stream.destroy();
-          for await (const event of events) {
-            this.lastContact = Date.now();
-            this.onEvent(event);
-          }
-        } finally {
-          clearInterval(periodic);
-        }
-        if (this.abort.signal.aborted) return;
-        throw new Error('event stream ended');
-      } catch (err) {
-        void subscription.then(({ stream }) => stream.destroy(), () => undefined);
-        if (this.abort.signal.aborted) return;
-        metrics.inc('docker_errors_total', { input: this.context.id });
-        if (!down) logger.warn(`docker_logs: cannot reach the Docker daemon at ${redactUrls(this.config.docker_host)} (${errorMessage(err)}); retrying with backoff`);
-        down = true;
-        await sleep(backoff.nextDelayMs(), this.abort.signal);
-      }
-    }
+    await Promise.all([this.discovery.stop(), ...[...this.followers.values()].map((f) => f.stopped())]);
   }
 
   /** Makes the followed set match the daemon's containers. */
-  private async reconcile(): Promise<void> {
-    const listed = await this.docker.listContainers();
+  private async reconcile(listed: ListedContainer[], discoveredAfter: number): Promise<void> {
     // start_at applies to the very first run only; later starts resume or read what ran meanwhile
-    const initial = !this.reconciledOnce && this.context.checkpoints.previousSavedAt === undefined;
-    const discoveredAfter = this.lastContact;
+    const initial = !this.discovery.listedOnce && this.context.checkpoints.previousSavedAt === undefined;
     for (const container of listed) {
       const { id, running } = container;
       const follower = this.followers.get(id);
@@ -165,37 +137,16 @@ export class DockerLogsInput implements Input {
     const present = new Set(listed.map((c) => c.id));
     for (const [id, follower] of this.followers) if (!present.has(id)) follower.kick();
     for (const id of this.history) if (!present.has(id)) this.history.delete(id);
-    this.reconciledOnce = true;
-    this.lastContact = Date.now();
   }
 
-  private onEvent(event: ContainerEvent): void {
-    this.context.logger.trace({ container: event.id.slice(0, 12), action: event.action }, 'docker_logs: event');
-    switch (event.action) {
-      case 'start':
-        this.history.delete(event.id);
-        // labels and name from the event let us skip non-matching containers without a request
-        {
-          const seen = eventContainer(event);
-          if (this.followers.has(event.id) || this.followerContext?.filter.matches(seen)) this.consider(event.id, { justStarted: true, seen });
-        }
-        break;
-      case 'die':
-        this.followers.get(event.id)?.onDie();
-        break;
-      case 'destroy':
-        if (this.followers.has(event.id)) this.consider(event.id);
-        break;
-      case 'rename':
-        void this.followers.get(event.id)?.refresh();
-        break;
-      default:
-        break;
-    }
+  /** A start event: name, image and labels from the event skip non-matching containers without a request. */
+  private started(id: string, seen: SeenContainer): void {
+    this.history.delete(id);
+    if (this.followers.has(id) || this.followerContext?.filter.matches(seen)) this.consider(id, { justStarted: true, seen });
   }
 
   private consider(id: string, reason: KickReason = {}): void {
-    if (id === this.selfId || !this.followerContext) return;
+    if (!this.followerContext) return;
     let follower = this.followers.get(id);
     if (!follower) {
       follower =
@@ -229,7 +180,7 @@ export class DockerLogsInput implements Input {
 
   private checkpoint(): DockerLogsCheckpoint {
     const containers: DockerLogsCheckpoint['containers'] = {};
-    if (!this.reconciledOnce) Object.assign(containers, this.restored);
+    if (!this.discovery.listedOnce) Object.assign(containers, this.restored);
     for (const [id, follower] of this.followers) {
       if (follower.finished) {
         this.followers.delete(id);
@@ -241,12 +192,4 @@ export class DockerLogsInput implements Input {
     }
     return { containers };
   }
-}
-
-/** A container as a start event describes it; labels are approximate (attributes merge them). */
-const RECONCILE_INTERVAL_MS = 30_000;
-
-function eventContainer(event: ContainerEvent): { name: string; image: string; labels: Record<string, string> } {
-  const { name = '', image = '', ...labels } = event.attributes;
-  return { name, image, labels };
 }

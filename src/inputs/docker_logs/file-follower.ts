@@ -4,12 +4,10 @@ import { basename, dirname, join } from 'node:path';
 import { Backoff } from '../../core/backoff.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
 import { normalizeTimestamp } from '../../core/timestamp.js';
-import { containerMeta } from '../common/container-meta.js';
 import type { ContainerInfo } from '../../services/docker.js';
 import { earliest, type ContainerCheckpoint, type FilePosition } from './checkpoint.js';
-import { ContainerLines } from './container-lines.js';
 import { EPOCH, FollowerBase } from './follower-base.js';
-import { worthReading, type Follower, type FollowerContext, type KickReason } from './follower-context.js';
+import { worthReading, type Follower, type KickReason } from './follower-context.js';
 import { JsonFileTailer } from './json-file/json-file-tailer.js';
 
 type State = 'new' | 'active' | 'ignored' | 'gone' | 'handed-over';
@@ -24,17 +22,11 @@ type State = 'new' | 'active' | 'ignored' | 'gone' | 'handed-over';
 export class FileFollower extends FollowerBase implements Follower {
   readonly mode = 'file';
   private state: State = 'new';
-  private readonly lines: ContainerLines;
   private tailer: JsonFileTailer | undefined;
   private name = '';
   private readingLive = false;
   /** Where to reopen after the tailer was closed for a stopped container (this run's own position). */
   private resumeAt: FilePosition | undefined;
-
-  constructor(id: string, ctx: FollowerContext, restored: ContainerCheckpoint | undefined) {
-    super(id, ctx, restored);
-    this.lines = new ContainerLines(id, ctx, restored);
-  }
 
   get finished(): boolean {
     return ['gone', 'ignored', 'handed-over'].includes(this.state) && this.loop === undefined && this.pendingRecords === 0;
@@ -46,10 +38,6 @@ export class FileFollower extends FollowerBase implements Follower {
 
   get following(): boolean {
     return this.readingLive;
-  }
-
-  get pendingRecords(): number {
-    return this.lines.pendingRecords;
   }
 
   async stopped(): Promise<void> {
@@ -230,7 +218,7 @@ export class FileFollower extends FollowerBase implements Follower {
 
   protected apply(info: ContainerInfo): void {
     this.name = info.name;
-    this.lines.describe(containerMeta(info, { inputId: this.ctx.inputId, inputType: 'docker_logs', logger: this.ctx.logger }), `docker.main.${info.name.replace(/\./g, '_')}`);
+    this.describe(info);
   }
 }
 

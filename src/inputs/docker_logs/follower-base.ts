@@ -1,13 +1,20 @@
 import { type Backoff, sleep } from '../../core/backoff.js';
 import { errorMessage, isRetriable, type LogshipError } from '../../core/errors.js';
+import type { ContainerMeta } from '../../core/record.js';
 import type { ContainerInfo } from '../../services/docker.js';
+import { containerMeta, containerTag } from '../docker/container-meta.js';
 import type { ContainerCheckpoint } from './checkpoint.js';
+import { ContainerLines } from './container-lines.js';
 import type { FollowerContext, KickReason } from './follower-context.js';
 
 export const EPOCH = '1970-01-01T00:00:00.000000000Z';
 
-/** What both readers of a container share: the read loop's life cycle, where reading starts, failure reporting. */
+/**
+ * What both readers of a container share: the read loop's life cycle, where reading starts, the
+ * container's lines and metadata, failure reporting.
+ */
 export abstract class FollowerBase {
+  protected readonly lines: ContainerLines;
   protected wanted = false;
   protected loop: Promise<void> | undefined;
   /** Where reading starts when nothing has been read yet in this run. */
@@ -20,7 +27,13 @@ export abstract class FollowerBase {
     readonly id: string,
     protected readonly ctx: FollowerContext,
     protected readonly restored: ContainerCheckpoint | undefined,
-  ) {}
+  ) {
+    this.lines = new ContainerLines(id, ctx, restored);
+  }
+
+  get pendingRecords(): number {
+    return this.lines.pendingRecords;
+  }
 
   /** Asks for a read cycle: follow while it runs, read what is left when it stopped. */
   kick(reason: KickReason = {}): void {
@@ -53,6 +66,13 @@ export abstract class FollowerBase {
   protected abstract run(firstReason: KickReason): Promise<void>;
 
   protected abstract apply(info: ContainerInfo): void;
+
+  /** The container's metadata (frozen: shared by every record of it, and serialised once) and default tag, from inspect. */
+  protected describe(info: ContainerInfo): ContainerMeta {
+    const meta = containerMeta(info, { inputId: this.ctx.inputId, inputType: 'docker_logs', logger: this.ctx.logger });
+    this.lines.describe(meta, containerTag('main', info.name));
+    return meta;
+  }
 
   /** A failed read cycle: true when the error rules out reading this container; otherwise waits out a backoff for the retry. */
   protected async retryOrGiveUp(err: unknown, backoff: Backoff): Promise<boolean> {

@@ -4,7 +4,7 @@ import type { LogRecord } from '../../core/record.js';
 import type { RecordSink } from '../../plugins/types.js';
 import type { ContainerInfo, DockerService } from '../../services/docker.js';
 import type { ContainerCheckpoint } from './checkpoint.js';
-import type { ContainerFilter } from './container-filter.js';
+import type { ContainerFilter } from '../docker/container-filter.js';
 
 export interface FollowerContext {
   inputId: string;

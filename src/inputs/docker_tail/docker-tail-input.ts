@@ -3,9 +3,9 @@ import { deepFreeze } from '../../core/record-json.js';
 import type { ContainerMeta } from '../../core/record.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import { DockerService, type ContainerInfo } from '../../services/docker.js';
-import { ContainerFilter } from '../docker_logs/container-filter.js';
-import { ContainerWatcher } from '../common/container-watcher.js';
-import { containerMeta } from '../common/container-meta.js';
+import { ContainerFilter } from '../docker/container-filter.js';
+import { watchRunning, type Discovery, type RunningContainer } from '../docker/discovery.js';
+import { MissingTools } from '../docker/missing-tool.js';
 import { labelPaths } from './label-paths.js';
 import type { DockerTailConfig } from './schema.js';
 import { TailSession, type FilePosition, type TailContext } from './tail-session.js';
@@ -23,11 +23,11 @@ export class DockerTailInput implements Input {
   private readonly abort = new AbortController();
   private readonly sessions = new Map<string, Map<string, TailSession>>();
   private readonly restored: TailCheckpoint['containers'];
-  private readonly warnedMissingTool = new Set<string>();
+  private readonly missingTools: MissingTools;
   /** Containers whose label was warned about: labels never change on a container. */
   private readonly warnedLabel = new Set<string>();
   private context: TailContext | undefined;
-  private readonly watcher: ContainerWatcher;
+  private readonly discovery: Discovery;
 
   constructor(
     private readonly config: DockerTailConfig,
@@ -35,12 +35,14 @@ export class DockerTailInput implements Input {
   ) {
     this.docker = new DockerService(config.docker_host);
     const filter = new ContainerFilter(config.include, config.exclude);
-    this.watcher = new ContainerWatcher(this.docker, filter, { inputId: plugin.id, inputType: 'docker_tail', logger: plugin.logger, metrics: plugin.metrics }, {
-      running: (info, restarted) => this.follow(info, restarted),
+    const discovery = { docker: this.docker, address: config.docker_host, inputId: plugin.id, inputType: 'docker_tail', logger: plugin.logger, metrics: plugin.metrics };
+    this.discovery = watchRunning(discovery, filter, {
+      running: (container, restarted) => this.follow(container, restarted),
       // a stopped container's tails end by themselves (exit 137); its start event brings them back
       stopped: () => undefined,
       destroyed: (id) => this.forget(id),
     });
+    this.missingTools = new MissingTools('docker_tail', plugin.logger, 'cannot follow files in this container until it restarts');
     this.restored = plugin.checkpoints.restore<TailCheckpoint>(this.key)?.containers ?? {};
     plugin.checkpoints.register(this.key, () => this.checkpoint());
     plugin.metrics.gauge('docker_tail_sessions', { input: plugin.id }, () => [...this.sessions.values()].reduce((n, m) => n + m.size, 0));
@@ -64,34 +66,24 @@ export class DockerTailInput implements Input {
         metrics.inc('exec_created_total', { input: id, container: containerId.slice(0, 12) });
         logger.debug({ container: containerId.slice(0, 12) }, 'docker_tail: exec created');
       },
-      missingTool: (containerId, tool) => {
-        if (this.warnedMissingTool.has(containerId)) return;
-        this.warnedMissingTool.add(containerId);
-        const image = this.metaOf(containerId)?.image.name ?? 'unknown image';
-        logger.warn({ container: containerId.slice(0, 12), image }, `docker_tail: image ${image} has no ${tool}; cannot follow files in this container until it restarts`);
-      },
+      missingTool: (containerId, tool) => this.missingTools.report(containerId, this.metas.get(containerId)?.image.name, tool),
     };
     if (this.config.tag) this.context.tagTemplate = compileTagTemplate(this.config.tag);
-    this.watcher.start();
+    this.discovery.start();
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
-    await Promise.all([this.watcher.stop(), ...[...this.sessions.values()].flatMap((files) => [...files.values()].map((s) => s.stop()))]);
-  }
-
-  private metaOf(containerId: string): ContainerMeta | undefined {
-    return this.metas.get(containerId);
+    await Promise.all([this.discovery.stop(), ...[...this.sessions.values()].flatMap((files) => [...files.values()].map((s) => s.stop()))]);
   }
 
   private readonly metas = new Map<string, ContainerMeta>();
 
   /** Starts (or restarts) a session per file of a running, matching container. */
-  private follow(info: ContainerInfo, restarted: boolean): void {
+  private follow({ info, meta }: RunningContainer, restarted: boolean): void {
     if (!this.context || this.abort.signal.aborted) return;
     const { id } = info;
-    if (restarted) this.warnedMissingTool.delete(id);
-    const meta = containerMeta(info, { inputId: this.plugin.id, inputType: 'docker_tail', logger: this.plugin.logger });
+    if (restarted) this.missingTools.forget(id);
     this.metas.set(id, meta);
     let files = this.sessions.get(id);
     if (!files) {
@@ -128,13 +120,13 @@ export class DockerTailInput implements Input {
     for (const session of files.values()) void session.stop();
     this.sessions.delete(id);
     this.metas.delete(id);
-    this.warnedMissingTool.delete(id);
+    this.missingTools.forget(id);
     this.warnedLabel.delete(id);
   }
 
   private checkpoint(): TailCheckpoint {
     const containers: TailCheckpoint['containers'] = {};
-    if (!this.watcher.listedOnce) Object.assign(containers, this.restored);
+    if (!this.discovery.listedOnce) Object.assign(containers, this.restored);
     for (const [id, files] of this.sessions) {
       const entry: Record<string, FilePosition> = { ...this.restored[id] };
       for (const [path, session] of files) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dockerHostOption, maxLineBytes, selectorSchema, tagOption } from '../docker_logs/schema.js';
+import { dockerHostOption, maxLineBytes, selectorSchema, tagOption } from '../docker/options.js';
 
 export const dockerTailSchema = z
   .object({

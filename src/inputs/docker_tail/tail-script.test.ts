@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ByteLineSplitter, type SplitLine } from './byte-line-splitter.js';
+import { ByteLineSplitter, type SplitLine } from '../docker/line-splitter.js';
 import { tailCommand } from './tail-script.js';
 
 describe('tail wrapper command', () => {

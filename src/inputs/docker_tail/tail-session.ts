@@ -7,14 +7,13 @@ import type { Counter } from '../../core/metrics.js';
 import type { ContainerMeta, LogRecord } from '../../core/record.js';
 import { deepFreeze } from '../../core/record-json.js';
 import { nowTimestamp } from '../../core/timestamp.js';
-import { execTag } from '../common/exec-tag.js';
 import { Watermark } from '../../core/watermark.js';
 import type { RecordSink } from '../../plugins/types.js';
 import type { FrameStream } from '../../services/docker-frames.js';
-import { pumpExecStream } from '../common/exec-stream.js';
-import { containerMetaBytes } from '../common/container-meta.js';
+import { pumpExecStream } from '../docker/exec-stream.js';
+import { containerMetaBytes, containerTag } from '../docker/container-meta.js';
 import type { DockerService } from '../../services/docker.js';
-import { ByteLineSplitter, type SplitLine } from './byte-line-splitter.js';
+import { ByteLineSplitter, type SplitLine } from '../docker/line-splitter.js';
 import { TailFrameReader } from './tail-frames.js';
 import { tailCommand } from './tail-script.js';
 
@@ -86,7 +85,7 @@ export class TailSession {
     this.settled = new Watermark(restored);
     // what the wrapper does, follow the path by name across rotations, in the words users know
     this.command = `tail -F ${path}`;
-    this.tag = execTag(meta);
+    this.tag = containerTag('exec', meta.name);
     this.logField = deepFreeze({ file: { path } });
     this.execField = deepFreeze({ command: this.command });
   }
@@ -101,7 +100,7 @@ export class TailSession {
 
   updateMeta(meta: ContainerMeta): void {
     this.meta = meta;
-    this.tag = execTag(meta);
+    this.tag = containerTag('exec', meta.name);
   }
 
   /** Ends stdin: the wrapper kills tail and exits. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContainerFilter } from './container-filter.js';
-import { selectorSchema } from './schema.js';
+import { selectorSchema } from './options.js';
 
 const none = selectorSchema.parse({});
 const web = { name: 'web-1', image: 'nginx:1.27', labels: { app: 'shop', tier: 'front' } };

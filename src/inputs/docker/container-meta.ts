@@ -144,3 +144,11 @@ function warnOnce(info: Pick<ContainerInfo, 'id' | 'name'>, cut: LabelCuts, ctx:
     `${ctx.inputType}: labels of container ${name} exceed the limits (a value ${valueBytes / 1024} KiB, a key ${keyBytes} bytes, ${totalBytes / 1024} KiB in all): ${problems.join('; ')}; its records carry the labels so bounded`,
   );
 }
+
+/** Where a container's records come from: its main process's log, or a process logship runs in it. */
+export type ContainerSource = 'main' | 'exec';
+
+/** The default tag of a container's records, docker.<source>.<name> (dots would split tag parts). */
+export function containerTag(source: ContainerSource, name: string): string {
+  return `docker.${source}.${name.replace(/\./g, '_')}`;
+}

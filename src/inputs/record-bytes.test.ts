@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../core/logger.js';
-import { Metrics } from '../../core/metrics.js';
-import type { LogRecord, PipelineEvent } from '../../core/record.js';
-import { deepFreeze } from '../../core/record-json.js';
-import { ContainerLines } from '../docker_logs/container-lines.js';
-import type { FollowerContext } from '../docker_logs/follower-context.js';
-import { parseJsonFileEntry } from '../docker_logs/json-file/json-file-entry.js';
-import { ExecSession, type ExecContext } from '../docker_exec/exec-session.js';
-import { TailSession, type TailContext } from '../docker_tail/tail-session.js';
-import { containerMetaBytes } from './container-meta.js';
+import { createLogger } from '../core/logger.js';
+import { Metrics } from '../core/metrics.js';
+import type { LogRecord, PipelineEvent } from '../core/record.js';
+import { deepFreeze } from '../core/record-json.js';
+import { ContainerLines } from './docker_logs/container-lines.js';
+import type { FollowerContext } from './docker_logs/follower-context.js';
+import { parseJsonFileEntry } from './docker_logs/json-file/json-file-entry.js';
+import { ExecSession, type ExecContext } from './docker_exec/exec-session.js';
+import { TailSession, type TailContext } from './docker_tail/tail-session.js';
+import { containerMetaBytes } from './docker/container-meta.js';
 
 /**
  * Queues are bounded in bytes by what each record says it takes. A record's container metadata

@@ -1,5 +1,5 @@
 import type { ContainerInfo } from '../../services/docker.js';
-import type { Selector } from './schema.js';
+import type { Selector } from './options.js';
 
 /** Decides from inspect data whether a container is read. */
 export class ContainerFilter {

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { redactUrls } from '../../config/redact.js';
+import { byteSizeIn, MiB } from '../../config/units.js';
+import { templateText } from '../../config/validators.js';
+
+/** Options every Docker input shares: where the daemon is, which containers, the tag, the longest line. */
+
+/** The longest line an input keeps: a record is one string, and V8 strings stop at about 512 MiB. */
+export const maxLineBytes = byteSizeIn({ max: 64 * MiB });
+
+export const selectorSchema = z
+  .object({
+    names: z.array(z.string()).default([]).describe('Container name globs ("*" any characters, "?" one).'),
+    labels: z.array(z.string()).default([]).describe('Labels, as "key" (present) or "key=value".'),
+    images: z.array(z.string()).default([]).describe('Image name globs, e.g. "nginx:*" or "local/*".'),
+  })
+  .strict();
+
+export type Selector = z.output<typeof selectorSchema>;
+
+export const dockerHostOption = z
+  .string()
+  .refine(isDockerAddress, (text) => ({ message: `"${redactUrls(text)}" is not a Docker address — write unix:///var/run/docker.sock, tcp://HOST:2375 or https://HOST:2376 (port 1-65535)` }))
+  .default(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock')
+  .describe('Docker Engine API address: unix:///path/to/docker.sock or http://host:port. Default: $DOCKER_HOST, else the local socket.');
+
+/** The `tag` option of the Docker inputs. */
+export const tagOption = templateText()
+  .optional()
+  .describe('Tag template of record fields instead of docker.<source>.<container name>, e.g. "app.{container.labels.app}.{source}".');
+
+function isDockerAddress(text: string): boolean {
+  if (text.startsWith('unix:///') || text.startsWith('/')) return true;
+  try {
+    const url = new URL(text.replace(/^tcp:/, 'http:'));
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
