@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { RecordSink } from '../../plugins/types.js';
+import type { Backpressure } from '../../plugins/backpressure.js';
 import { FrameReader, type FrameStream } from '../../services/docker-frames.js';
 
 /**
@@ -11,12 +11,13 @@ import { FrameReader, type FrameStream } from '../../services/docker-frames.js';
 export function pumpExecStream(
   stream: Duplex,
   signal: AbortSignal,
-  sink: RecordSink,
+  backpressure: Backpressure,
   onFrame: (kind: FrameStream, payload: Buffer) => boolean,
 ): Promise<void> {
-  let paused = false;
+  // whether every frame of the chunk being read found room
+  let room = true;
   const frames = new FrameReader((kind, payload) => {
-    if (!onFrame(kind, payload)) paused = true;
+    if (!onFrame(kind, payload)) room = false;
   });
   return new Promise<void>((resolve) => {
     const close = (): void => {
@@ -29,12 +30,10 @@ export function pumpExecStream(
     };
     if (signal.aborted) close();
     else signal.addEventListener('abort', close, { once: true });
-    stream.on('data', (chunk: Buffer) => {
+    backpressure.pipe(stream, (chunk) => {
+      room = true;
       frames.push(chunk);
-      if (!paused) return;
-      paused = false;
-      stream.pause();
-      void sink.waitForSpace().then(() => stream.resume());
+      return room;
     });
     stream.once('end', done);
     stream.once('close', done);

@@ -1,5 +1,6 @@
 import { compileTagTemplate } from '../../core/tag-template.js';
 import { deepFreeze } from '../../core/record-json.js';
+import { Backpressure } from '../../plugins/backpressure.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import { DockerService } from '../../services/docker.js';
 import { ContainerFilter } from '../docker/container-filter.js';
@@ -50,7 +51,7 @@ export class DockerExecInput implements Input {
     const intervalMs = this.config.interval ?? DEFAULT_INTERVAL_MS;
     this.context = {
       docker: this.docker,
-      sink,
+      sink: new Backpressure(sink, this.plugin),
       config: this.config,
       intervalMs,
       timeoutMs: this.config.timeout ?? intervalMs,

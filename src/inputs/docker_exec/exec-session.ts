@@ -6,7 +6,7 @@ import type { Counter, Metrics } from '../../core/metrics.js';
 import type { ContainerMeta, LogRecord } from '../../core/record.js';
 import { deepFreeze } from '../../core/record-json.js';
 import { nowTimestamp } from '../../core/timestamp.js';
-import type { RecordSink } from '../../plugins/types.js';
+import type { Backpressure } from '../../plugins/backpressure.js';
 import type { FrameStream } from '../../services/docker-frames.js';
 import type { DockerService } from '../../services/docker.js';
 import { pumpExecStream } from '../docker/exec-stream.js';
@@ -20,7 +20,8 @@ export interface ExecContext {
   /** The input's `tag` template, when it has one. */
   tagTemplate?: (record: LogRecord) => string;
   docker: DockerService;
-  sink: RecordSink;
+  /** Where records go; pauses the exec's output while the pipeline is full. */
+  sink: Backpressure;
   config: DockerExecConfig;
   intervalMs: number;
   timeoutMs: number;

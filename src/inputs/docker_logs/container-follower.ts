@@ -8,7 +8,7 @@ import { earliest, type ContainerCheckpoint } from './checkpoint.js';
 import { EPOCH, FollowerBase } from './follower-base.js';
 import { worthReading, type Follower, type KickReason } from './follower-context.js';
 import { FrameDemuxer } from './frame-demuxer.js';
-import type { MessageParser } from './log-message.js';
+import type { LogMessage, MessageParser } from './log-message.js';
 import { TtyParser } from './tty-parser.js';
 
 type FollowerState = 'new' | 'active' | 'ignored' | 'gone';
@@ -35,6 +35,8 @@ export class ContainerFollower extends FollowerBase implements Follower {
   private earlyOpen = false;
   /** Set by a start event: open the log before inspecting. */
   private justStarted = false;
+  /** Whether every message of the chunk being parsed found room in the sink. */
+  private room = true;
   protected override noteKick(reason: KickReason): void {
     if (reason.justStarted) this.justStarted = true;
     if (reason.seen) this.seen = reason.seen;
@@ -204,7 +206,6 @@ export class ContainerFollower extends FollowerBase implements Follower {
     this.earlyOpen = false;
     this.rewoundTo = undefined;
     let parser: MessageParser | undefined = this.tty === undefined ? undefined : this.parserFor(this.tty);
-    let pausedForSpace = false;
     const abort = (): void => void stream.destroy();
     try {
       await new Promise<void>((resolve, reject) => {
@@ -214,20 +215,12 @@ export class ContainerFollower extends FollowerBase implements Follower {
           return resolve();
         }
         this.ctx.signal.addEventListener('abort', abort, { once: true });
-        stream.on('data', (chunk: Buffer) => {
-          this.lines.paused = false;
+        this.ctx.sink.pipe(stream, (chunk) => {
+          this.room = true;
           // not inspected: a multiplexed stream starts with frame type 1 or 2, a TTY one with a timestamp digit
           parser ??= this.parserFor(chunk[0] !== 1 && chunk[0] !== 2);
           parser.push(chunk);
-          if (this.lines.paused && !pausedForSpace) {
-            pausedForSpace = true;
-            stream.pause();
-            this.ctx.metrics.inc('input_paused_total', { input: this.ctx.inputId });
-            void this.ctx.sink.waitForSpace().then(() => {
-              pausedForSpace = false;
-              stream.resume();
-            });
-          }
+          return this.room;
         });
         stream.once('end', () => {
           if (!follow) {
@@ -273,9 +266,10 @@ export class ContainerFollower extends FollowerBase implements Follower {
   }
 
   private parserFor(tty: boolean): MessageParser {
-    return tty
-      ? new TtyParser((m) => this.lines.push(m), (r) => this.invalid(r))
-      : new FrameDemuxer((m) => this.lines.push(m), (r) => this.invalid(r));
+    const onMessage = (m: LogMessage): void => {
+      if (!this.lines.push(m)) this.room = false;
+    };
+    return tty ? new TtyParser(onMessage, (r) => this.invalid(r)) : new FrameDemuxer(onMessage, (r) => this.invalid(r));
   }
 
   /** A line cut off by the end of a stream is read again, whole, from the next open. */

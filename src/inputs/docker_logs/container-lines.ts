@@ -92,8 +92,6 @@ export class ContainerLines {
   private readonly streams = new Map<Stream, StreamState>();
   /** Newest message timestamp read in this run. */
   newestRead: string | undefined;
-  /** Set when the sink asked the source to pause. */
-  paused = false;
   private meta: ContainerMeta | undefined;
   private tag = '';
   /** File mode: the restored position, then the end of the newest record's entry. */
@@ -113,10 +111,6 @@ export class ContainerLines {
     for (const s of this.streams.values()) s.shape = undefined;
   }
 
-  get name(): string | undefined {
-    return this.meta?.name;
-  }
-
   /** File mode: start tracking file positions (from a restored one). */
   trackFile(initial: FilePosition | undefined): void {
     this.fileStart ??= initial;
@@ -125,9 +119,9 @@ export class ContainerLines {
   /**
    * Takes one message. In file mode `file` and `end` say where its json-file entry ends and
    * `entryBytes` how long it is; a record's file position is where its first piece starts, so
-   * reopening there never skips a piece.
+   * reopening there never skips a piece. Returns whether the sink still has room (false: pause the source).
    */
-  push(message: LogMessage, file?: LogFileRef, end = 0, entryBytes = 0): void {
+  push(message: LogMessage, file?: LogFileRef, end = 0, entryBytes = 0): boolean {
     const timestamp = message.timestamp;
     if (this.newestRead === undefined || timestamp > this.newestRead) this.newestRead = timestamp;
     const s = this.streamState(message.stream);
@@ -136,19 +130,20 @@ export class ContainerLines {
     const beforeCount = cursor.count;
     if (!cursor.advance(timestamp)) {
       this.ctx.counters.repeatedSkipped.inc();
-      return;
+      return true;
     }
     const assembler = s.assembler;
     // every piece of a line carries the line's timestamp: another one means the line being joined
     // ended with its last piece (the container's last output, and then it ran again)
-    if (assembler.pendingSince !== undefined && assembler.pendingSince !== timestamp) this.endLine(s, beforeTs as string, beforeCount);
+    let room = true;
+    if (assembler.pendingSince !== undefined && assembler.pendingSince !== timestamp) room = this.endLine(s, beforeTs as string, beforeCount);
     const joining = assembler.pendingSince !== undefined;
     if (!joining && !message.terminated) {
       s.beforePieces = beforeTs === undefined ? undefined : { ts: beforeTs, count: beforeCount };
       s.piecesFrom = file && { dev: file.dev, ino: file.ino, first: file.first ?? '', order: file.order, offset: end - entryBytes, entryBytes: 0 };
     }
     const line = assembler.push(message);
-    if (!line) return;
+    if (!line) return room;
     let startFile = file;
     let startOffset = end - entryBytes;
     if (joining) {
@@ -165,7 +160,7 @@ export class ContainerLines {
       this.lastFile = file;
       this.lastEnd = end;
     }
-    this.emit(s, line, cursor.ts as string, cursor.count, startFile, startOffset);
+    return this.emit(s, line, cursor.ts as string, cursor.count, startFile, startOffset) && room;
   }
 
   /**
@@ -184,17 +179,18 @@ export class ContainerLines {
   }
 
   /** Makes a record of the line being joined; `ts` and `count` are the stream position after its last piece. */
-  private endLine(s: StreamState, ts: string, count: number): void {
+  private endLine(s: StreamState, ts: string, count: number): boolean {
     const line = s.assembler.finish();
     const from = s.piecesFrom;
     s.piecesFrom = undefined;
     s.beforePieces = undefined;
     // the file position stays at the end of the record before the pieces: reading from there
     // again, the cursor skips the pieces
-    if (line) this.emit(s, line, ts, count, from, from?.offset ?? 0);
+    return line ? this.emit(s, line, ts, count, from, from?.offset ?? 0) : true;
   }
 
-  private emit(s: StreamState, line: AssembledLine, ts: string, count: number, file: LogFileRef | undefined, startOffset: number): void {
+  /** Hands a record on; false when the sink is full. */
+  private emit(s: StreamState, line: AssembledLine, ts: string, count: number, file: LogFileRef | undefined, startOffset: number): boolean {
     if (line.originalBytes !== undefined) this.ctx.counters.truncated.inc();
     const shape = (s.shape ??= streamShape({ stream: s.stream, tag: this.tag, container: this.meta as ContainerMeta, host: this.ctx.host }));
     // a computed tag needs the record, and its JSON is then no longer the shape's
@@ -204,7 +200,7 @@ export class ContainerLines {
     s.add(event);
     this.ctx.counters.records.inc();
     this.ctx.counters.bytes.inc(line.bytes);
-    if (!this.ctx.sink.offer(event)) this.paused = true;
+    return this.ctx.sink.offer(event);
   }
 
   /** Records handed on and not settled yet. */

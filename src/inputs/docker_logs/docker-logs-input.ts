@@ -1,6 +1,7 @@
 import { nowTimestamp } from '../../core/timestamp.js';
 import { compileTagTemplate } from '../../core/tag-template.js';
 import { deepFreeze } from '../../core/record-json.js';
+import { Backpressure } from '../../plugins/backpressure.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import { DockerService, type ListedContainer } from '../../services/docker.js';
 import { ContainerFilter } from '../docker/container-filter.js';
@@ -92,7 +93,7 @@ export class DockerLogsInput implements Input {
     this.followerContext = {
       inputId: this.context.id,
       docker: this.docker,
-      sink,
+      sink: new Backpressure(sink, this.context),
       filter: new ContainerFilter(this.config.include, this.config.exclude),
       host: deepFreeze({ name: this.context.hostName }),
       maxLineBytes: this.config.max_line_bytes,

@@ -158,6 +158,8 @@ export class FileFollower extends FollowerBase implements Follower {
 
   private async openTailer(info: ContainerInfo): Promise<void> {
     const floor = this.baseSince ?? EPOCH;
+    // whether every message of the chunk being read found room in the sink
+    let room = true;
     const tailer = new JsonFileTailer({
       logPath: this.logPathOf(info),
       tty: info.tty,
@@ -165,15 +167,14 @@ export class FileFollower extends FollowerBase implements Follower {
       onMessage: (message, file, end, entryBytes) => {
         // older than where this container's reading starts (start_at: end, or a restored since)
         if (message.timestamp < floor) return;
-        this.lines.push(message, file, end, entryBytes);
+        if (!this.lines.push(message, file, end, entryBytes)) room = false;
       },
       paused: () => {
-        const paused = this.lines.paused;
-        this.lines.paused = false;
-        if (paused) this.ctx.metrics.inc('input_paused_total', { input: this.ctx.inputId });
-        return paused;
+        const full = !room;
+        room = true;
+        return full;
       },
-      waitForSpace: () => this.ctx.sink.waitForSpace(),
+      waitForSpace: () => this.ctx.sink.waitForRoom(),
       onInvalid: (reason) => {
         this.ctx.metrics.inc('docker_logs_invalid_frames_total', { input: this.ctx.inputId });
         this.ctx.logger.debug({ container: this.id.slice(0, 12) }, `docker_logs: ${reason}`);

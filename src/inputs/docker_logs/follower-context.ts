@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logger.js';
 import type { Counter, Metrics } from '../../core/metrics.js';
 import type { LogRecord } from '../../core/record.js';
-import type { RecordSink } from '../../plugins/types.js';
+import type { Backpressure } from '../../plugins/backpressure.js';
 import type { ContainerInfo, DockerService } from '../../services/docker.js';
 import type { ContainerCheckpoint } from './checkpoint.js';
 import type { ContainerFilter } from '../docker/container-filter.js';
@@ -9,7 +9,7 @@ import type { ContainerFilter } from '../docker/container-filter.js';
 export interface FollowerContext {
   inputId: string;
   docker: DockerService;
-  sink: RecordSink;
+  sink: Backpressure;
   filter: ContainerFilter;
   /** Frozen, shared by every record. */
   host: { readonly name: string };

@@ -36,8 +36,6 @@ export type MessageHandler = (message: LogMessage) => void;
 /** Turns raw stream bytes into messages; keeps state across arbitrary chunk boundaries. */
 export interface MessageParser {
   push(chunk: Buffer): void;
-  /** Bytes of an unfinished message held back (a torn frame at the end of a stream). */
-  readonly pendingBytes: number;
   /** Called when a log read ended normally: emits what is complete, drops torn frames. */
   flush(): void;
 }

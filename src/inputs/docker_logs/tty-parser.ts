@@ -60,10 +60,6 @@ export class TtyParser implements MessageParser {
     private readonly onInvalid: (reason: string) => void = () => {},
   ) {}
 
-  get pendingBytes(): number {
-    return (this.carry?.length ?? 0) + this.contentBytes;
-  }
-
   push(chunk: Buffer): void {
     let data = chunk;
     if (this.carry !== undefined) {

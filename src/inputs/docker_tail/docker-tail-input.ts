@@ -1,6 +1,7 @@
 import { compileTagTemplate } from '../../core/tag-template.js';
 import { deepFreeze } from '../../core/record-json.js';
 import type { ContainerMeta } from '../../core/record.js';
+import { Backpressure } from '../../plugins/backpressure.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import { DockerService, type ContainerInfo } from '../../services/docker.js';
 import { ContainerFilter } from '../docker/container-filter.js';
@@ -56,7 +57,7 @@ export class DockerTailInput implements Input {
     const { metrics, logger, id } = this.plugin;
     this.context = {
       docker: this.docker,
-      sink,
+      sink: new Backpressure(sink, this.plugin),
       host: deepFreeze({ name: this.plugin.hostName }),
       maxLineBytes: this.config.max_line_bytes,
       logger,

@@ -8,7 +8,7 @@ import type { ContainerMeta, LogRecord } from '../../core/record.js';
 import { deepFreeze } from '../../core/record-json.js';
 import { nowTimestamp } from '../../core/timestamp.js';
 import { Watermark } from '../../core/watermark.js';
-import type { RecordSink } from '../../plugins/types.js';
+import type { Backpressure } from '../../plugins/backpressure.js';
 import type { FrameStream } from '../../services/docker-frames.js';
 import { pumpExecStream } from '../docker/exec-stream.js';
 import { containerMetaBytes, containerTag } from '../docker/container-meta.js';
@@ -32,7 +32,8 @@ export interface TailContext {
   /** The input's `tag` template, when it has one. */
   tagTemplate?: (record: LogRecord) => string;
   docker: DockerService;
-  sink: RecordSink;
+  /** Where records go; pauses the exec's output while the pipeline is full. */
+  sink: Backpressure;
   host: { readonly name: string };
   maxLineBytes: number;
   logger: Logger;

@@ -3,6 +3,7 @@ import { sleep } from '../../core/backoff.js';
 import { deepFreeze } from '../../core/record-json.js';
 import type { ContainerMeta, LogRecord } from '../../core/record.js';
 import { nowTimestamp } from '../../core/timestamp.js';
+import { Backpressure } from '../../plugins/backpressure.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import type { GeneratorConfig } from './schema.js';
 
@@ -29,6 +30,7 @@ export class GeneratorInput implements Input {
   }
 
   private async run(sink: RecordSink): Promise<void> {
+    const backpressure = new Backpressure(sink, this.context);
     const { count, rate, message_bytes: size, containers } = this.config;
     const host = deepFreeze({ name: this.context.hostName });
     const metas: ContainerMeta[] = Array.from({ length: containers }, (_, i) =>
@@ -44,7 +46,7 @@ export class GeneratorInput implements Input {
       const c = n % containers;
       const record: LogRecord = { '@timestamp': nowTimestamp(), message, stream: 'stdout', source: 'main', tag: tags[c] as string, container: metas[c] as ContainerMeta, host };
       records.inc();
-      if (!sink.offer({ record, ack: new Ack(ignoreSettlement), bytes: message.length + 300, origin: `${this.context.id}/${n}` })) await sink.waitForSpace();
+      if (!backpressure.offer({ record, ack: new Ack(ignoreSettlement), bytes: message.length + 300, origin: `${this.context.id}/${n}` })) await backpressure.waitForRoom();
       if (rate > 0) {
         const due = started + (n / rate) * 1000;
         if (due > Date.now() + 5) await sleep(due - Date.now(), this.abort.signal);
