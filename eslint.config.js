@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import pluginBoundaries from './eslint-rules/plugin-boundaries.js';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'bench/**/*.mjs'] },
@@ -18,5 +19,13 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'kafkajs', message: "import kafkajs from src/services/kafkajs.ts, which installs logship's fast path first" }] }],
     },
+  },
+  {
+    // one plugin folder never imports another's; shared code lives in kits (src/inputs/docker/) or src/plugins/.
+    // Tests may wire several plugins together.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    plugins: { logship: { rules: { 'plugin-boundaries': pluginBoundaries } } },
+    rules: { 'logship/plugin-boundaries': ['error', { kits: ['src/inputs/docker'] }] },
   },
 );
