@@ -65,8 +65,7 @@ export class Discovery {
   private loop: Promise<void> | undefined;
   /** When the daemon last answered a listing or sent an event (epoch ms). */
   private lastContact: number;
-  /** True once a listing was reconciled: until then, restored state of containers not seen yet must be kept. */
-  listedOnce = false;
+  private reconciled = false;
 
   constructor(
     private readonly ctx: DiscoveryContext,
@@ -74,6 +73,11 @@ export class Discovery {
     private readonly options: DiscoveryOptions = {},
   ) {
     this.lastContact = options.lastContact ?? Date.now();
+  }
+
+  /** True once a listing was reconciled: until then, restored state of containers not seen yet must be kept. */
+  get listedOnce(): boolean {
+    return this.reconciled;
   }
 
   start(): void {
@@ -130,7 +134,7 @@ export class Discovery {
   private async reconcile(): Promise<void> {
     const listed = (await this.ctx.docker.listContainers()).filter((c) => c.id !== this.selfId);
     await this.hooks.reconcile(listed, this.lastContact);
-    this.listedOnce = true;
+    this.reconciled = true;
     this.lastContact = Date.now();
   }
 
