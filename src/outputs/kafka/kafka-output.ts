@@ -9,7 +9,9 @@ import { recordToJson } from '../../core/record-json.js';
 import { compileTemplate, type Template } from '../../core/template.js';
 import { renderFailure } from '../../plugins/record-failure.js';
 import type { ItemFailure, Output, PluginContext, WriteAttempt } from '../../plugins/types.js';
-import { KafkaService, type KafkaConnectionOptions, type KafkaMessage, type PreparedMessages } from '../../services/kafka.js';
+import { KafkaService, type KafkaConnectionOptions, type PreparedMessages } from '../../services/kafka.js';
+import { prepareMessages } from './protocol/kafkajs-fast-path.js';
+import type { RecordInput as KafkaMessage } from './protocol/records.js';
 import type { KafkaConfig } from './schema.js';
 import { LaneOrder } from './lane-order.js';
 import { decideSendFailure, type KafkaFailure } from './send-decision.js';
@@ -185,7 +187,7 @@ export class KafkaOutput implements Output {
 
   /** Never rejects: a failure to encode or compress is the send's failure (sendChunk reports it). */
   private prepare(lane: Lane, chunk: Outgoing[]): Promise<PreparedMessages | Error> {
-    return this.kafka.prepare(lane.partition, chunk.map((o) => o.message), this.config.compression).catch((err: unknown) => {
+    return prepareMessages(lane.partition, chunk.map((o) => o.message), this.config.compression).catch((err: unknown) => {
       // a record the encoder cannot take fails the same way every time: not a broker's failure
       if (isRecordError(err)) return new LogshipError(RECORD_UNRENDERABLE, `cannot encode the record: ${errorMessage(err)}`, { retriable: false, cause: err });
       return err instanceof Error ? err : new Error(String(err));
