@@ -77,8 +77,16 @@ export interface OutputDefinition<Schema extends z.AnyZodObject = z.AnyZodObject
   kind: 'output';
   /**
    * Batching the runtime applies before calling write(). `concurrentWrites` (default 1): how many
-   * batches may be in write() at once; an output above 1 keeps whatever order it promises itself
-   * (kafka: per partition). Retries still go in batch order.
+   * batches may be in write() at once. Whatever the number, the output runner guarantees
+   * (src/pipeline/output-contract.test.ts checks it against the real runner, with the concurrency
+   * of every registered output), so an output may rely on it instead of enforcing it again:
+   * - first attempts (`attempt` 1) are called in the order the batches were taken from the queue:
+   *   write() for a batch is called before write() for any later batch (they may then overlap);
+   * - at most `concurrentWrites` batches are in write() at once, and a record is in one at a time;
+   * - a retry (`attempt` 2 and more) carries only the records that failed retriably, in their
+   *   order, and is called only once every earlier batch is settled (delivered or dead-lettered).
+   * Across overlapping first attempts an output keeps whatever order it promises itself (kafka:
+   * per partition, see outputs/kafka/lane-order.ts).
    */
   batching(config: z.output<Schema>): { maxRecords: number; lingerMs: number; concurrentWrites?: number };
   create(config: z.output<Schema>, context: PluginContext): Output;

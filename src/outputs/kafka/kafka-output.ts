@@ -67,7 +67,8 @@ export class KafkaOutput implements Output {
 
   async write(batch: readonly PipelineEvent[], attempt: WriteAttempt = { attempt: 1 }): Promise<{ failures: ItemFailure[] }> {
     const failures: ItemFailure[] = [];
-    // writes are planned one after another, so each partition's sends are queued in write order
+    // the runner calls write() in batch order (the plugin contract); planning awaits metadata, so
+    // writes are planned one after another for each partition's sends to be queued in that order
     const planned = this.planning.then(() => this.plan(batch, attempt.attempt > 1, failures));
     this.planning = planned.catch(() => undefined);
     await Promise.all(await planned);
