@@ -94,12 +94,12 @@ function startStatusLine(runtime: PipelineRuntime): NodeJS.Timeout | undefined {
 async function startApi(pipeline: Pipeline, runtime: PipelineRuntime, logger: Logger, token: ApiToken | undefined): Promise<ApiServer | undefined> {
   const { api } = pipeline.settings;
   if (!api.enabled) return undefined;
-  const dockerHosts = runtime.dockerHosts();
+  const healthChecks = runtime.healthChecks();
   const server = new ApiServer({
     address: api.address,
     metrics: runtime.metrics,
     router: runtime.router,
-    readiness: new ReadinessCheck(dockerHosts, () => runtime.outputHealth()),
+    readiness: new ReadinessCheck(healthChecks, () => runtime.outputHealth()),
     logger,
     tap: api.tap,
     token,

@@ -3,10 +3,11 @@ import { LineCounter, parseDocument, isMap, isPair, isScalar, visit, type Docume
 import { z } from 'zod';
 import { ConfigError, formatKeyPath, type ConfigProblem } from './config-error.js';
 import { interpolateEnv } from './interpolate.js';
-import { inputCommonKeys, outputCommonKeys, pipelineSchema, transformCommonKeys, type PipelineSettings } from './pipeline-schema.js';
+import { pipelineSchema, type PipelineSettings } from './pipeline-schema.js';
+import { inputCommonKeys, outputCommonKeys, outputCommon, transformCommonKeys, type OutputCommon } from '../plugins/common-options.js';
 import { closest } from './suggest.js';
 import { keysAt } from './zod-introspect.js';
-import { findPlugin, pluginTypes } from '../plugins/registry.js';
+import { findPlugin, pluginTypes } from '../registry.js';
 import type { InputDefinition, OutputDefinition, TransformDefinition } from '../plugins/types.js';
 
 export interface ConfiguredInput {
@@ -27,6 +28,8 @@ export interface ConfiguredOutput {
   definition: OutputDefinition;
   config: Record<string, unknown>;
   match: string;
+  /** The keys every output has (buffer, dead letters, batching, match), typed. */
+  common: OutputCommon;
 }
 
 export interface Pipeline {
@@ -180,7 +183,7 @@ function parseValidText(text: string, file: string, env: NodeJS.ProcessEnv): Pip
       ids.set(id, base);
       if (definition.kind === 'input') inputs.push({ id, definition, config });
       else if (definition.kind === 'transform') transforms.push({ id, definition, config, match: String(config.match) });
-      else outputs.push({ id, definition, config, match: String(config.match) });
+      else outputs.push({ id, definition, config, match: String(config.match), common: outputCommon(definition, config) });
     });
   }
 

@@ -8,7 +8,7 @@ import { Metrics } from '../core/metrics.js';
 import type { PipelineEvent } from '../core/record.js';
 import { parsePipeline } from '../config/load.js';
 import type { ItemFailure, Output, OutputDefinition, WriteAttempt } from '../plugins/types.js';
-import { outputs } from '../plugins/registry.js';
+import { outputs } from '../registry.js';
 import { OutputRunner } from './output-runner.js';
 
 /**

@@ -68,9 +68,28 @@ export interface Output {
   close(): Promise<void>;
 }
 
+/** Something a plugin depends on whose health /readyz reports, e.g. the Docker daemon an input reads. */
+export interface HealthCheck {
+  /** What /readyz lists it under. */
+  kind: 'docker';
+  /** Its key there, e.g. the endpoint (credentials in URLs are masked); checks of one kind and name are probed once. */
+  name: string;
+  /** Resolves when healthy; rejects with the reason otherwise. */
+  probe(): Promise<void>;
+}
+
 export interface InputDefinition<Schema extends z.AnyZodObject = z.AnyZodObject> extends PluginDefinitionBase<Schema> {
   kind: 'input';
   create(config: z.output<Schema>, context: PluginContext): Input;
+  /** Optional: what this input depends on, for /readyz (the docker inputs: their Docker daemon). */
+  healthcheck?(config: z.output<Schema>): HealthCheck;
+}
+
+/** How the runtime batches an output's records (from the output's batching options). */
+export interface Batching {
+  maxRecords: number;
+  lingerMs: number;
+  concurrentWrites?: number;
 }
 
 export interface OutputDefinition<Schema extends z.AnyZodObject = z.AnyZodObject> extends PluginDefinitionBase<Schema> {
@@ -88,7 +107,7 @@ export interface OutputDefinition<Schema extends z.AnyZodObject = z.AnyZodObject
    * Across overlapping first attempts an output keeps whatever order it promises itself (kafka:
    * per partition, see outputs/kafka/lane-order.ts).
    */
-  batching(config: z.output<Schema>): { maxRecords: number; lingerMs: number; concurrentWrites?: number };
+  batching(config: z.output<Schema>): Batching;
   create(config: z.output<Schema>, context: PluginContext): Output;
 }
 

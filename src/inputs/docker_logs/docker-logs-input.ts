@@ -1,6 +1,6 @@
 import { Backoff, sleep } from '../../core/backoff.js';
 import { errorMessage } from '../../core/errors.js';
-import { redactUrls } from '../../config/redact.js';
+import { redactUrls } from '../../core/redact.js';
 import { nowTimestamp } from '../../core/timestamp.js';
 import { compileTagTemplate } from '../../core/tag-template.js';
 import { deepFreeze } from '../../core/record-json.js';

@@ -1,7 +1,7 @@
-import { templateText } from '../../config/validators.js';
+import { templateText } from '../../plugins/options/validators.js';
 import { z } from 'zod';
-import { redactUrls } from '../../config/redact.js';
-import { byteSizeIn, MiB } from '../../config/units.js';
+import { redactUrls } from '../../core/redact.js';
+import { byteSizeIn, MiB } from '../../plugins/options/units.js';
 
 /** The longest line an input keeps: a record is one string, and V8 strings stop at about 512 MiB. */
 export const maxLineBytes = byteSizeIn({ max: 64 * MiB });

@@ -1,10 +1,10 @@
-import { templateText } from '../../config/validators.js';
+import { templateText } from '../../plugins/options/validators.js';
 import { z } from 'zod';
-import { tlsProblems, tlsSchema } from '../../config/tls.js';
-import { integerIn } from '../../config/numbers.js';
-import { redactUrls } from '../../config/redact.js';
-import { withSecretFiles } from '../../config/secret-file.js';
-import { byteSizeIn, duration, durationIn, GiB } from '../../config/units.js';
+import { tlsProblems, tlsSchema } from '../../plugins/options/tls.js';
+import { integerIn } from '../../plugins/options/numbers.js';
+import { redactUrls } from '../../core/redact.js';
+import { withSecretFiles } from '../../plugins/options/secret-file.js';
+import { byteSizeIn, duration, durationIn, GiB } from '../../plugins/options/units.js';
 
 const template = (what: string) => templateText({ what });
 

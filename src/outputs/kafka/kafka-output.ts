@@ -1,6 +1,6 @@
 import kafkajs from '../../services/kafkajs.js';
 import PQueue from 'p-queue';
-import { tlsConnectionOptions } from '../../config/tls.js';
+import { tlsConnectionOptions } from '../../plugins/options/tls.js';
 import { LogshipError, RECORD_UNRENDERABLE, errorMessage, isRecordError } from '../../core/errors.js';
 import type { PipelineEvent } from '../../core/record.js';
 import { boundedMemo } from '../../core/bounded-memo.js';
