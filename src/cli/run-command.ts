@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { createLogger } from '../core/logger.js';
 import { errorMessage } from '../core/errors.js';
+import { formatProblem } from '../config/config-error.js';
 import { loadPipelineFile, type Pipeline } from '../config/load.js';
 import { ApiServer } from '../api/api-server.js';
 import { ApiToken } from '../api/api-token.js';
@@ -22,6 +23,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   // an unreadable or weak API token stops the start (exit 2) before any container is read
   const apiToken = pipeline.settings.api.enabled ? ApiToken.fromSettings(pipeline.settings.api, pipeline.file) : undefined;
   const logger = createLogger(args.logLevel);
+  for (const warning of pipeline.warnings) logger.warn(formatProblem(warning));
   const stateDir = resolve(args.stateDir ?? pipeline.settings.state_dir ?? defaultStateDir());
   const runtime = new PipelineRuntime(pipeline, { stateDir, logger });
   const reloader = new Reloader(file, runtime, logger);

@@ -57,6 +57,23 @@ export const transformCommonKeys = {
   match: tagGlob.default('**').describe('Tag glob selecting the records this transform changes; the others pass by untouched.'),
 };
 
+/**
+ * One batching vocabulary across outputs: `batch_max_records` (records per batch taken from the
+ * queue), `batch_max_bytes` (bytes per request) and `linger` (how long a batch waits to fill up).
+ * Older names are accepted, with a warning, where an output has the new key and not the old one.
+ */
+export const BATCHING_ALIASES: Readonly<Record<string, string>> = {
+  batch_max_docs: 'batch_max_records',
+  max_batch_records: 'batch_max_records',
+  flush_interval: 'linger',
+};
+
+/** The deprecated names an output's options accept, each with its new name. */
+export function batchingAliases(schema: z.AnyZodObject): Array<[string, string]> {
+  const shape = schema.shape as Record<string, unknown>;
+  return Object.entries(BATCHING_ALIASES).filter(([old, key]) => key in shape && !(old in shape));
+}
+
 /** The common keys of one output, parsed: where its records wait, where rejected ones go, how they are batched. */
 export interface OutputCommon {
   /** Tag glob of the records this output receives. */
