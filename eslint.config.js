@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    // kafkajs must load after logship's fast path (src/services/kafkajs-fast-path.ts)
+    // kafkajs must load after logship's replacements of its internals (src/services/kafkajs-internals.ts)
     files: ['src/**/*.ts'],
     ignores: ['src/services/kafkajs.ts'],
     rules: {

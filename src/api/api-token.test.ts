@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/config-error.js';
-import { isLoopbackAddress } from './api-address.js';
+import { isLoopbackAddress } from '../config/api-address.js';
 import { ApiToken } from './api-token.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'api-token-'));

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '../config/config-error.js';
-import { readSecretFile } from '../config/secret-file.js';
+import { readSecretFile } from '../plugins/options/secret-file.js';
 
 /** Shorter tokens can be guessed; `openssl rand -hex 32` gives 64 characters. */
 export const MIN_TOKEN_CHARS = 16;

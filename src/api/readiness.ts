@@ -1,5 +1,5 @@
-import { redactUrls } from '../config/redact.js';
-import { DockerService } from '../services/docker.js';
+import { redactUrls } from '../core/redact.js';
+import type { HealthCheck } from '../plugins/types.js';
 
 export interface Readiness {
   ready: boolean;
@@ -7,16 +7,18 @@ export interface Readiness {
   outputs: Record<string, string>;
 }
 
-/** Docker reachable on every address the inputs use, and every output delivering. Pings are cached for a second. */
+/** Every input's dependency healthy (the Docker daemons they read), and every output delivering. Probes are cached for a second. */
 export class ReadinessCheck {
-  private readonly services: Map<string, DockerService>;
+  private readonly checks: Map<string, HealthCheck>;
   private cached: { at: number; docker: Record<string, string> } | undefined;
 
   constructor(
-    dockerHosts: string[],
+    checks: HealthCheck[],
     private readonly outputs: () => Array<{ id: string; healthy: boolean }>,
   ) {
-    this.services = new Map([...new Set(dockerHosts)].map((host) => [host, new DockerService(host)]));
+    // one probe per dependency, however many inputs share it
+    this.checks = new Map();
+    for (const check of checks) if (!this.checks.has(check.name)) this.checks.set(check.name, check);
   }
 
   async check(): Promise<Readiness> {
@@ -30,9 +32,9 @@ export class ReadinessCheck {
     if (this.cached && Date.now() - this.cached.at < 1000) return this.cached.docker;
     const docker: Record<string, string> = {};
     await Promise.all(
-      [...this.services].map(async ([host, service]) => {
+      [...this.checks].map(async ([host, check]) => {
         try {
-          await Promise.race([service.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000))]);
+          await Promise.race([check.probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000))]);
           docker[redactUrls(host)] = 'ok';
         } catch (err) {
           docker[redactUrls(host)] = `unreachable: ${(err as Error).message}`;

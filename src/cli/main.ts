@@ -31,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
         for (const file of args.pipelines) {
           try {
             const p = loadPipelineFile(file);
+            p.warnings.forEach((warning) => printError(`warning: ${formatProblem(warning)}`));
             print(`${file}: ok (${p.inputs.length} input(s), ${p.transforms.length} transform(s), ${p.outputs.length} output(s))`);
           } catch (err) {
             // whatever a file does, the files after it are still checked

@@ -1,5 +1,7 @@
+import { z } from 'zod';
+import { describeOptions, type OptionDoc } from '../config/zod-introspect.js';
+import { inputCommonKeys, outputCommonKeys, transformCommonKeys } from '../plugins/common-options.js';
 import type { PluginDefinition } from '../plugins/types.js';
-import { pluginOptions } from './plugins-command.js';
 
 export const OPTIONS_START = '<!-- options:start (generated from the registry by scripts/update-docs.mjs) -->';
 export const OPTIONS_END = '<!-- options:end -->';
@@ -20,4 +22,10 @@ export function spliceOptions(page: string, table: string): string {
   const end = page.indexOf(OPTIONS_END);
   if (start < 0 || end < start) throw new Error(`page has no ${OPTIONS_START} … ${OPTIONS_END} block`);
   return `${page.slice(0, start + OPTIONS_START.length)}\n${table}\n${page.slice(end)}`;
+}
+
+/** A plugin's options including the keys every plugin of its kind accepts. */
+export function pluginOptions(plugin: PluginDefinition): OptionDoc[] {
+  const common = plugin.kind === 'input' ? inputCommonKeys : plugin.kind === 'output' ? outputCommonKeys : transformCommonKeys;
+  return describeOptions(z.object(common).merge(plugin.schema)).filter((o) => o.key !== 'type');
 }

@@ -1,9 +1,5 @@
-import { describeOptions, type OptionDoc } from '../config/zod-introspect.js';
-import { inputCommonKeys, outputCommonKeys, transformCommonKeys } from '../config/pipeline-schema.js';
-import { allPlugins } from '../plugins/registry.js';
-import type { PluginDefinition } from '../plugins/types.js';
-import { z } from 'zod';
-import { optionsMarkdown } from './plugin-docs.js';
+import { allPlugins } from '../registry.js';
+import { optionsMarkdown, pluginOptions } from './plugin-docs.js';
 
 /** `logship plugins [TYPE] [--markdown]`: everything here comes from the registry. */
 export function pluginsCommand(type: string | undefined, markdown: boolean, out: (line: string) => void): number {
@@ -31,12 +27,6 @@ export function pluginsCommand(type: string | undefined, markdown: boolean, out:
     if (o.description) out(`      ${o.description}`);
   }
   return 0;
-}
-
-/** A plugin's options including the keys every plugin of its kind accepts. */
-export function pluginOptions(plugin: PluginDefinition): OptionDoc[] {
-  const common = plugin.kind === 'input' ? inputCommonKeys : plugin.kind === 'output' ? outputCommonKeys : transformCommonKeys;
-  return describeOptions(z.object(common).merge(plugin.schema)).filter((o) => o.key !== 'type');
 }
 
 function formatDefault(value: unknown): string {

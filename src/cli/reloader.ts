@@ -80,6 +80,7 @@ export class Reloader {
     let outcome: ReloadOutcome;
     try {
       const next = loadPipelineFile(this.file);
+      for (const warning of next.warnings) this.logger.warn(formatProblem(warning));
       this.lastContents = contents ?? this.lastContents;
       const { failed, plan } = await this.runtime.reload(next);
       const unchanged = failed.length === 0 && isEmptyPlan(plan);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { createLogger } from '../core/logger.js';
 import { errorMessage } from '../core/errors.js';
+import { formatProblem } from '../config/config-error.js';
 import { loadPipelineFile, type Pipeline } from '../config/load.js';
 import { ApiServer } from '../api/api-server.js';
 import { ApiToken } from '../api/api-token.js';
@@ -22,6 +23,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   // an unreadable or weak API token stops the start (exit 2) before any container is read
   const apiToken = pipeline.settings.api.enabled ? ApiToken.fromSettings(pipeline.settings.api, pipeline.file) : undefined;
   const logger = createLogger(args.logLevel);
+  for (const warning of pipeline.warnings) logger.warn(formatProblem(warning));
   const stateDir = resolve(args.stateDir ?? pipeline.settings.state_dir ?? defaultStateDir());
   const runtime = new PipelineRuntime(pipeline, { stateDir, logger });
   const reloader = new Reloader(file, runtime, logger);
@@ -94,12 +96,12 @@ function startStatusLine(runtime: PipelineRuntime): NodeJS.Timeout | undefined {
 async function startApi(pipeline: Pipeline, runtime: PipelineRuntime, logger: Logger, token: ApiToken | undefined): Promise<ApiServer | undefined> {
   const { api } = pipeline.settings;
   if (!api.enabled) return undefined;
-  const dockerHosts = runtime.dockerHosts();
+  const healthChecks = runtime.healthChecks();
   const server = new ApiServer({
     address: api.address,
     metrics: runtime.metrics,
     router: runtime.router,
-    readiness: new ReadinessCheck(dockerHosts, () => runtime.outputHealth()),
+    readiness: new ReadinessCheck(healthChecks, () => runtime.outputHealth()),
     logger,
     tap: api.tap,
     token,

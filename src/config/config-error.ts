@@ -1,4 +1,4 @@
-import { redactUrls } from './redact.js';
+import { redactUrls } from '../core/redact.js';
 
 /** One problem in a pipeline file, located by file, line, column and key path. */
 export interface ConfigProblem {

@@ -3,10 +3,11 @@ import { LineCounter, parseDocument, isMap, isPair, isScalar, visit, type Docume
 import { z } from 'zod';
 import { ConfigError, formatKeyPath, type ConfigProblem } from './config-error.js';
 import { interpolateEnv } from './interpolate.js';
-import { inputCommonKeys, outputCommonKeys, pipelineSchema, transformCommonKeys, type PipelineSettings } from './pipeline-schema.js';
+import { pipelineSchema, type PipelineSettings } from './pipeline-schema.js';
+import { batchingAliases, inputCommonKeys, outputCommonKeys, outputCommon, transformCommonKeys, type OutputCommon } from '../plugins/common-options.js';
 import { closest } from './suggest.js';
 import { keysAt } from './zod-introspect.js';
-import { findPlugin, pluginTypes } from '../plugins/registry.js';
+import { findPlugin, pluginTypes } from '../registry.js';
 import type { InputDefinition, OutputDefinition, TransformDefinition } from '../plugins/types.js';
 
 export interface ConfiguredInput {
@@ -27,6 +28,8 @@ export interface ConfiguredOutput {
   definition: OutputDefinition;
   config: Record<string, unknown>;
   match: string;
+  /** The keys every output has (buffer, dead letters, batching, match), typed. */
+  common: OutputCommon;
 }
 
 export interface Pipeline {
@@ -36,6 +39,8 @@ export interface Pipeline {
   /** In the order written: each sees what the previous one passed on. */
   transforms: ConfiguredTransform[];
   outputs: ConfiguredOutput[];
+  /** What is accepted but should change (a deprecated option name), one line each; the commands print them. */
+  warnings: ConfigProblem[];
 }
 
 type Path = Array<string | number>;
@@ -141,6 +146,7 @@ function parseValidText(text: string, file: string, env: NodeJS.ProcessEnv): Pip
   const transforms: ConfiguredTransform[] = [];
   const outputs: ConfiguredOutput[] = [];
   const ids = new Map<string, Path>();
+  const warnings: ConfigProblem[] = [];
   for (const kind of ['input', 'transform', 'output'] as const) {
     const entries = (raw as Record<string, unknown>)[`${kind}s`];
     if (!Array.isArray(entries)) continue;
@@ -163,6 +169,7 @@ function parseValidText(text: string, file: string, env: NodeJS.ProcessEnv): Pip
       }
       const common = kind === 'input' ? inputCommonKeys : kind === 'output' ? outputCommonKeys : transformCommonKeys;
       const schema = z.object(common).merge(definition.schema).strict();
+      if (definition.kind === 'output') entry = renameAliases(entry as Record<string, unknown>, batchingAliases(definition.schema), base, file, locate, problems, warnings);
       const parsed = schema.safeParse(entry);
       if (!parsed.success) {
         report(parsed.error.issues, schema, base);
@@ -180,13 +187,30 @@ function parseValidText(text: string, file: string, env: NodeJS.ProcessEnv): Pip
       ids.set(id, base);
       if (definition.kind === 'input') inputs.push({ id, definition, config });
       else if (definition.kind === 'transform') transforms.push({ id, definition, config, match: String(config.match) });
-      else outputs.push({ id, definition, config, match: String(config.match) });
+      else outputs.push({ id, definition, config, match: String(config.match), common: outputCommon(definition, config) });
     });
   }
 
   if (problems.length || !top.success) throw new ConfigError(unique(problems));
   const { inputs: _i, transforms: _t, outputs: _o, ...settings } = top.data;
-  return { file, settings, inputs, transforms, outputs };
+  return { file, settings, inputs, transforms, outputs, warnings };
+}
+
+/** An entry with its deprecated option names written the new way: a warning for each, a problem when both are given. */
+function renameAliases(
+  entry: Record<string, unknown>, aliases: Array<[string, string]>, base: Path, file: string,
+  locate: (path: Path, key?: string) => Pick<ConfigProblem, 'line' | 'column'>, problems: ConfigProblem[], warnings: ConfigProblem[],
+): Record<string, unknown> {
+  const renamed = { ...entry };
+  for (const [old, key] of aliases) {
+    if (!(old in renamed)) continue;
+    const where = { file, ...locate(base, old), key: formatKeyPath([...base, old]) };
+    if (key in renamed) problems.push({ ...where, message: `give ${key} or its old name ${old}, not both` });
+    else warnings.push({ ...where, message: `deprecated name: write ${key} (${old} is still accepted)` });
+    renamed[key] ??= renamed[old];
+    delete renamed[old];
+  }
+  return renamed;
 }
 
 function describeIssue(

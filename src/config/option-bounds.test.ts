@@ -3,9 +3,10 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, formatKeyPath, formatProblem } from './config-error.js';
 import { parsePipeline } from './load.js';
-import { outputCommonKeys, pipelineSchema } from './pipeline-schema.js';
+import { pipelineSchema } from './pipeline-schema.js';
+import { outputCommonKeys } from '../plugins/common-options.js';
 import { unwrap } from './zod-introspect.js';
-import { allPlugins } from '../plugins/registry.js';
+import { allPlugins } from '../registry.js';
 import type { PluginDefinition } from '../plugins/types.js';
 
 /**

@@ -1,57 +1,7 @@
 import { z } from 'zod';
-import { isLoopbackAddress } from '../api/api-address.js';
-import { tagGlobProblem } from '../core/tag-match.js';
-import { integerIn } from './numbers.js';
-import { byteSizeIn, duration, GiB, MiB, TiB } from './units.js';
-
-export const pluginId = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "_" and "-" only')
-  .describe('Unique name of this plugin in the pipeline; keys its checkpoints and metrics. Default: TYPE_INDEX, e.g. file_0.');
-
-export const tagGlob = z
-  .string()
-  .superRefine((glob, ctx) => {
-    const problem = tagGlobProblem(glob);
-    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `tag glob "${glob}" ${problem}` });
-  });
-
-/** Keys every input entry accepts besides its own options. */
-export const inputCommonKeys = {
-  type: z.string(),
-  id: pluginId.optional(),
-};
-
-/** Keys every output entry accepts besides its own options. */
-export const outputCommonKeys = {
-  type: z.string(),
-  id: pluginId.optional(),
-  match: tagGlob.default('**').describe('Tag glob selecting the records this output receives: "*" matches one dot-separated part, "**" any number.'),
-  dead_letter_path: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('JSON-lines file for records this output rejects for good (too large, not allowed, impossible to render), each with the reason. Default: STATE_DIR/dead-letter/ID.jsonl.'),
-  buffer: z
-    .object({
-      type: z.enum(['memory', 'disk']).default('memory').describe('memory: the bounded queue only (default). disk: a checksummed write-ahead spool, so a slow or down output does not stall the inputs.'),
-      max_bytes: byteSizeIn({ min: MiB, max: TiB }).default(256 * 1024 * 1024).describe('Most bytes of spool on disk (e.g. 1GiB).'),
-      path: z.string().min(1).optional().describe('Folder of the spool. Default: STATE_DIR/buffer/ID.'),
-      when_full: z.enum(['block', 'drop_newest']).default('block').describe('block: stop taking records (the inputs pause; Docker keeps the logs). drop_newest: drop what does not fit, counted in buffer_dropped_total.'),
-    })
-    .strict()
-    .optional()
-    .describe('Where records wait for this output: { type: memory | disk, max_bytes: 256MiB, path: STATE_DIR/buffer/ID, when_full: block | drop_newest }. disk: a checksummed write-ahead spool that acknowledges records once fsynced, so a slow or down output does not stall the inputs (docs/delivery-guarantees.md).'),
-};
-
-export type OutputBufferConfig = z.output<NonNullable<typeof outputCommonKeys.buffer>>;
-
-/** Keys every transform entry accepts besides its own options. */
-export const transformCommonKeys = {
-  type: z.string(),
-  id: pluginId.optional(),
-  match: tagGlob.default('**').describe('Tag glob selecting the records this transform changes; the others pass by untouched.'),
-};
+import { isLoopbackAddress } from './api-address.js';
+import { integerIn } from '../plugins/options/numbers.js';
+import { byteSizeIn, duration, GiB } from '../plugins/options/units.js';
 
 export const queueSchema = z
   .object({

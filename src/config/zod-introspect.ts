@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundsOf } from './numbers.js';
+import { boundsOf } from '../plugins/options/numbers.js';
 
 /** Strips wrappers (default, optional, nullable, effects) to reach the schema that holds the shape. */
 export function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {

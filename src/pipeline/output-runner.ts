@@ -169,7 +169,10 @@ export class OutputRunner {
         batch = batch.concat(source.poll(maxBatchRecords - batch.length));
       }
       const delivery = this.deliver(batch, previous, sequence++);
-      previous = delivery;
+      // settles when this batch and every earlier one are done: a batch delivered at once must
+      // not let a later batch's retry overtake the retry of a batch before it
+      const earlier = previous;
+      previous = delivery.then(() => earlier, () => earlier);
       inFlight.add(delivery);
       void delivery.finally(() => inFlight.delete(delivery));
       if (inFlight.size >= limit) await Promise.race(inFlight);
@@ -181,7 +184,8 @@ export class OutputRunner {
    * Delivers a batch: settles what the output delivered, dead-letters what it rejected for good,
    * and sends the rest again with backoff — only the failed records, in their order. The first
    * attempt may overlap earlier batches' (concurrentWrites); retries wait until every earlier
-   * batch is done, so a retried record never overtakes an earlier one's retry.
+   * batch is done, so a retried record never overtakes an earlier one's retry. This is the
+   * ordering the plugin contract promises (OutputDefinition.batching; output-contract.test.ts).
    */
   private async deliver(batch: PipelineEvent[], earlier: Promise<void>, sequence: number): Promise<void> {
     let pending = batch;

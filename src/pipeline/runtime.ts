@@ -7,8 +7,7 @@ import type { Logger } from '../core/logger.js';
 import { Metrics } from '../core/metrics.js';
 import type { PipelineEvent } from '../core/record.js';
 import type { ConfiguredInput, ConfiguredOutput, ConfiguredTransform, Pipeline } from '../config/load.js';
-import type { OutputBufferConfig } from '../config/pipeline-schema.js';
-import type { Input, PluginContext, RecordSink } from '../plugins/types.js';
+import type { HealthCheck, Input, PluginContext, RecordSink } from '../plugins/types.js';
 import { CheckpointStore } from '../state/checkpoint-store.js';
 import { lockStateDir } from '../state/state-dir.js';
 import { DiskBuffer } from './disk-buffer/disk-buffer.js';
@@ -119,9 +118,9 @@ export class PipelineRuntime {
     return [...this.outputs.values()].map(({ runner }) => ({ id: runner.id, healthy: runner.healthy }));
   }
 
-  /** Docker endpoints the inputs use, for /readyz. */
-  dockerHosts(): string[] {
-    return [...this.inputs.values()].map((i) => i.configured.config.docker_host).filter((h): h is string => typeof h === 'string');
+  /** What the inputs depend on (their plugins' healthcheck()), for /readyz. */
+  healthChecks(): HealthCheck[] {
+    return [...this.inputs.values()].flatMap(({ configured: { definition, config } }) => (definition.healthcheck ? [definition.healthcheck(config)] : []));
   }
 
   /**
@@ -292,14 +291,13 @@ export class PipelineRuntime {
 
   /** The spool folder of an output with a disk buffer. */
   private bufferDir(o: ConfiguredOutput): string | undefined {
-    const config = o.config.buffer as OutputBufferConfig | undefined;
+    const config = o.common.buffer;
     return config?.type === 'disk' ? (config.path ?? join(this.options.stateDir, 'buffer', o.id)) : undefined;
   }
 
   private createRunner(o: ConfiguredOutput, queue: Channel<PipelineEvent>): OutputRunner {
     const { stateDir, logger } = this.options;
-    const batching = o.definition.batching(o.config);
-    const bufferConfig = o.config.buffer as OutputBufferConfig | undefined;
+    const { batching, buffer: bufferConfig, deadLetterPath } = o.common;
     const dir = this.bufferDir(o);
     const buffer =
       bufferConfig && dir
@@ -313,7 +311,7 @@ export class PipelineRuntime {
       ...(buffer ? { buffer } : {}),
       id: o.id, output: o.definition.create(o.config, this.context(o.id)), maxBatchRecords: batching.maxRecords,
       lingerMs: batching.lingerMs, concurrentWrites: batching.concurrentWrites ?? 1, queue, logger, metrics: this.metrics,
-      deadLetterPath: typeof o.config.dead_letter_path === 'string' ? o.config.dead_letter_path : join(stateDir, 'dead-letter', `${o.id}.jsonl`),
+      deadLetterPath: deadLetterPath ?? join(stateDir, 'dead-letter', `${o.id}.jsonl`),
     });
   }
 }

@@ -68,19 +68,46 @@ export interface Output {
   close(): Promise<void>;
 }
 
+/** Something a plugin depends on whose health /readyz reports, e.g. the Docker daemon an input reads. */
+export interface HealthCheck {
+  /** What /readyz lists it under. */
+  kind: 'docker';
+  /** Its key there, e.g. the endpoint (credentials in URLs are masked); checks of one kind and name are probed once. */
+  name: string;
+  /** Resolves when healthy; rejects with the reason otherwise. */
+  probe(): Promise<void>;
+}
+
 export interface InputDefinition<Schema extends z.AnyZodObject = z.AnyZodObject> extends PluginDefinitionBase<Schema> {
   kind: 'input';
   create(config: z.output<Schema>, context: PluginContext): Input;
+  /** Optional: what this input depends on, for /readyz (the docker inputs: their Docker daemon). */
+  healthcheck?(config: z.output<Schema>): HealthCheck;
+}
+
+/** How the runtime batches an output's records (from the output's batching options). */
+export interface Batching {
+  maxRecords: number;
+  lingerMs: number;
+  concurrentWrites?: number;
 }
 
 export interface OutputDefinition<Schema extends z.AnyZodObject = z.AnyZodObject> extends PluginDefinitionBase<Schema> {
   kind: 'output';
   /**
    * Batching the runtime applies before calling write(). `concurrentWrites` (default 1): how many
-   * batches may be in write() at once; an output above 1 keeps whatever order it promises itself
-   * (kafka: per partition). Retries still go in batch order.
+   * batches may be in write() at once. Whatever the number, the output runner guarantees
+   * (src/pipeline/output-contract.test.ts checks it against the real runner, with the concurrency
+   * of every registered output), so an output may rely on it instead of enforcing it again:
+   * - first attempts (`attempt` 1) are called in the order the batches were taken from the queue:
+   *   write() for a batch is called before write() for any later batch (they may then overlap);
+   * - at most `concurrentWrites` batches are in write() at once, and a record is in one at a time;
+   * - a retry (`attempt` 2 and more) carries only the records that failed retriably, in their
+   *   order, and is called only once every earlier batch is settled (delivered or dead-lettered).
+   * Across overlapping first attempts an output keeps whatever order it promises itself (kafka:
+   * per partition, see outputs/kafka/lane-order.ts).
    */
-  batching(config: z.output<Schema>): { maxRecords: number; lingerMs: number; concurrentWrites?: number };
+  batching(config: z.output<Schema>): Batching;
   create(config: z.output<Schema>, context: PluginContext): Output;
 }
 

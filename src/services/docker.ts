@@ -188,3 +188,9 @@ export function toLogshipError(err: unknown, what: string): LogshipError {
   }
   return new LogshipError('DOCKER_API', `${what}: ${detail.trim()}`, { retriable: true, cause: err });
 }
+
+/** A health check of the Docker daemon at `host` (the shape of the plugin contract's HealthCheck), for /readyz. */
+export function dockerHealthCheck(host: string): { kind: 'docker'; name: string; probe(): Promise<void> } {
+  const service = new DockerService(host);
+  return { kind: 'docker', name: host, probe: () => service.ping() };
+}

@@ -3,9 +3,6 @@ import type { ConnectionOptions } from 'node:tls';
 import { protocolTypes, type KafkaErrorShape } from './kafka-error-types.js';
 import { LogshipError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { registerKafkaCodecs } from './kafka-codecs.js';
-import type { RecordInput } from './kafka-records.js';
-import { prepareRecords, type SendableMessage } from './kafkajs-fast-path.js';
 
 const { Kafka, CompressionTypes, logLevel } = kafkajs;
 
@@ -25,13 +22,24 @@ export interface ProducerOptions {
   maxInFlight: number;
 }
 
-export type KafkaMessage = RecordInput;
+/** A message in the shape kafkajs's producer.send() takes. */
+export interface SendableMessage {
+  partition: number;
+  value: string | Buffer | null;
+  key?: string | Buffer | null;
+  headers?: Record<string, string>;
+}
 
-/** One partition's messages, encoded and compressed, ready for send(). */
+/** One partition's messages, encoded and compressed (by the kafka output), ready for send(). */
 export interface PreparedMessages {
   partition: number;
   codec: number;
   messages: SendableMessage[];
+}
+
+/** kafkajs's number for a compression codec. */
+export function compressionCodec(compression: KafkaCompression): number {
+  return COMPRESSION[compression];
 }
 
 const COMPRESSION: Record<KafkaCompression, number> = {
@@ -79,7 +87,6 @@ export class KafkaService {
   private async connected(): Promise<Producer> {
     if (this.producer) return this.producer;
     this.connecting ??= (async () => {
-      await registerKafkaCodecs();
       const producer = this.kafka.producer({
         idempotent: this.producerOptions.idempotent,
         maxInFlightRequests: this.producerOptions.maxInFlight,
@@ -137,15 +144,6 @@ export class KafkaService {
       if (type === 'TOPIC_ALREADY_EXISTS') return;
       throw toKafkaError(err, `create topic ${topic}`);
     }
-  }
-
-  /**
-   * Encodes and compresses one partition's messages for send(). Separate from send() so that the
-   * next request can be prepared while kafkajs holds its broker lock for the one in flight.
-   */
-  async prepare(partition: number, messages: readonly KafkaMessage[], compression: KafkaCompression): Promise<PreparedMessages> {
-    await registerKafkaCodecs();
-    return { partition, codec: COMPRESSION[compression], messages: await prepareRecords(messages, partition, COMPRESSION[compression]) };
   }
 
   /** Sends prepared messages to their partition of a topic; resolves when the broker acknowledged them with `acks`. */

@@ -1,4 +1,4 @@
-import { redactUrls } from '../../config/redact.js';
+import { redactUrls } from '../../core/redact.js';
 import { Backoff, sleep } from '../../core/backoff.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { redactUrls } from '../../config/redact.js';
-import { byteSizeIn, MiB } from '../../config/units.js';
-import { templateText } from '../../config/validators.js';
+import { redactUrls } from '../../core/redact.js';
+import { byteSizeIn, MiB } from '../../plugins/options/units.js';
+import { templateText } from '../../plugins/options/validators.js';
 
 /** Options every Docker input shares: where the daemon is, which containers, the tag, the longest line. */
 

@@ -1,4 +1,5 @@
 import { defineInput } from '../../plugins/types.js';
+import { dockerHealthCheck } from '../../services/docker.js';
 import { DockerExecInput } from './docker-exec-input.js';
 import { checkDockerExec, dockerExecSchema } from './schema.js';
 
@@ -36,5 +37,6 @@ outputs:
 `,
     },
   ],
+  healthcheck: (config) => dockerHealthCheck(config.docker_host),
   create: (config, context) => new DockerExecInput(config, context),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, durationIn } from '../../config/units.js';
+import { duration, durationIn } from '../../plugins/options/units.js';
 import { dockerHostOption, maxLineBytes, selectorSchema, tagOption } from '../docker/options.js';
 
 export const MIN_INTERVAL_MS = 10_000;

@@ -1,4 +1,5 @@
 import { defineInput } from '../../plugins/types.js';
+import { dockerHealthCheck } from '../../services/docker.js';
 import { DockerLogsInput } from './docker-logs-input.js';
 import { dockerLogsSchema } from './schema.js';
 
@@ -35,5 +36,6 @@ outputs:
 `,
     },
   ],
+  healthcheck: (config) => dockerHealthCheck(config.docker_host),
   create: (config, context) => new DockerLogsInput(config, context),
 });

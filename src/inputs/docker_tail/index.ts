@@ -1,4 +1,5 @@
 import { defineInput } from '../../plugins/types.js';
+import { dockerHealthCheck } from '../../services/docker.js';
 import { DockerTailInput } from './docker-tail-input.js';
 import { dockerTailSchema } from './schema.js';
 
@@ -24,5 +25,6 @@ outputs:
 `,
     },
   ],
+  healthcheck: (config) => dockerHealthCheck(config.docker_host),
   create: (config, context) => new DockerTailInput(config, context),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { integerIn, numberIn } from '../../config/numbers.js';
-import { byteSizeIn, MiB } from '../../config/units.js';
+import { integerIn, numberIn } from '../../plugins/options/numbers.js';
+import { byteSizeIn, MiB } from '../../plugins/options/units.js';
 
 export const generatorSchema = z
   .object({

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import PQueue from 'p-queue';
-import { tlsConnectionOptions } from '../../config/tls.js';
+import { tlsConnectionOptions } from '../../plugins/options/tls.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
 import type { ContainerMeta, LogRecord, PipelineEvent } from '../../core/record.js';
 import { chunksBySize } from '../../core/chunks.js';

@@ -1,10 +1,10 @@
-import { templateText } from '../../config/validators.js';
+import { templateText } from '../../plugins/options/validators.js';
 import { z } from 'zod';
-import { tlsProblems, tlsSchema } from '../../config/tls.js';
-import { integerIn } from '../../config/numbers.js';
-import { redactUrls } from '../../config/redact.js';
-import { withSecretFiles } from '../../config/secret-file.js';
-import { byteSizeIn, duration, durationIn, GiB } from '../../config/units.js';
+import { tlsProblems, tlsSchema } from '../../plugins/options/tls.js';
+import { integerIn } from '../../plugins/options/numbers.js';
+import { redactUrls } from '../../core/redact.js';
+import { withSecretFiles } from '../../plugins/options/secret-file.js';
+import { byteSizeIn, duration, durationIn, GiB } from '../../plugins/options/units.js';
 
 const template = (what: string) => templateText({ what });
 
@@ -53,7 +53,7 @@ export const elasticsearchSchema = z
       .describe('deterministic: IDs derived from the container, stream or file and the record\'s position, so resending overwrites instead of duplicating; auto: Elasticsearch picks them (records from docker_exec always get auto IDs).'),
     install_template: z.boolean().default(true).describe('Install an index template (priority 200) mapping @timestamp as date_nanos for the indices this output writes. Turn off when you manage templates yourself.'),
     template_name: z.string().min(1).optional().describe('Name of that index template (default logship-OUTPUT_ID).'),
-    batch_max_docs: integerIn(1, 1_000_000).default(5000).describe('Most documents in one batch taken from the queue.'),
+    batch_max_records: integerIn(1, 1_000_000).default(5000).describe('Most documents in one batch taken from the queue (old name: batch_max_docs, still accepted).'),
     batch_max_bytes: byteSizeIn({ max: GiB }).default(5 * 1000 * 1000).describe('Most bytes in one bulk request; a batch is cut into several requests.'),
     flush_interval: durationIn({ min: 0, max: 3_600_000 }).default(1000).describe('How long a batch waits to fill up before it is sent (0: at once).'),
     max_in_flight: integerIn(1, 32).default(4).describe('Most bulk requests in flight at once.'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { integerIn } from '../../config/numbers.js';
+import { integerIn } from '../../plugins/options/numbers.js';
 
 export const fileSchema = z
   .object({

@@ -1,6 +1,6 @@
 import kafkajs from '../../services/kafkajs.js';
 import PQueue from 'p-queue';
-import { tlsConnectionOptions } from '../../config/tls.js';
+import { tlsConnectionOptions } from '../../plugins/options/tls.js';
 import { LogshipError, RECORD_UNRENDERABLE, errorMessage, isRecordError } from '../../core/errors.js';
 import type { PipelineEvent } from '../../core/record.js';
 import { boundedMemo } from '../../core/bounded-memo.js';
@@ -9,7 +9,9 @@ import { recordToJson } from '../../core/record-json.js';
 import { compileTemplate, type Template } from '../../core/template.js';
 import { renderFailure } from '../../plugins/record-failure.js';
 import type { ItemFailure, Output, PluginContext, WriteAttempt } from '../../plugins/types.js';
-import { KafkaService, type KafkaConnectionOptions, type KafkaMessage, type PreparedMessages } from '../../services/kafka.js';
+import { KafkaService, type KafkaConnectionOptions, type PreparedMessages } from '../../services/kafka.js';
+import { prepareMessages } from './protocol/kafkajs-fast-path.js';
+import type { RecordInput as KafkaMessage } from './protocol/records.js';
 import type { KafkaConfig } from './schema.js';
 import { LaneOrder } from './lane-order.js';
 import { decideSendFailure, type KafkaFailure } from './send-decision.js';
@@ -65,7 +67,8 @@ export class KafkaOutput implements Output {
 
   async write(batch: readonly PipelineEvent[], attempt: WriteAttempt = { attempt: 1 }): Promise<{ failures: ItemFailure[] }> {
     const failures: ItemFailure[] = [];
-    // writes are planned one after another, so each partition's sends are queued in write order
+    // the runner calls write() in batch order (the plugin contract); planning awaits metadata, so
+    // writes are planned one after another for each partition's sends to be queued in that order
     const planned = this.planning.then(() => this.plan(batch, attempt.attempt > 1, failures));
     this.planning = planned.catch(() => undefined);
     await Promise.all(await planned);
@@ -185,7 +188,7 @@ export class KafkaOutput implements Output {
 
   /** Never rejects: a failure to encode or compress is the send's failure (sendChunk reports it). */
   private prepare(lane: Lane, chunk: Outgoing[]): Promise<PreparedMessages | Error> {
-    return this.kafka.prepare(lane.partition, chunk.map((o) => o.message), this.config.compression).catch((err: unknown) => {
+    return prepareMessages(lane.partition, chunk.map((o) => o.message), this.config.compression).catch((err: unknown) => {
       // a record the encoder cannot take fails the same way every time: not a broker's failure
       if (isRecordError(err)) return new LogshipError(RECORD_UNRENDERABLE, `cannot encode the record: ${errorMessage(err)}`, { retriable: false, cause: err });
       return err instanceof Error ? err : new Error(String(err));

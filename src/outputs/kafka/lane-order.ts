@@ -7,8 +7,9 @@ export type LaneOutcome = 'sent' | 'failed' | 'held';
  * Sends for a lane (topic + partition) run one after another in call order. A lane owes a retry
  * for every first attempt that failed or was held back; while it owes any, first attempts of
  * later batches are held back (failed as retriable without being sent) instead of overtaking
- * records that wait for their retry. Retries are sent regardless — the output runner issues them
- * in batch order — and each one that gets through pays one debt.
+ * records that wait for their retry. Retries are sent regardless — the plugin contract has the
+ * output runner issue them in batch order, each after every earlier batch settled
+ * (OutputDefinition.batching) — and each one that gets through pays one debt.
  */
 export class LaneOrder {
   private readonly tails = new Map<string, Promise<unknown>>();

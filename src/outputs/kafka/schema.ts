@@ -1,9 +1,9 @@
-import { templateText } from '../../config/validators.js';
+import { templateText } from '../../plugins/options/validators.js';
 import { z } from 'zod';
-import { tlsProblems, tlsSchema } from '../../config/tls.js';
-import { integerIn, portProblem } from '../../config/numbers.js';
-import { withSecretFiles } from '../../config/secret-file.js';
-import { byteSizeIn, duration, durationIn, GiB, MiB } from '../../config/units.js';
+import { tlsProblems, tlsSchema } from '../../plugins/options/tls.js';
+import { integerIn, portProblem } from '../../plugins/options/numbers.js';
+import { withSecretFiles } from '../../plugins/options/secret-file.js';
+import { byteSizeIn, duration, durationIn, GiB, MiB } from '../../plugins/options/units.js';
 
 const template = (what: string) => templateText({ what });
 

@@ -1,4 +1,4 @@
-import { crc32c } from '../../services/crc32c.js';
+import { crc32c } from '../../core/crc32c.js';
 
 /**
  * One spool entry on disk: payload length (u32 BE), CRC-32C of the payload (u32 BE), payload.

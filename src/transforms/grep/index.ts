@@ -1,4 +1,4 @@
-import { regexText } from '../../config/validators.js';
+import { regexText } from '../../plugins/options/validators.js';
 import { z } from 'zod';
 import type { Counter } from '../../core/metrics.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';

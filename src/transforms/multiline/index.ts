@@ -1,8 +1,8 @@
-import { regexText } from '../../config/validators.js';
+import { regexText } from '../../plugins/options/validators.js';
 import { z } from 'zod';
 import { Ack } from '../../core/ack.js';
-import { integerIn } from '../../config/numbers.js';
-import { byteSizeIn, duration, MiB } from '../../config/units.js';
+import { integerIn } from '../../plugins/options/numbers.js';
+import { byteSizeIn, duration, MiB } from '../../plugins/options/units.js';
 import type { LogRecord, PipelineEvent } from '../../core/record.js';
 import { defineTransform, type Emit, type PluginContext, type Transform } from '../../plugins/types.js';
 import { patternRules, PRESET_RULES, type LineRules } from './presets.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { regexSafetyProblem } from '../../config/regex-safety.js';
+import { regexSafetyProblem } from '../../plugins/options/regex-safety.js';
 import { PATTERNS, PRESET_RULES, type LineRules } from './presets.js';
 
 const MiB = 1024 * 1024;

@@ -1,4 +1,4 @@
-import { regexText } from '../../config/validators.js';
+import { regexText } from '../../plugins/options/validators.js';
 import { z } from 'zod';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 import { fieldString, splitPath } from '../fields.js';

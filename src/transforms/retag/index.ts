@@ -1,4 +1,4 @@
-import { templateText } from '../../config/validators.js';
+import { templateText } from '../../plugins/options/validators.js';
 import { z } from 'zod';
 import { compileTagTemplate } from '../../core/tag-template.js';
 import type { LogRecord } from '../../core/record.js';

@@ -1,6 +1,6 @@
-import { regexText } from '../../config/validators.js';
+import { regexText } from '../../plugins/options/validators.js';
 import { z } from 'zod';
-import { integerIn } from '../../config/numbers.js';
+import { integerIn } from '../../plugins/options/numbers.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 import { fieldString, splitPath } from '../fields.js';
 import { LruMap, storedKey } from '../key-map.js';

@@ -1,6 +1,6 @@
-import { templateText } from '../../config/validators.js';
+import { templateText } from '../../plugins/options/validators.js';
 import { z } from 'zod';
-import { integerIn, numberIn } from '../../config/numbers.js';
+import { integerIn, numberIn } from '../../plugins/options/numbers.js';
 import type { Counter } from '../../core/metrics.js';
 import { compileTemplate, type Template } from '../../core/template.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';

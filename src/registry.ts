@@ -1,13 +1,13 @@
-import { dockerExecInput } from '../inputs/docker_exec/index.js';
-import { generatorInput } from '../inputs/generator/index.js';
-import { dockerLogsInput } from '../inputs/docker_logs/index.js';
-import { dockerTailInput } from '../inputs/docker_tail/index.js';
-import { elasticsearchOutput } from '../outputs/elasticsearch/index.js';
-import { kafkaOutput } from '../outputs/kafka/index.js';
-import { fileOutput } from '../outputs/file/index.js';
-import { stdoutOutput } from '../outputs/stdout/index.js';
-import { transformDefinitions } from '../transforms/index.js';
-import type { InputDefinition, OutputDefinition, PluginDefinition, PluginKind, TransformDefinition } from './types.js';
+import { dockerExecInput } from './inputs/docker_exec/index.js';
+import { generatorInput } from './inputs/generator/index.js';
+import { dockerLogsInput } from './inputs/docker_logs/index.js';
+import { dockerTailInput } from './inputs/docker_tail/index.js';
+import { elasticsearchOutput } from './outputs/elasticsearch/index.js';
+import { kafkaOutput } from './outputs/kafka/index.js';
+import { fileOutput } from './outputs/file/index.js';
+import { stdoutOutput } from './outputs/stdout/index.js';
+import { transformDefinitions } from './transforms/index.js';
+import type { InputDefinition, OutputDefinition, PluginDefinition, PluginKind, TransformDefinition } from './plugins/types.js';
 
 /** Every plugin logship knows. `validate`, `plugins` and the docs tests all read this list. */
 export const inputs: readonly InputDefinition[] = [dockerLogsInput, dockerTailInput, dockerExecInput, generatorInput];

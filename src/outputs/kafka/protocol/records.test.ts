@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeRecordBatch, encodeRecords, type RecordInput } from './kafka-records.js';
+import { encodeRecordBatch, encodeRecords, type RecordInput } from './records.js';
 
 // kafkajs's own encoder, loaded from its files (this test never installs logship's hook), is the
 // reference: logship's batches must be byte-for-byte what kafkajs would have sent.

@@ -2,11 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { optionsMarkdown, spliceOptions } from '../cli/plugin-docs.js';
-import { loadPipelineFile, parsePipeline } from '../config/load.js';
+import { optionsMarkdown, spliceOptions } from './cli/plugin-docs.js';
+import { loadPipelineFile, parsePipeline } from './config/load.js';
 import { allPlugins } from './registry.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** The YAML code blocks of a Markdown page that are whole pipelines. */
 function pipelineBlocks(markdown: string): string[] {

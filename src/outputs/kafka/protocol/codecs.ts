@@ -1,5 +1,5 @@
 import { compress as zstdCompress, decompress as zstdDecompress, init as zstdInit } from '@bokuweb/zstd-wasm';
-import kafkajs from './kafkajs.js';
+import kafkajs from '../../../services/kafkajs.js';
 import * as lz4 from 'lz4js';
 import * as xxh32 from 'lz4js/xxh32.js';
 import * as snappy from 'snappyjs';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_REGEX_LENGTH, regexSafetyProblem } from './regex-safety.js';
-import { PRESETS } from '../transforms/multiline/index.js';
+import { PRESETS } from '../../transforms/multiline/index.js';
 
 describe('regexSafetyProblem', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { templateProblem } from '../core/template.js';
+import { templateProblem } from '../../core/template.js';
 import { MAX_REGEX_LENGTH, regexSafetyProblem } from './regex-safety.js';
 
 /**

@@ -1,5 +1,5 @@
-import { boundedMemo } from '../core/bounded-memo.js';
-import { crc32c } from './crc32c.js';
+import { boundedMemo } from '../../../core/bounded-memo.js';
+import { crc32c } from '../../../core/crc32c.js';
 
 /** One message as the record encoder takes it: strings are written as UTF-8. */
 export interface RecordInput {

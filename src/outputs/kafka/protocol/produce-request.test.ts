@@ -2,8 +2,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { produceRequest, PREPARED, type ProduceRequestArguments } from './kafka-produce-request.js';
-import { encodeRecords } from './kafka-records.js';
+import { produceRequest, PREPARED, type ProduceRequestArguments } from './produce-request.js';
+import { encodeRecords } from './records.js';
 
 // kafkajs's own Produce v3 request, freshly loaded from its file, is the reference.
 const require = createRequire(import.meta.url);

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import kafkajs from './kafkajs.js';
+import kafkajs from '../../../services/kafkajs.js';
 import { fastPath } from './kafkajs-fast-path.js';
 
 const require = createRequire(import.meta.url);

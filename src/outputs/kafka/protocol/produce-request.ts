@@ -1,4 +1,4 @@
-import { encodeRecordBatch, encodeRecords, type RecordInput } from './kafka-records.js';
+import { encodeRecordBatch, encodeRecords, type RecordInput } from './records.js';
 
 /**
  * A Produce request (versions 3–7 share this layout) with logship's record batches, in the
