@@ -300,9 +300,9 @@ async function measure(index: number, tmp: string): Promise<Result[]> {
       if (shipper.isDone() || Date.now() > attachDeadline) throw new Error(`logship did not start its tail exec in ${name} within 15 s:\n${shipper.stderr}`);
       await sleep(50);
     }
-    let t0: number | undefined;
-    const shipping = shipAndStop(shipper, out, () => t0, live, name);
-    t0 = performance.now();
+    const clock: { t0?: number } = {};
+    const shipping = shipAndStop(shipper, out, () => clock.t0, live, name);
+    clock.t0 = performance.now();
     writer = await execToEnd(name, writerCommand(options.lines, options.file));
     const writerEnd = performance.now();
     await shipping;
