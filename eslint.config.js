@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.work/', 'bench/docker-logs/modes.mjs'] },
+  { ignores: ['dist/', 'node_modules/', '.work/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,10 +6,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { containerTimes, countDockerLogLines, dockerSync, removeContainer, requireDockerImage, timeDockerLogs } from '../lib/docker.js';
-import { checkSequence, fileLines, LineCounter, SEQUENCE_LINE_BYTES, sequenceScript, type SequenceCheck } from '../lib/output.js';
+import { shipIntoFile, type FileShipResult } from '../lib/file-run.js';
+import { SEQUENCE_LINE_BYTES, sequenceScript } from '../lib/output.js';
 import { missingBuild } from '../lib/paths.js';
-import { ProcessSampler, procCpuSeconds, procStatusKiB } from '../lib/proc.js';
-import { EXIT_CORRECTNESS, EXIT_SETUP, errorText, loadBefore, log, parseOptions, positiveInt, printLoad, Session, sleep } from '../lib/session.js';
+import { EXIT_CORRECTNESS, EXIT_SETUP, errorText, loadBefore, log, parseOptions, positiveInt, printLoad, Session } from '../lib/session.js';
 import { Shipper } from '../lib/shipper.js';
 import { fmt, printTable, type Column } from '../lib/stats.js';
 
@@ -59,7 +59,7 @@ const options = parseOptions(
 const session = new Session({ keep: options.keep });
 session.containerLabels.push(`${RUN_LABEL}=${session.runId}`);
 
-interface Result extends Partial<SequenceCheck> {
+interface Result extends FileShipResult {
   run: number | string;
   mode: string;
   container?: string;
@@ -106,56 +106,9 @@ function startShipper(dir: string, label: string, out: string, stateDir: string,
   });
 }
 
-/**
- * Polls the output until it holds options.lines lines (or the shipper stalls, dies or times out),
- * then records peak RSS and CPU, stops the shipper with SIGTERM and checks the output.
- */
 async function shipAndStop(shipper: Shipper, out: string, t0: number, result: Result): Promise<void> {
-  const counter = new LineCounter(out, true);
-  const sampler = new ProcessSampler(shipper.pid, POLL_MS);
-  let lastGrowth = performance.now();
-  let lastCount = 0;
-  try {
-    for (;;) {
-      const count = counter.count();
-      const now = performance.now();
-      if (count > 0 && result.firstLineSeconds === undefined) result.firstLineSeconds = (now - t0) / 1000;
-      if (count >= options.lines) {
-        result.shipperSeconds = (now - t0) / 1000;
-        result.shipperLinesPerSec = options.lines / result.shipperSeconds;
-        result.reachedAt = Date.now();
-        break;
-      }
-      if (count !== lastCount) {
-        lastCount = count;
-        lastGrowth = now;
-      }
-      if (shipper.isDone()) {
-        result.errors.push(`logship exited early with ${count} of ${options.lines} lines written`);
-        break;
-      }
-      if (now - lastGrowth > STALL_MS) {
-        result.errors.push(`no new output for ${STALL_MS / 1000} s; stuck at ${count} of ${options.lines} lines`);
-        break;
-      }
-      if (now - t0 > options.timeoutMs) {
-        result.errors.push(`timed out after ${options.timeoutMs / 1000} s with ${count} of ${options.lines} lines`);
-        break;
-      }
-      await sleep(POLL_MS);
-    }
-  } finally {
-    sampler.stop();
-    counter.close();
-  }
-  result.peakRssMiB = Math.max(procStatusKiB(shipper.pid, 'VmHWM') || 0, (sampler.usage().peakRssMiB || 0) * 1024) / 1024 || NaN;
-  result.cpuSeconds = procCpuSeconds(shipper.pid);
-  const exit = await shipper.stopWithin();
-  if (exit.code !== 0) result.errors.push(`logship exited with ${exit.code ?? exit.signal} after SIGTERM`);
-  const shipperLog = shipper.log();
-  result.shipperProblems = shipperLog.problems;
-  result.shipperMetrics = shipperLog.metrics;
-  Object.assign(result, await checkSequence(fileLines(out), options.lines, (r) => r.stream === 'stdout'));
+  const { reachedAtWall } = await shipIntoFile(shipper, out, result, { lines: options.lines, t0: () => t0, timeoutMs: options.timeoutMs, stallMs: STALL_MS, everyMs: POLL_MS, fieldsOk: (r) => r.stream === 'stdout' });
+  result.reachedAt = reachedAtWall;
 }
 
 async function measure(index: number, tmp: string): Promise<Result[]> {

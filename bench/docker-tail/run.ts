@@ -8,9 +8,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { containerProcesses, dockerSync, removeContainer, requireDockerImage } from '../lib/docker.js';
-import { checkSequence, fileLines, LineCounter, SEQUENCE_LINE_BYTES, sequenceScript, type SequenceCheck } from '../lib/output.js';
+import { shipIntoFile, type FileShipResult } from '../lib/file-run.js';
+import { SEQUENCE_LINE_BYTES, sequenceScript } from '../lib/output.js';
 import { missingBuild } from '../lib/paths.js';
-import { ProcessSampler, procCpuSeconds, procStatusKiB } from '../lib/proc.js';
 import { printProfiles } from '../lib/profile.js';
 import { EXIT_CORRECTNESS, EXIT_SETUP, errorText, loadBefore, log, parseOptions, positiveInt, printLoad, Session, sleep } from '../lib/session.js';
 import { Shipper } from '../lib/shipper.js';
@@ -74,7 +74,7 @@ const session = new Session({ keep: options.keep });
 session.containerLabels.push(`${RUN_LABEL}=tail-${session.runId}`);
 const engine = new Docker(); // $DOCKER_HOST, else the local socket: what the shipper and the docker CLI use
 
-interface Result extends Partial<SequenceCheck> {
+interface Result extends FileShipResult {
   run: number | string;
   mode: string;
   container?: string;
@@ -212,71 +212,29 @@ function startShipper(dir: string, label: string, out: string, stateDir: string,
 }
 
 /**
- * Polls the output until it holds options.lines lines (or the shipper stalls, dies or times out),
- * then records peak RSS and CPU, stops the shipper with SIGTERM and checks the output.
+ * Ships into the file output until it holds every line (shipIntoFile), then checks that the
+ * shipper's tail is gone from the container and that it made one exec for the file.
  * `t0` is read through a function: in live mode it is set once the writer starts.
  */
 async function shipAndStop(shipper: Shipper, out: string, getT0: () => number | undefined, result: Result, container: string): Promise<void> {
-  const counter = new LineCounter(out, true);
-  const sampler = new ProcessSampler(shipper.pid, POLL_MS);
-  let lastGrowth = performance.now();
-  let lastCount = 0;
-  let firstAt: number | undefined;
-  try {
-    for (;;) {
-      const count = counter.count();
-      const now = performance.now();
-      const t0 = getT0();
-      if (count > 0 && firstAt === undefined) {
-        firstAt = now;
-        if (t0 !== undefined) result.firstLineSeconds = (now - t0) / 1000;
-      }
-      if (count >= options.lines) {
-        result.shipperSeconds = (now - (t0 ?? NaN)) / 1000;
-        result.shipperLinesPerSec = options.lines / result.shipperSeconds;
-        if (firstAt !== undefined && now > firstAt) result.firstToLastLinesPerSec = options.lines / ((now - firstAt) / 1000);
-        result.reachedAt = now;
-        break;
-      }
-      if (count !== lastCount) {
-        lastCount = count;
-        lastGrowth = now;
-      }
-      if (shipper.isDone()) {
-        result.errors.push(`logship exited early with ${count} of ${options.lines} lines written`);
-        break;
-      }
-      if (now - lastGrowth > STALL_MS) {
-        result.errors.push(`no new output for ${STALL_MS / 1000} s; stuck at ${count} of ${options.lines} lines`);
-        break;
-      }
-      if (t0 !== undefined && now - t0 > options.timeoutMs) {
-        result.errors.push(`timed out after ${options.timeoutMs / 1000} s with ${count} of ${options.lines} lines`);
-        break;
-      }
-      await sleep(POLL_MS);
-    }
-  } finally {
-    sampler.stop();
-    counter.close();
-  }
-  result.peakRssMiB = Math.max(procStatusKiB(shipper.pid, 'VmHWM') || 0, (sampler.usage().peakRssMiB || 0) * 1024) / 1024 || NaN;
-  result.cpuSeconds = procCpuSeconds(shipper.pid);
-  const exit = await shipper.stopWithin();
-  if (exit.code !== 0) result.errors.push(`logship exited with ${exit.code ?? exit.signal} after SIGTERM`);
+  const file = options.file;
+  const { reachedAt } = await shipIntoFile(shipper, out, result, {
+    lines: options.lines,
+    t0: getT0,
+    timeoutMs: options.timeoutMs,
+    stallMs: STALL_MS,
+    everyMs: POLL_MS,
+    fieldsOk: (r) => r.stream === 'stdout' && r.source === 'exec' && (r.log as { file?: { path?: string } } | undefined)?.file?.path === file,
+  });
+  result.reachedAt = reachedAt;
   result.leftoverTails = await leftoverTails(container);
   if (result.leftoverTails !== 0) result.notes.push(`${result.leftoverTails} tail process(es) still in the container 5 s after the shipper stopped`);
-  const shipperLog = shipper.log();
-  result.shipperProblems = shipperLog.problems;
-  result.shipperMetrics = shipperLog.metrics;
-  const execs = Object.entries(shipperLog.metrics ?? {})
+  const execs = Object.entries(result.shipperMetrics ?? {})
     .filter(([k]) => k.startsWith('exec_created_total'))
     .reduce((n, [, v]) => n + v, 0);
   result.execsCreated = execs;
   if (execs > 1) result.notes.push(`the shipper created ${execs} execs for one file`);
   if (shipper.profile) result.profile = shipper.profile;
-  const file = options.file;
-  Object.assign(result, await checkSequence(fileLines(out), options.lines, (r) => r.stream === 'stdout' && r.source === 'exec' && (r.log as { file?: { path?: string } } | undefined)?.file?.path === file));
 }
 
 async function measure(index: number, tmp: string): Promise<Result[]> {

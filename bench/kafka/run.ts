@@ -12,6 +12,7 @@ import { BrokerAdmin } from '../lib/kafka-admin.js';
 import { kcatVersion, lastMessageSizes, streamValues } from '../lib/kcat.js';
 import { checkSequence, SEQUENCE_LINE_BYTES, sequenceScript } from '../lib/output.js';
 import { missingBuild } from '../lib/paths.js';
+import { pollUntil } from '../lib/progress.js';
 import { procCpuSeconds, procStatusKiB } from '../lib/proc.js';
 import { printProfiles } from '../lib/profile.js';
 import { attempt, EXIT_CORRECTNESS, EXIT_SETUP, errorText, killTree, loadBefore, log, parseOptions, positiveInt, printLoad, Session, sleep } from '../lib/session.js';
@@ -171,47 +172,37 @@ interface Result {
  */
 async function waitForCount(topic: string, target: number, t0: number, shipper: Shipper, result: Result): Promise<void> {
   let peakSampledKiB = 0;
-  let lastCount = 0;
-  let lastGrowth = performance.now();
   result.brokerErrors = 0;
-  for (;;) {
-    const rss = procStatusKiB(shipper.pid, 'VmRSS');
-    if (rss > peakSampledKiB) peakSampledKiB = rss;
-    const count = await broker.topicCount(topic);
-    const now = performance.now();
-    if (Number.isNaN(count)) {
-      // the broker went away (restarted by other tests): this measurement is void, attempt() repeats it
-      result.brokerErrors += 1;
-      result.brokerGone = true;
-      result.errors.push(`broker went away at ${lastCount} of ${target} messages`);
-      break;
-    }
-    if (count > 0 && result.firstMessageSeconds === undefined) {
-      result.firstMessageSeconds = (now - t0) / 1000;
-      result.countAtFirst = count;
-    }
-    if (count >= target) {
-      result.shipperSeconds = (now - t0) / 1000;
-      result.reachedAt = Date.now();
-      break;
-    }
-    if (count !== lastCount) {
-      lastCount = count;
-      lastGrowth = now;
-    }
-    if (shipper.isDone()) {
-      result.errors.push(`logship exited early with ${lastCount} of ${target} messages in the topic`);
-      break;
-    }
-    if (now - lastGrowth > STALL_MS) {
-      result.errors.push(`no new messages for ${STALL_MS / 1000} s; stuck at ${lastCount} of ${target}`);
-      break;
-    }
-    if (now - t0 > options.timeoutMs) {
-      result.errors.push(`timed out after ${options.timeoutMs / 1000} s with ${lastCount} of ${target} messages`);
-      break;
-    }
-    await sleep(POLL_MS);
+  const end = await pollUntil({
+    read: () => {
+      const rss = procStatusKiB(shipper.pid, 'VmRSS');
+      if (rss > peakSampledKiB) peakSampledKiB = rss;
+      return broker.topicCount(topic);
+    },
+    target,
+    unit: 'messages',
+    everyMs: POLL_MS,
+    stallMs: STALL_MS,
+    timeoutMs: options.timeoutMs,
+    t0: () => t0,
+    exited: () => shipper.isDone(),
+    seen: (count, now) => {
+      if (count > 0 && result.firstMessageSeconds === undefined) {
+        result.firstMessageSeconds = (now - t0) / 1000;
+        result.countAtFirst = count;
+      }
+    },
+  });
+  if (end.gone) {
+    // the broker went away (restarted by other tests): this measurement is void, attempt() repeats it
+    result.brokerErrors += 1;
+    result.brokerGone = true;
+    result.errors.push(`broker went away at ${end.count} of ${target} messages`);
+  }
+  if (end.error) result.errors.push(end.error);
+  if (end.reachedAt !== undefined) {
+    result.shipperSeconds = (end.reachedAt - t0) / 1000;
+    result.reachedAt = Date.now();
   }
   result.peakRssMiB = Math.max(procStatusKiB(shipper.pid, 'VmHWM') || 0, peakSampledKiB) / 1024 || NaN;
   result.cpuSeconds = procCpuSeconds(shipper.pid);
