@@ -6,7 +6,7 @@ import { PREPARED, produceRequest, type PreparedRecords, type ProduceMessage } f
 /**
  * kafkajs builds a small Buffer per record, header and varint, groups messages per partition in
  * quadratic time, and encodes inside its per-broker lock, so nothing else is encoded while a
- * request is on the wire: three quarters of the shipper's CPU in bench/kafka. This module puts
+ * request is on the wire (what that cost: bench/kafka/README.md). This module puts
  * two of kafkajs's internal files in its CommonJS module cache before kafkajs loads them:
  *
  * - the Produce request (v3, which v4–v7 extend) with logship's record-batch encoder
