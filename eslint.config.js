@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import pluginBoundaries from './eslint-rules/plugin-boundaries.js';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/**/*.mjs'] },
+  { ignores: ['dist/', 'node_modules/', '.work/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,7 +5,7 @@ const HEADER_BYTES = 8;
 
 /**
  * Reads frames across arbitrary chunk boundaries, iteratively (dockerode's demuxStream recurses
- * once per frame and holds every buffer; see docker-api-facts.md).
+ * once per frame and holds every buffer).
  */
 export class FrameReader {
   private readonly header = Buffer.alloc(HEADER_BYTES);

@@ -1,14 +1,8 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
+import { docker } from '../../bench/lib/docker.js';
 
-const exec = promisify(execFile);
-
-/** The docker CLI: an independent client to set up containers and to read logs for comparison. */
-export async function docker(...args: string[]): Promise<string> {
-  const { stdout } = await exec('docker', args, { maxBuffer: 512 * 1024 * 1024 });
-  return stdout;
-}
+// the docker CLI and reading its logs: one implementation for the tests and the benchmarks, in the bench kit
+export { containerProcesses, docker, dockerLogLines } from '../../bench/lib/docker.js';
 
 export const BUSYBOX = 'logship-test/busybox:1';
 
@@ -45,18 +39,6 @@ export async function waitForExit(id: string, timeoutMs = 120_000): Promise<void
   throw new Error(`container ${id.slice(0, 12)} still running after ${timeoutMs} ms`);
 }
 
-/** Lines of a container's log as `docker logs` returns them, per stream. */
-export async function dockerLogLines(id: string): Promise<{ stdout: string[]; stderr: string[] }> {
-  const { stdout, stderr } = await exec('docker', ['logs', id], { maxBuffer: 512 * 1024 * 1024 });
-  return { stdout: splitLines(stdout), stderr: splitLines(stderr) };
-}
-
-function splitLines(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines;
-}
-
 export async function removeContainersWithLabel(label: string): Promise<void> {
   const ids = (await docker('ps', '-aq', '--filter', `label=${label}`)).split('\n').filter(Boolean);
   if (ids.length) await docker('rm', '-f', ...ids).catch(() => undefined);
@@ -78,9 +60,4 @@ export async function execCreations(id: string, sinceUnixSeconds: number): Promi
     .split('\n')
     .filter(Boolean)
     .filter((line) => String((JSON.parse(line) as { Action?: string }).Action).startsWith('exec_create')).length;
-}
-
-/** Processes in a container whose command line matches, as "PID PPID ARGS" rows. */
-export async function containerProcesses(id: string, pattern: RegExp): Promise<string[]> {
-  return (await docker('top', id, '-o', 'pid,ppid,args')).split('\n').slice(1).filter((l) => pattern.test(l));
 }

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { LogRecord } from '../../src/core/record.js';
 
 export function readRecords(path: string): LogRecord[] {
@@ -46,37 +46,5 @@ export function sequenceProblems(counts: Map<string, number>, prefix: string, n:
   return { missing: missing.slice(0, 20), duplicated: duplicated.slice(0, 20), unexpected };
 }
 
-/** Waits until the file holds at least `count` complete lines, reading only what was appended. */
-/** Counts the lines of a growing file, reading only what was appended since the last count. */
-export class LineCounter {
-  private readonly buffer = Buffer.alloc(1 << 20);
-  private offset = 0;
-  lines = 0;
-
-  constructor(readonly path: string) {}
-
-  count(): number {
-    if (!existsSync(this.path)) return this.lines;
-    const fd = openSync(this.path, 'r');
-    try {
-      let n: number;
-      while ((n = readSync(fd, this.buffer, 0, this.buffer.length, this.offset)) > 0) {
-        for (let i = 0; i < n; i++) if (this.buffer[i] === 0x0a) this.lines += 1;
-        this.offset += n;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    return this.lines;
-  }
-}
-
-export async function waitForLineCount(path: string, count: number, timeoutMs = 60_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  const counter = new LineCounter(path);
-  for (;;) {
-    const lines = counter.count();
-    if (lines >= count || Date.now() > deadline) return lines;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+// counting a growing file's lines: one implementation for the tests and the benchmarks, in the bench kit
+export { LineCounter, waitForLineCount } from '../../bench/lib/output.js';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { splitLines as linesOf } from '../../bench/lib/docker.js';
 
 const exec = promisify(execFile);
 
@@ -45,11 +46,7 @@ export async function runProgram(command: string, args: string[]): Promise<{ std
 }
 
 /** A stream's text as lines, without the empty string after the last newline. */
-export function linesOf(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines;
-}
+export { linesOf };
 
 /** The manifest's line counts. */
 export function countsOf(manifest: string): number[] {

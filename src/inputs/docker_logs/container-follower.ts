@@ -15,8 +15,9 @@ type FollowerState = 'new' | 'active' | 'ignored' | 'gone';
 
 /**
  * Reads one container's log for as long as it exists: follows it while it runs, reads the rest
- * after it stops, reopens on restart, and keeps the per-stream positions that make every line
- * appear exactly once. Discovery decides which containers get a follower.
+ * after it stops, reopens on restart, and keeps the per-stream positions from which it resumes
+ * without skipping a line or reading a delivered one again (after a kill -9: again since the
+ * last checkpoint; see docs/delivery-guarantees.md). Discovery decides which containers get a follower.
  */
 export class ContainerFollower extends FollowerBase implements Follower {
   readonly mode = 'api';

@@ -6,7 +6,7 @@ import { dockerLogsSchema } from './schema.js';
 export const dockerLogsInput = defineInput({
   kind: 'input',
   type: 'docker_logs',
-  summary: "Reads every matching container's stdout and stderr through the Docker Engine API, exactly once across restarts.",
+  summary: "Reads every matching container's stdout and stderr through the Docker Engine API, no line skipped across restarts (exactly once into files and Elasticsearch, at least once into Kafka and stdout).",
   docs: 'docs/plugins/docker_logs.md',
   schema: dockerLogsSchema,
   examples: [

@@ -12,8 +12,8 @@ const NEWLINE = 0x0a;
 const CHUNK_BYTES = 256 * 1024;
 /**
  * While chunks follow each other, the folder is listed again at most this often when inotify
- * reports its renames anyway (a listing per chunk was 2.5 % of reading); without inotify, before
- * every chunk.
+ * reports its renames anyway (what a listing per chunk cost: bench/docker-logs/README.md); without
+ * inotify, before every chunk.
  */
 const RELIST_WHILE_READING_MS = 20;
 /** Room before a read-ahead chunk for the entry the previous chunk cut (one entry is rarely longer). */

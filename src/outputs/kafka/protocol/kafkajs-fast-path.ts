@@ -7,7 +7,7 @@ import { PREPARED, produceRequest, type PreparedRecords } from './produce-reques
 /**
  * kafkajs builds a small Buffer per record, header and varint, groups messages per partition in
  * quadratic time, and encodes inside its per-broker lock, so nothing else is encoded while a
- * request is on the wire: three quarters of the shipper's CPU in bench/kafka. The output puts two
+ * request is on the wire (what that cost: bench/kafka/README.md). The output puts two
  * of kafkajs's internal files in its CommonJS module cache (src/services/kafkajs-internals.ts):
  *
  * - the Produce request (v3, which v4–v7 extend) with logship's record-batch encoder
