@@ -17,7 +17,7 @@ const ZERO_MEANS_SOMETHING: Record<string, string> = {
   'generator.count': '0: no end',
   'generator.rate': '0: as fast as the pipeline takes them',
   'kafka.linger': '0: send at once',
-  'elasticsearch.flush_interval': '0: send at once',
+  'elasticsearch.linger': '0: send at once',
   'docker_tail.max_label_paths': '0: paths from the label are not followed',
 };
 

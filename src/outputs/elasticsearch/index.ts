@@ -39,7 +39,7 @@ outputs:
     },
   ],
   // batches overlap up to max_in_flight (document order does not matter to an index; retries stay in batch order)
-  batching: (config) => ({ maxRecords: config.batch_max_records, lingerMs: config.flush_interval, concurrentWrites: Math.min(2, config.max_in_flight) }),
+  batching: (config) => ({ maxRecords: config.batch_max_records, lingerMs: config.linger, concurrentWrites: Math.min(2, config.max_in_flight) }),
   // the client library loads only for pipelines that use this output
   create: (config, context) => lazyOutput(async () => new (await import('./elasticsearch-output.js')).ElasticsearchOutput(config, context)),
 });

@@ -55,7 +55,7 @@ export const elasticsearchSchema = z
     template_name: z.string().min(1).optional().describe('Name of that index template (default logship-OUTPUT_ID).'),
     batch_max_records: integerIn(1, 1_000_000).default(5000).describe('Most documents in one batch taken from the queue (old name: batch_max_docs, still accepted).'),
     batch_max_bytes: byteSizeIn({ max: GiB }).default(5 * 1000 * 1000).describe('Most bytes in one bulk request; a batch is cut into several requests.'),
-    flush_interval: durationIn({ min: 0, max: 3_600_000 }).default(1000).describe('How long a batch waits to fill up before it is sent (0: at once).'),
+    linger: durationIn({ min: 0, max: 3_600_000 }).default(1000).describe('How long a batch waits to fill up before it is sent (0: at once; old name: flush_interval, still accepted).'),
     max_in_flight: integerIn(1, 32).default(4).describe('Most bulk requests in flight at once.'),
     compression: z.boolean().default(true).describe('gzip request bodies.'),
     timeout: duration.default(60_000).describe('How long a bulk request may take.'),

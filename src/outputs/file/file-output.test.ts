@@ -23,7 +23,7 @@ const range = (from: number, to: number): PipelineEvent[] => Array.from({ length
 function start(stateDir: string, path: string): { store: CheckpointStore; output: FileOutput; metrics: Metrics } {
   const store = new CheckpointStore(stateDir);
   const metrics = new Metrics();
-  const output = new FileOutput({ path, mkdir: true, fsync: false, max_batch_records: 100 }, {
+  const output = new FileOutput({ path, mkdir: true, fsync: false, batch_max_records: 100 }, {
     id: 'file_0', logger: createLogger('silent'), hostName: 'h', stateDir, checkpoints: store, metrics,
   });
   return { store, output, metrics };

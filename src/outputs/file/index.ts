@@ -21,6 +21,6 @@ outputs:
 `,
     },
   ],
-  batching: (config) => ({ maxRecords: config.max_batch_records, lingerMs: 0 }),
+  batching: (config) => ({ maxRecords: config.batch_max_records, lingerMs: 0 }),
   create: (config, context) => new FileOutput(config, context),
 });

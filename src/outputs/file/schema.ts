@@ -9,7 +9,7 @@ export const fileSchema = z
       .boolean()
       .default(false)
       .describe('fsync after every batch before acknowledging it. Off: records survive a crash of the shipper (kill -9) but not of the machine.'),
-    max_batch_records: integerIn(1, 1_000_000).default(1024).describe('Most records written in one write call.'),
+    batch_max_records: integerIn(1, 1_000_000).default(1024).describe('Most records written in one write call (old name: max_batch_records, still accepted).'),
   })
   .strict();
 
