@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,5 +30,17 @@ describe('catalogue docs', () => {
     expect(new Set(Object.values(METRIC)).size).toBe(Object.keys(METRICS).length);
     for (const code of Object.keys(ERROR_CODES)) expect(ErrorCode[code as keyof typeof ErrorCode]).toBe(code);
     expect(ErrorCodeFamily.ES_HTTP.code(503)).toBe('ES_HTTP_503');
+  });
+
+  it('lists nothing the code does not use', () => {
+    const src = join(root, 'src');
+    const code = (readdirSync(src, { recursive: true, encoding: 'utf8' }) as string[])
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !/(error-codes|metric-names)\.ts$/.test(f))
+      .map((f) => readFileSync(join(src, f), 'utf8'))
+      .join('\n');
+    const unused = [...Object.keys(METRICS).map((k) => `METRIC.${k}`), ...Object.keys(ERROR_CODES).map((k) => `ErrorCode.${k}`), ...Object.keys(ErrorCodeFamily).map((k) => `ErrorCodeFamily.${k}.`)].filter(
+      (constant) => !new RegExp(`${constant.replace(/\./g, '\\.')}(?![A-Z_])`).test(code),
+    );
+    expect(unused).toEqual([]);
   });
 });
