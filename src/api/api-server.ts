@@ -8,6 +8,7 @@ import type { ApiToken } from './api-token.js';
 import { ConnectionGuard } from './connection-guard.js';
 import { prometheusText } from './prometheus.js';
 import type { ReadinessCheck } from './readiness.js';
+import { METRIC } from '../core/metric-names.js';
 
 export interface ApiOptions {
   address: string;
@@ -65,7 +66,7 @@ export class ApiServer {
       },
     );
     this.server.maxHeadersCount = API_LIMITS.headers;
-    const evicted = options.metrics.counter('api_connections_evicted_total');
+    const evicted = options.metrics.counter(METRIC.API_CONNECTIONS_EVICTED_TOTAL);
     this.connections = new ConnectionGuard(this.server, API_LIMITS.connections, () => evicted.inc());
     let expected = Date.now() + 500;
     this.lagTimer = setInterval(() => {
@@ -73,9 +74,9 @@ export class ApiServer {
       expected = Date.now() + 500;
     }, 500);
     this.lagTimer.unref();
-    options.metrics.gauge('event_loop_lag_seconds', {}, () => this.loopLagMs / 1000);
-    options.metrics.gauge('tap_clients', {}, () => this.taps);
-    options.metrics.gauge('api_connections', {}, () => this.connections.size);
+    options.metrics.gauge(METRIC.EVENT_LOOP_LAG_SECONDS, {}, () => this.loopLagMs / 1000);
+    options.metrics.gauge(METRIC.TAP_CLIENTS, {}, () => this.taps);
+    options.metrics.gauge(METRIC.API_CONNECTIONS, {}, () => this.connections.size);
   }
 
   /** Listens; resolves with the bound port (0 in the address picks a free one). */
@@ -143,7 +144,7 @@ export class ApiServer {
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     // the client learns at once that it is tapping, not only with the first record
     res.flushHeaders();
-    const dropped = this.options.metrics.counter('tap_dropped_total');
+    const dropped = this.options.metrics.counter(METRIC.TAP_DROPPED_TOTAL);
     const unsubscribe = this.options.router.tap(glob, (event) => {
       // a client that reads slower than records come loses records, never the shipper's memory
       if (res.writableLength > TAP_BUFFER_BYTES) {

@@ -18,10 +18,15 @@ export function optionsMarkdown(plugin: PluginDefinition): string {
 
 /** Replaces the generated block of a page (between the markers) with `table`. */
 export function spliceOptions(page: string, table: string): string {
-  const start = page.indexOf(OPTIONS_START);
-  const end = page.indexOf(OPTIONS_END);
-  if (start < 0 || end < start) throw new Error(`page has no ${OPTIONS_START} … ${OPTIONS_END} block`);
-  return `${page.slice(0, start + OPTIONS_START.length)}\n${table}\n${page.slice(end)}`;
+  return spliceBlock(page, OPTIONS_START, OPTIONS_END, table);
+}
+
+/** Replaces what is between the `startMarker` and `endMarker` lines of a page with `body`. */
+export function spliceBlock(page: string, startMarker: string, endMarker: string, body: string): string {
+  const start = page.indexOf(startMarker);
+  const end = page.indexOf(endMarker);
+  if (start < 0 || end < start) throw new Error(`page has no ${startMarker} … ${endMarker} block`);
+  return `${page.slice(0, start + startMarker.length)}\n${body}\n${page.slice(end)}`;
 }
 
 /** A plugin's options including the keys every plugin of its kind accepts. */

@@ -5,6 +5,7 @@ import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { isEmptyPlan } from '../pipeline/reload-plan.js';
 import type { PipelineRuntime } from '../pipeline/runtime.js';
+import { METRIC } from '../core/metric-names.js';
 
 export type ReloadOutcome = 'applied' | 'unchanged' | 'rejected' | 'partial' | 'failed';
 
@@ -29,8 +30,8 @@ export class Reloader {
   ) {
     this.lastContents = contentsOf(file) ?? Buffer.alloc(0);
     const { metrics } = runtime;
-    metrics.gauge('config_last_reload_successful', {}, () => this.lastSuccessful);
-    metrics.gauge('config_last_reload_success_timestamp_seconds', {}, () => this.lastSuccessAt / 1000);
+    metrics.gauge(METRIC.CONFIG_LAST_RELOAD_SUCCESSFUL, {}, () => this.lastSuccessful);
+    metrics.gauge(METRIC.CONFIG_LAST_RELOAD_SUCCESS_TIMESTAMP_SECONDS, {}, () => this.lastSuccessAt / 1000);
   }
 
   /** Asks for a reload; resolves when it (or the one it was folded into) is done. */
@@ -101,7 +102,7 @@ export class Reloader {
         this.logger.error(`reload failed (${reason}): ${errorMessage(err)}`);
       }
     }
-    metrics.inc('config_reloads_total', { result: outcome });
+    metrics.inc(METRIC.CONFIG_RELOADS_TOTAL, { result: outcome });
     this.lastSuccessful = outcome === 'rejected' || outcome === 'failed' ? 0 : 1;
     if (this.lastSuccessful) this.lastSuccessAt = Date.now();
   }

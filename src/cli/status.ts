@@ -1,3 +1,5 @@
+import { METRIC } from '../core/metric-names.js';
+
 /**
  * The live view's numbers, from two metric snapshots a known time apart. Shared by the status
  * line of `logship run` (its own metrics) and `logship top` (a shipper's /metrics).
@@ -60,17 +62,17 @@ function total(snapshot: Snapshot, name: string): number {
 export function summarize(previous: Snapshot, current: Snapshot, seconds: number): Status {
   const rate = (now: number | undefined, before: number | undefined): number => (seconds > 0 ? Math.max(0, ((now ?? 0) - (before ?? 0)) / seconds) : 0);
   const plugins: PluginStatus[] = [];
-  const inputsNow = byPlugin(current, 'input_records_total', 'input');
-  const inputsBefore = byPlugin(previous, 'input_records_total', 'input');
-  const dockerErrors = byPlugin(current, 'docker_errors_total', 'input');
+  const inputsNow = byPlugin(current, METRIC.INPUT_RECORDS_TOTAL, 'input');
+  const inputsBefore = byPlugin(previous, METRIC.INPUT_RECORDS_TOTAL, 'input');
+  const dockerErrors = byPlugin(current, METRIC.DOCKER_ERRORS_TOTAL, 'input');
   for (const [id, records] of inputsNow) {
     plugins.push({ kind: 'input', id, records, recordsPerSecond: rate(records, inputsBefore.get(id)), errors: dockerErrors.get(id) ?? 0, retries: 0, deadLettered: 0, queue: 0, bufferBytes: 0, lagSeconds: 0 });
   }
-  const outputsNow = byPlugin(current, 'output_records_total', 'output');
-  const outputsBefore = byPlugin(previous, 'output_records_total', 'output');
-  const ids = new Set([...outputsNow.keys(), ...byPlugin(current, 'output_queue_records', 'output').keys()]);
+  const outputsNow = byPlugin(current, METRIC.OUTPUT_RECORDS_TOTAL, 'output');
+  const outputsBefore = byPlugin(previous, METRIC.OUTPUT_RECORDS_TOTAL, 'output');
+  const ids = new Set([...outputsNow.keys(), ...byPlugin(current, METRIC.OUTPUT_QUEUE_RECORDS, 'output').keys()]);
   const metric = (name: string) => byPlugin(current, name, 'output');
-  const [errors, retries, dead, queue, buffer, lag] = ['output_errors_total', 'output_retries_total', 'output_dead_lettered_total', 'output_queue_records', 'buffer_bytes', 'output_lag_seconds'].map(metric) as Array<Map<string, number>>;
+  const [errors, retries, dead, queue, buffer, lag] = [METRIC.OUTPUT_ERRORS_TOTAL, METRIC.OUTPUT_RETRIES_TOTAL, METRIC.OUTPUT_DEAD_LETTERED_TOTAL, METRIC.OUTPUT_QUEUE_RECORDS, METRIC.BUFFER_BYTES, METRIC.OUTPUT_LAG_SECONDS].map(metric) as Array<Map<string, number>>;
   for (const id of ids) {
     const records = outputsNow.get(id) ?? 0;
     plugins.push({
@@ -84,7 +86,7 @@ export function summarize(previous: Snapshot, current: Snapshot, seconds: number
     inPerSecond: plugins.filter((p) => p.kind === 'input').reduce((s, p) => s + p.recordsPerSecond, 0),
     outPerSecond: outputs.reduce((s, p) => s + p.recordsPerSecond, 0),
     lagSeconds: outputs.reduce((m, p) => Math.max(m, p.lagSeconds), 0),
-    queued: total(current, 'input_queue_records') + outputs.reduce((s, p) => s + p.queue, 0),
+    queued: total(current, METRIC.INPUT_QUEUE_RECORDS) + outputs.reduce((s, p) => s + p.queue, 0),
     bufferBytes: outputs.reduce((s, p) => s + p.bufferBytes, 0),
     errors: plugins.reduce((s, p) => s + p.errors, 0),
     plugins,

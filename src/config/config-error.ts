@@ -1,4 +1,5 @@
 import { redactUrls } from '../core/redact.js';
+import { ErrorCode } from '../core/error-codes.js';
 
 /** One problem in a pipeline file, located by file, line, column and key path. */
 export interface ConfigProblem {
@@ -17,7 +18,7 @@ export function formatProblem(p: ConfigProblem): string {
 
 /** Raised when a pipeline file cannot be used; carries every problem found, not just the first. */
 export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
+  readonly code = ErrorCode.CONFIG_INVALID;
   readonly retriable = false;
 
   constructor(readonly problems: ConfigProblem[]) {

@@ -1,4 +1,6 @@
-/** Every error logship raises carries a stable code and says whether retrying can help. */
+import { ErrorCode } from './error-codes.js';
+
+/** Every error logship raises carries a stable code (src/core/error-codes.ts) and says whether retrying can help. */
 export class LogshipError extends Error {
   readonly code: string;
   readonly retriable: boolean;
@@ -36,11 +38,8 @@ export function isRecordError(err: unknown): boolean {
 /** The stable code of an error: a LogshipError's own, else the given fallback. */
 export function errorCode(err: unknown, fallback: string): string {
   if (err instanceof LogshipError) return err.code;
-  return isRecordError(err) ? RECORD_UNRENDERABLE : fallback;
+  return isRecordError(err) ? ErrorCode.RECORD_UNRENDERABLE : fallback;
 }
-
-/** The code of a record that an output could not render, encode or route: it goes to the dead letters. */
-export const RECORD_UNRENDERABLE = 'RECORD_UNRENDERABLE';
 
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;

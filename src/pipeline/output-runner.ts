@@ -1,12 +1,14 @@
 import { Backoff, sleep } from '../core/backoff.js';
 import { Channel } from '../core/channel.js';
-import { LogshipError, RECORD_UNRENDERABLE, errorCode, errorMessage, isRecordError, isRetriable } from '../core/errors.js';
+import { LogshipError, errorCode, errorMessage, isRecordError, isRetriable } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import { recordTimestamp, type PipelineEvent } from '../core/record.js';
 import type { ItemFailure, Output } from '../plugins/types.js';
 import { DeadLetterFile, type Rejection } from './dead-letter.js';
 import type { DiskBuffer } from './disk-buffer/disk-buffer.js';
+import { METRIC } from '../core/metric-names.js';
+import { ErrorCode } from '../core/error-codes.js';
 
 export interface OutputRunnerOptions {
   id: string;
@@ -49,9 +51,9 @@ export class OutputRunner {
     this.queue = options.queue instanceof Channel ? options.queue : new Channel(options.queue.maxRecords, options.queue.maxBytes);
     this.deadLetters = new DeadLetterFile(options.deadLetterPath, options.id);
     const labels = { output: options.id };
-    options.metrics.gauge('output_queue_records', labels, () => this.queue.length);
-    options.metrics.gauge('output_queue_bytes', labels, () => this.queue.byteSize);
-    options.metrics.gauge('output_lag_seconds', labels, () => (this.newestDelivered ? Math.max(0, (Date.now() - this.newestDelivered) / 1000) : 0));
+    options.metrics.gauge(METRIC.OUTPUT_QUEUE_RECORDS, labels, () => this.queue.length);
+    options.metrics.gauge(METRIC.OUTPUT_QUEUE_BYTES, labels, () => this.queue.byteSize);
+    options.metrics.gauge(METRIC.OUTPUT_LAG_SECONDS, labels, () => (this.newestDelivered ? Math.max(0, (Date.now() - this.newestDelivered) / 1000) : 0));
   }
 
   /** True while deliveries fail and are being retried. */
@@ -225,7 +227,7 @@ export class OutputRunner {
         } else if (failure.retriable) retry.push(event);
         else rejected.push({ event, code: failure.code, reason: failure.reason });
       }
-      if (delivered) metrics.inc('output_records_total', labels, delivered);
+      if (delivered) metrics.inc(METRIC.OUTPUT_RECORDS_TOTAL, labels, delivered);
       const newestMs = newest ? Date.parse(newest) : Number.NaN;
       if (!Number.isNaN(newestMs)) this.newestDelivered = Math.max(this.newestDelivered, newestMs);
       if (rejected.length) await this.deadLetter(rejected);
@@ -236,8 +238,8 @@ export class OutputRunner {
         return pending;
       }
       const first = failures.find((f) => f.retriable);
-      metrics.inc('output_errors_total', labels);
-      metrics.inc('output_retries_total', labels);
+      metrics.inc(METRIC.OUTPUT_ERRORS_TOTAL, labels);
+      metrics.inc(METRIC.OUTPUT_RETRIES_TOTAL, labels);
       if (!this.failing) logger.warn({ output: id, code: first?.code }, `output failing for ${pending.length} records, retrying with backoff: ${first?.reason ?? ''}`);
       this.failing = true;
       await sleep(backoff.nextDelayMs(), this.abort.signal);
@@ -294,12 +296,12 @@ export class OutputRunner {
       try {
         this.deadLetters.write(rejected);
         for (const { event } of rejected) event.ack.settle('dead_lettered');
-        metrics.inc('output_dead_lettered_total', { output: id }, rejected.length);
+        metrics.inc(METRIC.OUTPUT_DEAD_LETTERED_TOTAL, { output: id }, rejected.length);
         const sample = rejected[0] as Rejection;
         logger.error({ output: id, code: sample.code, dead_letter_path: this.deadLetters.path }, `output rejected ${rejected.length} records for good (${sample.reason}); written to the dead-letter file`);
         return;
       } catch (err) {
-        metrics.inc('dead_letter_errors_total', { output: id });
+        metrics.inc(METRIC.DEAD_LETTER_ERRORS_TOTAL, { output: id });
         logger.error({ output: id }, `cannot write the dead-letter file ${this.deadLetters.path}: ${errorMessage(err)}; retrying`);
         await sleep(backoff.nextDelayMs(), this.abort.signal);
       }
@@ -309,12 +311,12 @@ export class OutputRunner {
 
 /** A thrown error as one record's failure. */
 function failureOf(err: unknown, index: number): ItemFailure {
-  const code = errorCode(err, 'OUTPUT_ERROR');
-  const reason = code === RECORD_UNRENDERABLE ? `cannot render the record: ${errorMessage(err)}` : errorMessage(err);
+  const code = errorCode(err, ErrorCode.OUTPUT_ERROR);
+  const reason = code === ErrorCode.RECORD_UNRENDERABLE ? `cannot render the record: ${errorMessage(err)}` : errorMessage(err);
   return { index, retriable: isRetriable(err), code, reason };
 }
 
 /** Why a record could not be written to the disk buffer. */
 function recordFailure(err: unknown): { code: string; reason: string } {
-  return { code: RECORD_UNRENDERABLE, reason: `cannot write the record to the disk buffer: ${errorMessage(err)}` };
+  return { code: ErrorCode.RECORD_UNRENDERABLE, reason: `cannot write the record to the disk buffer: ${errorMessage(err)}` };
 }

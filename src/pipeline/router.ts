@@ -4,6 +4,7 @@ import { compileTagGlob, type TagMatcher } from '../core/tag-match.js';
 import type { Metrics } from '../core/metrics.js';
 import { recordTag, type PipelineEvent } from '../core/record.js';
 import type { TransformChain } from './transform-chain.js';
+import { METRIC } from '../core/metric-names.js';
 
 /** Takes records the transforms failed on; flush() writes what it took (the router calls it after each batch). */
 export interface TransformFailureSink {
@@ -152,7 +153,7 @@ export class Router {
           if (target.queue.isClosed) {
             // its output was removed by a reload while this record was on its way
             event.ack.settle('dropped');
-            this.metrics.inc('records_unrouted_total');
+            this.metrics.inc(METRIC.RECORDS_UNROUTED_TOTAL);
             continue;
           }
           if (!target.queue.offer(event, event.bytes)) await target.queue.waitForSpace();
@@ -167,7 +168,7 @@ export class Router {
   private announce(event: PipelineEvent, targets: readonly Route[]): void {
     if (this.taps.size > 0) this.showTaps(event);
     event.ack.fork(targets.length);
-    if (targets.length === 0) this.metrics.inc('records_unrouted_total');
+    if (targets.length === 0) this.metrics.inc(METRIC.RECORDS_UNROUTED_TOTAL);
   }
 
   /** A tap that cannot show a record (a client's problem, or a record it cannot serialise) never affects routing. */
@@ -176,7 +177,7 @@ export class Router {
       try {
         if (tap.match(recordTag(event))) tap.send(event);
       } catch {
-        this.metrics.inc('tap_errors_total');
+        this.metrics.inc(METRIC.TAP_ERRORS_TOTAL);
       }
     }
   }
@@ -206,7 +207,7 @@ export class Router {
     if (this.failures) this.failures.fail('router', event, problem);
     else {
       event.ack.settle('dropped');
-      this.metrics.inc('records_unrouted_total');
+      this.metrics.inc(METRIC.RECORDS_UNROUTED_TOTAL);
     }
     return false;
   }

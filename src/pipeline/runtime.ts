@@ -16,6 +16,7 @@ import { describePlan, isEmptyPlan, planReload, type ReloadPlan } from './reload
 import { Router, route } from './router.js';
 import { TransformChain, transformStage } from './transform-chain.js';
 import { TransformFailures } from './transform-failures.js';
+import { METRIC } from '../core/metric-names.js';
 
 export interface RuntimeOptions {
   stateDir: string;
@@ -71,7 +72,7 @@ export class PipelineRuntime {
       if (this.checkpoints.corrupt) {
         const { movedTo, reason } = this.checkpoints.corrupt;
         options.logger.error({ moved_to: movedTo }, `state: ${reason}; moved it to ${movedTo} and starting over: inputs resume from the oldest logs still available (duplicates possible, nothing skipped)`);
-        this.metrics.inc('checkpoint_corrupt_total', {});
+        this.metrics.inc(METRIC.CHECKPOINT_CORRUPT_TOTAL, {});
       }
       this.hostName = settings.host_name ?? process.env.NODE_NAME ?? hostname();
       for (const o of pipeline.outputs) {
@@ -79,7 +80,7 @@ export class PipelineRuntime {
         this.outputs.set(o.id, { configured: o, queue, runner: this.createRunner(o, queue) });
       }
       this.source = new Channel(settings.queue.max_records, settings.queue.max_bytes);
-      this.metrics.gauge('input_queue_records', {}, () => this.source.length);
+      this.metrics.gauge(METRIC.INPUT_QUEUE_RECORDS, {}, () => this.source.length);
       this.transformFailures = new TransformFailures(join(options.stateDir, 'dead-letter', 'transforms.jsonl'), options.logger, this.metrics);
       this.router = new Router(this.source, this.routes(pipeline.outputs), this.metrics, this.createChain(pipeline.transforms), this.transformFailures);
       for (const i of pipeline.inputs) this.inputs.set(i.id, { configured: i, inFlight: new InFlight(), input: i.definition.create(i.config, this.context(i.id)) });
@@ -101,7 +102,7 @@ export class PipelineRuntime {
     this.checkpoints.startPeriodicFlush(
       this.options.checkpointIntervalMs ?? 1000,
       (err) => {
-        this.metrics.inc('checkpoint_errors_total', {});
+        this.metrics.inc(METRIC.CHECKPOINT_ERRORS_TOTAL, {});
         // once per failure streak: a full disk would otherwise log every second
         if (checkpointErrors++ === 0) this.options.logger.error(`cannot write checkpoints in ${this.options.stateDir}: ${errorMessage(err)}; the previous checkpoint file stays intact, retrying every second`);
       },
@@ -178,7 +179,7 @@ export class PipelineRuntime {
         // the user removed the output: what only it was still to deliver is dropped, counted and said
         for (const event of left) event.ack.settle('dropped');
         if (left.length) {
-          this.metrics.inc('reload_dropped_records_total', { output: o.id }, left.length);
+          this.metrics.inc(METRIC.RELOAD_DROPPED_RECORDS_TOTAL, { output: o.id }, left.length);
           logger.warn({ output: o.id, dropped: left.length }, `reload: output ${o.id} removed; ${left.length} records it had not delivered by shutdown_timeout were dropped`);
         }
         this.metrics.removeGauges('output', o.id);

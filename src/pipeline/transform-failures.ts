@@ -4,8 +4,9 @@ import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { PipelineEvent } from '../core/record.js';
 import { DeadLetterFile, type Rejection } from './dead-letter.js';
+import { METRIC } from '../core/metric-names.js';
+import { ErrorCode } from '../core/error-codes.js';
 
-export const TRANSFORM_FAILED = 'TRANSFORM_FAILED';
 const LOG_EVERY_MS = 60_000;
 
 /**
@@ -30,14 +31,14 @@ export class TransformFailures {
 
   /** The TransformFailureHandler: queues the record; flush() writes what a batch collected. */
   readonly fail = (stageId: string, event: PipelineEvent, err: unknown): void => {
-    this.pending.push({ stageId, event, code: TRANSFORM_FAILED, reason: `transform ${stageId} failed on this record: ${errorMessage(err)}` });
-    this.metrics.inc('transform_failures_total', { transform: stageId });
+    this.pending.push({ stageId, event, code: ErrorCode.TRANSFORM_FAILED, reason: `transform ${stageId} failed on this record: ${errorMessage(err)}` });
+    this.metrics.inc(METRIC.TRANSFORM_FAILURES_TOTAL, { transform: stageId });
     this.unlogged += 1;
   };
 
   /** A transform's tick or drain threw (no one record to blame): counted and logged, at most once a minute. */
   readonly stageError = (stageId: string, err: unknown): void => {
-    this.metrics.inc('transform_errors_total', { transform: stageId });
+    this.metrics.inc(METRIC.TRANSFORM_ERRORS_TOTAL, { transform: stageId });
     const now = Date.now();
     if (now - this.lastStageErrorLog < LOG_EVERY_MS) return;
     this.lastStageErrorLog = now;
@@ -58,7 +59,7 @@ export class TransformFailures {
       for (const [stageId, rejections] of byStage) new DeadLetterFile(this.path, stageId, 'transform').write(rejections);
     } catch (err) {
       this.pending.unshift(...batch);
-      this.metrics.inc('dead_letter_errors_total', { output: 'transforms' });
+      this.metrics.inc(METRIC.DEAD_LETTER_ERRORS_TOTAL, { output: 'transforms' });
       this.logger.error(`cannot write the transforms' dead-letter file ${this.path}: ${errorMessage(err)}; retrying (the records stay unsettled)`);
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Counter, Metrics } from '../core/metrics.js';
 import type { PipelineEvent } from '../core/record.js';
 import type { RecordSink } from './types.js';
+import { METRIC } from '../core/metric-names.js';
 
 /**
  * Backpressure between an input and its RecordSink, written once. Records go in through offer(),
@@ -18,7 +19,7 @@ export class Backpressure {
     private readonly sink: RecordSink,
     input: { id: string; metrics: Metrics },
   ) {
-    this.pauses = input.metrics.counter('input_paused_total', { input: input.id });
+    this.pauses = input.metrics.counter(METRIC.INPUT_PAUSED_TOTAL, { input: input.id });
   }
 
   /** Hands a record on (never blocks); false: the sink is full, pause the source. */

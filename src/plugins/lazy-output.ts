@@ -1,3 +1,4 @@
+import { ErrorCode } from '../core/error-codes.js';
 import { LogshipError, errorMessage } from '../core/errors.js';
 import type { Output } from './types.js';
 
@@ -12,7 +13,7 @@ export function lazyOutput(load: () => Promise<Output>): Output {
   const get = (): Promise<Output> => {
     instance ??= load().catch((err: unknown) => {
       instance = undefined;
-      throw err instanceof LogshipError ? err : new LogshipError('OUTPUT_START', `cannot start the output: ${errorMessage(err)}`, { retriable: true, cause: err });
+      throw err instanceof LogshipError ? err : new LogshipError(ErrorCode.OUTPUT_START, `cannot start the output: ${errorMessage(err)}`, { retriable: true, cause: err });
     });
     return instance;
   };

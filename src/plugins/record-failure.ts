@@ -1,4 +1,5 @@
-import { LogshipError, errorCode, errorMessage, isRetriable, RECORD_UNRENDERABLE } from '../core/errors.js';
+import { ErrorCode } from '../core/error-codes.js';
+import { LogshipError, errorCode, errorMessage, isRetriable } from '../core/errors.js';
 import type { ItemFailure } from './types.js';
 
 /**
@@ -7,6 +8,6 @@ import type { ItemFailure } from './types.js';
  * the rest of its batch is delivered. Outputs render each record inside a try and report this.
  */
 export function renderFailure(index: number, err: unknown): ItemFailure {
-  if (err instanceof LogshipError) return { index, retriable: isRetriable(err), code: errorCode(err, RECORD_UNRENDERABLE), reason: err.message };
-  return { index, retriable: false, code: RECORD_UNRENDERABLE, reason: `cannot render the record: ${errorMessage(err)}` };
+  if (err instanceof LogshipError) return { index, retriable: isRetriable(err), code: errorCode(err, ErrorCode.RECORD_UNRENDERABLE), reason: err.message };
+  return { index, retriable: false, code: ErrorCode.RECORD_UNRENDERABLE, reason: `cannot render the record: ${errorMessage(err)}` };
 }

@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import type { Duplex, Readable } from 'node:stream';
 import { LogshipError } from '../core/errors.js';
+import { ErrorCode } from '../core/error-codes.js';
 
 /** What the inputs need to know about a container, taken from inspect (the only reliable source). */
 export interface ContainerInfo {
@@ -172,21 +173,21 @@ export function toLogshipError(err: unknown, what: string): LogshipError {
   if (err instanceof LogshipError) return err;
   const e = err as { statusCode?: number; code?: string; name?: string; message?: string; json?: { message?: string } };
   const detail = e.json?.message ?? e.message ?? String(err);
-  if (e.statusCode === 404) return new LogshipError('CONTAINER_GONE', `${what}: container no longer exists`, { retriable: false, cause: err });
+  if (e.statusCode === 404) return new LogshipError(ErrorCode.CONTAINER_GONE, `${what}: container no longer exists`, { retriable: false, cause: err });
   // logs: "can not get logs from container which is dead or marked for removal"
-  if (e.statusCode === 409 && what.startsWith('logs')) return new LogshipError('CONTAINER_GONE', `${what}: container is being removed`, { retriable: false, cause: err });
-  if (e.statusCode === 501) return new LogshipError('LOGS_UNSUPPORTED', `${what}: ${detail.trim()}`, { retriable: false, cause: err });
-  if (e.name === 'AbortError' || e.code === 'ABORT_ERR') return new LogshipError('ABORTED', `${what}: aborted`, { retriable: false, cause: err });
+  if (e.statusCode === 409 && what.startsWith('logs')) return new LogshipError(ErrorCode.CONTAINER_GONE, `${what}: container is being removed`, { retriable: false, cause: err });
+  if (e.statusCode === 501) return new LogshipError(ErrorCode.LOGS_UNSUPPORTED, `${what}: ${detail.trim()}`, { retriable: false, cause: err });
+  if (e.name === 'AbortError' || e.code === 'ABORT_ERR') return new LogshipError(ErrorCode.ABORTED, `${what}: aborted`, { retriable: false, cause: err });
   if (e.code === 'ENOENT') {
-    return new LogshipError('DOCKER_UNREACHABLE', `${what}: Docker daemon not reachable (ENOENT: no socket there — mount the Docker socket, e.g. -v /var/run/docker.sock:/var/run/docker.sock, or set docker_host)`, { retriable: true, cause: err });
+    return new LogshipError(ErrorCode.DOCKER_UNREACHABLE, `${what}: Docker daemon not reachable (ENOENT: no socket there — mount the Docker socket, e.g. -v /var/run/docker.sock:/var/run/docker.sock, or set docker_host)`, { retriable: true, cause: err });
   }
   if (e.code === 'EACCES') {
-    return new LogshipError('DOCKER_UNREACHABLE', `${what}: Docker daemon not reachable (EACCES: permission denied on the socket — run as root or in the socket's group, e.g. --group-add $(stat -c %g /var/run/docker.sock))`, { retriable: true, cause: err });
+    return new LogshipError(ErrorCode.DOCKER_UNREACHABLE, `${what}: Docker daemon not reachable (EACCES: permission denied on the socket — run as root or in the socket's group, e.g. --group-add $(stat -c %g /var/run/docker.sock))`, { retriable: true, cause: err });
   }
   if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'EPIPE') {
-    return new LogshipError('DOCKER_UNREACHABLE', `${what}: Docker daemon not reachable (${e.code})`, { retriable: true, cause: err });
+    return new LogshipError(ErrorCode.DOCKER_UNREACHABLE, `${what}: Docker daemon not reachable (${e.code})`, { retriable: true, cause: err });
   }
-  return new LogshipError('DOCKER_API', `${what}: ${detail.trim()}`, { retriable: true, cause: err });
+  return new LogshipError(ErrorCode.DOCKER_API, `${what}: ${detail.trim()}`, { retriable: true, cause: err });
 }
 
 /** A health check of the Docker daemon at `host` (the shape of the plugin contract's HealthCheck), for /readyz. */

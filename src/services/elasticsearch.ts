@@ -1,6 +1,7 @@
 import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
 import type { ConnectionOptions } from 'node:tls';
 import { LogshipError } from '../core/errors.js';
+import { ErrorCode, ErrorCodeFamily } from '../core/error-codes.js';
 
 export interface ElasticsearchConnectionOptions {
   hosts: string[];
@@ -24,7 +25,7 @@ export class BulkRequestError extends LogshipError {
     message: string,
     cause?: unknown,
   ) {
-    super(status === undefined ? 'ES_UNREACHABLE' : `ES_HTTP_${status}`, message, { retriable: true, cause });
+    super(status === undefined ? ErrorCode.ES_UNREACHABLE : ErrorCodeFamily.ES_HTTP.code(status), message, { retriable: true, cause });
   }
 }
 

@@ -3,6 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { protocolTypes, type KafkaErrorShape } from './kafka-error-types.js';
 import { LogshipError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { ErrorCode } from '../core/error-codes.js';
 
 const { Kafka, CompressionTypes, logLevel } = kafkajs;
 
@@ -161,14 +162,14 @@ export class KafkaService {
 
 /** Protocol errors that asking again will not change: the records they concern go to the dead letters. */
 const PERMANENT: Record<string, string> = {
-  TOPIC_AUTHORIZATION_FAILED: 'KAFKA_NOT_AUTHORIZED',
-  CLUSTER_AUTHORIZATION_FAILED: 'KAFKA_NOT_AUTHORIZED',
+  TOPIC_AUTHORIZATION_FAILED: ErrorCode.KAFKA_NOT_AUTHORIZED,
+  CLUSTER_AUTHORIZATION_FAILED: ErrorCode.KAFKA_NOT_AUTHORIZED,
   // e.g. "logs.web_1" when "logs.web.1" exists: Kafka refuses names that differ only by . and _
-  INVALID_TOPIC_EXCEPTION: 'KAFKA_INVALID_TOPIC',
-  POLICY_VIOLATION: 'KAFKA_POLICY_VIOLATION',
-  INVALID_REPLICATION_FACTOR: 'KAFKA_INVALID_TOPIC',
-  INVALID_PARTITIONS: 'KAFKA_INVALID_TOPIC',
-  INVALID_CONFIG: 'KAFKA_INVALID_TOPIC',
+  INVALID_TOPIC_EXCEPTION: ErrorCode.KAFKA_INVALID_TOPIC,
+  POLICY_VIOLATION: ErrorCode.KAFKA_POLICY_VIOLATION,
+  INVALID_REPLICATION_FACTOR: ErrorCode.KAFKA_INVALID_TOPIC,
+  INVALID_PARTITIONS: ErrorCode.KAFKA_INVALID_TOPIC,
+  INVALID_CONFIG: ErrorCode.KAFKA_INVALID_TOPIC,
 };
 
 /**
@@ -182,6 +183,6 @@ export function toKafkaError(err: unknown, what: string): LogshipError {
   const permanent = types.find((type) => PERMANENT[type]);
   const detail = types[0] ?? e.message ?? String(err);
   if (permanent) return new LogshipError(PERMANENT[permanent] as string, `kafka ${what}: ${permanent}${e.message && !e.message.includes(permanent) ? ` (${e.message})` : ''}`, { retriable: false, cause: err });
-  if (e.name === 'KafkaJSSASLAuthenticationError') return new LogshipError('KAFKA_AUTHENTICATION', `kafka ${what}: ${e.message ?? detail}`, { retriable: true, cause: err });
-  return new LogshipError('KAFKA_UNAVAILABLE', `kafka ${what}: ${e.message ?? detail}`, { retriable: true, cause: err });
+  if (e.name === 'KafkaJSSASLAuthenticationError') return new LogshipError(ErrorCode.KAFKA_AUTHENTICATION, `kafka ${what}: ${e.message ?? detail}`, { retriable: true, cause: err });
+  return new LogshipError(ErrorCode.KAFKA_UNAVAILABLE, `kafka ${what}: ${e.message ?? detail}`, { retriable: true, cause: err });
 }

@@ -2,6 +2,7 @@ import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogshipError } from '../core/errors.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { ErrorCode } from '../core/error-codes.js';
 
 type Snapshot = () => unknown;
 
@@ -31,7 +32,7 @@ export class CheckpointStore {
     try {
       state = readState(this.path);
     } catch (err) {
-      if (!(err instanceof LogshipError) || err.code !== 'STATE_CORRUPT') throw err;
+      if (!(err instanceof LogshipError) || err.code !== ErrorCode.STATE_CORRUPT) throw err;
       // a torn or garbled file must not stop the shipper: keep it for inspection and start over,
       // with every input resuming from the oldest log still available (duplicates, never a gap)
       const movedTo = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
@@ -94,13 +95,13 @@ function readState(path: string): StateFile | undefined {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new LogshipError('STATE_UNREADABLE', `cannot read ${path}: ${(err as Error).message}`, { retriable: false });
+    throw new LogshipError(ErrorCode.STATE_UNREADABLE, `cannot read ${path}: ${(err as Error).message}`, { retriable: false });
   }
   try {
     const state = JSON.parse(text) as StateFile;
     if (state.version !== 1 || typeof state.entries !== 'object') throw new Error('unknown format');
     return state;
   } catch (err) {
-    throw new LogshipError('STATE_CORRUPT', `${path} is not a logship state file (${(err as Error).message})`, { retriable: false });
+    throw new LogshipError(ErrorCode.STATE_CORRUPT, `${path} is not a logship state file (${(err as Error).message})`, { retriable: false });
   }
 }

@@ -3,6 +3,7 @@ import type { LogRecord } from '../core/record.js';
 import { normalizeParsedTimestamp, PARSED_TIME_RANGE } from './parsed-timestamp.js';
 import { getField, setField, splitPath } from './fields.js';
 import { LOGSHIP_FIELDS, fitsField, type OverwritableField } from './logship-fields.js';
+import { METRIC } from '../core/metric-names.js';
 
 export interface ParserOptions {
   field: string;
@@ -31,7 +32,7 @@ export class ParseResult {
   private readonly overwritable: ReadonlySet<string>;
 
   constructor(options: ParserOptions, metrics: Metrics, id: string) {
-    this.errors = metrics.counter('parse_errors_total', { transform: id });
+    this.errors = metrics.counter(METRIC.PARSE_ERRORS_TOTAL, { transform: id });
     this.target = splitPath(options.target);
     this.timestampPath = options.timestamp_field ? splitPath(options.timestamp_field) : undefined;
     this.timestampKey = options.timestamp_field;

@@ -8,6 +8,7 @@ import type { ContainerEvent, ContainerInfo, DockerService, ListedContainer } fr
 import type { ContainerFilter } from './container-filter.js';
 import { containerMeta } from './container-meta.js';
 import { ownContainerId } from './self-container.js';
+import { METRIC } from '../../core/metric-names.js';
 
 export interface DiscoveryContext {
   docker: DockerService;
@@ -123,7 +124,7 @@ export class Discovery {
       } catch (err) {
         void subscription.then(({ stream }) => stream.destroy(), () => undefined);
         if (signal.aborted) return;
-        metrics.inc('docker_errors_total', { input: inputId });
+        metrics.inc(METRIC.DOCKER_ERRORS_TOTAL, { input: inputId });
         if (!down) logger.warn(`${inputType}: cannot reach the Docker daemon at ${redactUrls(this.ctx.address)} (${errorMessage(err)}); retrying with backoff`);
         down = true;
         await sleep(backoff.nextDelayMs(), signal);

@@ -8,6 +8,7 @@ import { watchRunning, type Discovery, type RunningContainer } from '../docker/d
 import { MissingTools } from '../docker/missing-tool.js';
 import { ExecSession, type ExecContext } from './exec-session.js';
 import { DEFAULT_INTERVAL_MS, type DockerExecConfig } from './schema.js';
+import { METRIC } from '../../core/metric-names.js';
 
 interface ExecCheckpoint {
   /** Interval mode: epoch ms of each container's last run start, so a restart keeps the rhythm. */
@@ -39,7 +40,7 @@ export class DockerExecInput implements Input {
     this.missingTools = new MissingTools('docker_exec', plugin.logger, 'not running the command in this container until it restarts');
     this.restored = plugin.checkpoints.restore<ExecCheckpoint>(this.key)?.last_started_at ?? {};
     plugin.checkpoints.register(this.key, () => this.checkpoint());
-    plugin.metrics.gauge('exec_sessions', { input: plugin.id }, () => [...this.sessions.values()].filter((s) => s.running).length);
+    plugin.metrics.gauge(METRIC.EXEC_SESSIONS, { input: plugin.id }, () => [...this.sessions.values()].filter((s) => s.running).length);
   }
 
   private get key(): string {
@@ -59,7 +60,7 @@ export class DockerExecInput implements Input {
       host: deepFreeze({ name: this.plugin.hostName }),
       logger,
       metrics,
-      records: metrics.counter('input_records_total', { input: id }),
+      records: metrics.counter(METRIC.INPUT_RECORDS_TOTAL, { input: id }),
       signal: this.abort.signal,
       missingTool: (containerId, tool) => this.missingTools.report(containerId, this.sessions.get(containerId)?.image, tool),
     };

@@ -15,6 +15,7 @@ import { ByteLineSplitter } from '../docker/line-splitter.js';
 import { displayCommand, execCommand, execNotice } from './exec-script.js';
 import { firstRunAt, nextRunAt } from './schedule.js';
 import type { DockerExecConfig } from './schema.js';
+import { METRIC } from '../../core/metric-names.js';
 
 export interface ExecContext {
   /** The input's `tag` template, when it has one. */
@@ -74,7 +75,7 @@ export class ExecSession {
     this.command = displayCommand(ctx.config.command);
     this.execField = deepFreeze({ command: this.command });
     this.tag = containerTag('exec', meta.name);
-    this.execCreated = ctx.metrics.counter('exec_created_total', { input: ctx.inputId, container: containerId.slice(0, 12) });
+    this.execCreated = ctx.metrics.counter(METRIC.EXEC_CREATED_TOTAL, { input: ctx.inputId, container: containerId.slice(0, 12) });
   }
 
   get image(): string {
@@ -140,7 +141,7 @@ export class ExecSession {
       retry.reset();
       const next = nextRunAt(startedAt, Date.now(), interval);
       if (next.skipped) {
-        this.ctx.metrics.inc('exec_runs_skipped_total', { input: this.ctx.inputId }, next.skipped);
+        this.ctx.metrics.inc(METRIC.EXEC_RUNS_SKIPPED_TOTAL, { input: this.ctx.inputId }, next.skipped);
         this.ctx.logger.warn(this.logFields(), `docker_exec: run took longer than the interval; skipped ${next.skipped} run(s) so that runs never overlap`);
       }
       at = next.at;
@@ -217,7 +218,7 @@ export class ExecSession {
   private recordExit(result: RunResult): void {
     const code = result.exitCode;
     const labels = { input: this.ctx.inputId, exit_code: String(code ?? 'unknown') };
-    this.ctx.metrics.inc('exec_exits_total', labels);
+    this.ctx.metrics.inc(METRIC.EXEC_EXITS_TOTAL, labels);
     const how = result.timedOut ? `timed out after ${result.durationMs} ms and was stopped` : `exited with code ${code ?? 'unknown'} after ${result.durationMs} ms`;
     const quiet = code === 0 || (code === CONTAINER_STOPPED && !result.timedOut);
     this.ctx.logger[quiet ? 'debug' : 'warn']({ ...this.logFields(), exit_code: code }, `docker_exec: ${this.command} ${how}`);

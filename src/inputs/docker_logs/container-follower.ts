@@ -10,6 +10,8 @@ import { worthReading, type Follower, type KickReason } from './follower-context
 import { FrameDemuxer } from './frame-demuxer.js';
 import type { LogMessage, MessageParser } from './log-message.js';
 import { TtyParser } from './tty-parser.js';
+import { METRIC } from '../../core/metric-names.js';
+import { ErrorCode } from '../../core/error-codes.js';
 
 type FollowerState = 'new' | 'active' | 'ignored' | 'gone';
 
@@ -82,7 +84,7 @@ export class ContainerFollower extends FollowerBase implements Follower {
         early?.catch(() => undefined);
         const info = await docker.inspect(this.id).catch(async (err: unknown) => {
           // auto-removed before inspect answered, but the early request may hold its whole log
-          if (early && this.seen && err instanceof LogshipError && err.code === 'CONTAINER_GONE') return this.vanished(this.seen);
+          if (early && this.seen && err instanceof LogshipError && err.code === ErrorCode.CONTAINER_GONE) return this.vanished(this.seen);
           await early?.then((s) => s.destroy(), () => undefined);
           throw err;
         });
@@ -125,9 +127,9 @@ export class ContainerFollower extends FollowerBase implements Follower {
         this.earlyOpen = false;
         this.prefetch = undefined;
         if (signal.aborted) return;
-        if (err instanceof LogshipError && err.code === 'CONTAINER_GONE') {
+        if (err instanceof LogshipError && err.code === ErrorCode.CONTAINER_GONE) {
           if (this.lines.newestRead === undefined && this.state !== 'ignored') {
-            this.ctx.metrics.inc('docker_logs_containers_missed_total', { input: this.ctx.inputId });
+            this.ctx.metrics.inc(METRIC.DOCKER_LOGS_CONTAINERS_MISSED_TOTAL, { input: this.ctx.inputId });
             this.ctx.logger.warn({ container: this.id.slice(0, 12) }, `docker_logs: container was removed before its log could be read (${errorMessage(err)})`);
           }
           this.state = 'gone';
@@ -153,7 +155,7 @@ export class ContainerFollower extends FollowerBase implements Follower {
    */
   private reportIfVanished(info: ContainerInfo): void {
     if (!info.autoRemove || this.lines.newestRead !== undefined) return;
-    this.ctx.metrics.inc('docker_logs_containers_missed_total', { input: this.ctx.inputId });
+    this.ctx.metrics.inc(METRIC.DOCKER_LOGS_CONTAINERS_MISSED_TOTAL, { input: this.ctx.inputId });
     this.ctx.logger.warn({ container: this.id.slice(0, 12) }, 'docker_logs: container was removed before its log could be read (auto-removed; its log read back empty)');
   }
 
@@ -259,7 +261,7 @@ export class ContainerFollower extends FollowerBase implements Follower {
       return followed && info.running;
     } catch (err) {
       // removed: it writes no more
-      if (joining && err instanceof LogshipError && err.code === 'CONTAINER_GONE') this.lines.endPartialLines();
+      if (joining && err instanceof LogshipError && err.code === ErrorCode.CONTAINER_GONE) this.lines.endPartialLines();
       throw err;
     } finally {
       this.abandonPartialLines();
@@ -279,7 +281,7 @@ export class ContainerFollower extends FollowerBase implements Follower {
   }
 
   private invalid(reason: string): void {
-    this.ctx.metrics.inc('docker_logs_invalid_frames_total', { input: this.ctx.inputId });
+    this.ctx.metrics.inc(METRIC.DOCKER_LOGS_INVALID_FRAMES_TOTAL, { input: this.ctx.inputId });
     this.ctx.logger.debug({ container: this.id.slice(0, 12) }, `docker_logs: ${reason}`);
   }
 }
@@ -303,5 +305,5 @@ async function readAll(stream: Readable): Promise<Buffer[]> {
 
 function toReadError(err: unknown): LogshipError {
   if (err instanceof LogshipError) return err;
-  return new LogshipError('DOCKER_STREAM', `log stream broke: ${errorMessage(err)}`, { retriable: true, cause: err });
+  return new LogshipError(ErrorCode.DOCKER_STREAM, `log stream broke: ${errorMessage(err)}`, { retriable: true, cause: err });
 }

@@ -11,6 +11,7 @@ import { ContainerFollower } from './container-follower.js';
 import { FileFollower } from './file-follower.js';
 import type { Follower, FollowerContext, KickReason } from './follower-context.js';
 import type { DockerLogsConfig } from './schema.js';
+import { METRIC } from '../../core/metric-names.js';
 
 /** While the event subscription is open (or still pending), the followed set is also reconciled this often. */
 const RECONCILE_INTERVAL_MS = 30_000;
@@ -60,7 +61,7 @@ export class DockerLogsInput implements Input {
       },
     );
     for (const mode of ['api', 'file'] as const) {
-      context.metrics.gauge('docker_logs_containers_followed', { input: context.id, mode }, () => [...this.followers.values()].filter((f) => f.following && f.mode === mode).length);
+      context.metrics.gauge(METRIC.DOCKER_LOGS_CONTAINERS_FOLLOWED, { input: context.id, mode }, () => [...this.followers.values()].filter((f) => f.following && f.mode === mode).length);
     }
   }
 
@@ -70,7 +71,7 @@ export class DockerLogsInput implements Input {
     if (containers === undefined) return valid;
     if (typeof containers !== 'object' || containers === null) {
       this.context.logger.error('docker_logs: the checkpoint is malformed; every container is read from its oldest available log');
-      this.context.metrics.inc('checkpoint_entries_invalid_total', { input: this.context.id });
+      this.context.metrics.inc(METRIC.CHECKPOINT_ENTRIES_INVALID_TOTAL, { input: this.context.id });
       return valid;
     }
     for (const [id, entry] of Object.entries(containers)) {
@@ -78,7 +79,7 @@ export class DockerLogsInput implements Input {
       if (checkpoint) valid[id] = checkpoint;
       else {
         this.context.logger.error({ container: id }, `docker_logs: the checkpoint of container ${id.slice(0, 12)} is malformed; reading it from its oldest available log`);
-        this.context.metrics.inc('checkpoint_entries_invalid_total', { input: this.context.id });
+        this.context.metrics.inc(METRIC.CHECKPOINT_ENTRIES_INVALID_TOTAL, { input: this.context.id });
       }
     }
     return valid;
@@ -100,10 +101,10 @@ export class DockerLogsInput implements Input {
       logger: this.context.logger,
       metrics: this.context.metrics,
       counters: {
-        records: this.context.metrics.counter('input_records_total', { input: this.context.id }),
-        bytes: this.context.metrics.counter('input_bytes_total', { input: this.context.id }),
-        repeatedSkipped: this.context.metrics.counter('docker_logs_repeated_skipped_total', { input: this.context.id }),
-        truncated: this.context.metrics.counter('docker_logs_truncated_total', { input: this.context.id }),
+        records: this.context.metrics.counter(METRIC.INPUT_RECORDS_TOTAL, { input: this.context.id }),
+        bytes: this.context.metrics.counter(METRIC.INPUT_BYTES_TOTAL, { input: this.context.id }),
+        repeatedSkipped: this.context.metrics.counter(METRIC.DOCKER_LOGS_REPEATED_SKIPPED_TOTAL, { input: this.context.id }),
+        truncated: this.context.metrics.counter(METRIC.DOCKER_LOGS_TRUNCATED_TOTAL, { input: this.context.id }),
       },
       signal: this.abort.signal,
       firstSince: () => (this.config.start_at === 'end' ? startedAt : '1970-01-01T00:00:00.000000000Z'),
@@ -167,7 +168,7 @@ export class DockerLogsInput implements Input {
   private fallBack(id: string, reason: string, kick: KickReason, why: 'unreadable' | 'vanished'): void {
     if (!this.followerContext || this.abort.signal.aborted) return;
     const { logger } = this.context;
-    if (why === 'unreadable') this.context.metrics.inc('docker_logs_file_fallbacks_total', { input: this.context.id });
+    if (why === 'unreadable') this.context.metrics.inc(METRIC.DOCKER_LOGS_FILE_FALLBACKS_TOTAL, { input: this.context.id });
     if (why === 'unreadable' && !this.fellBack) {
       this.fellBack = true;
       logger.warn(`docker_logs: reading containers through the Docker API, not their json-file logs: ${reason} — mount the host's /var/lib/docker/containers read-only (logs_dir if elsewhere) for file mode`);

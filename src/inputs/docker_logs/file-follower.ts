@@ -9,6 +9,8 @@ import { earliest, type ContainerCheckpoint, type FilePosition } from './checkpo
 import { EPOCH, FollowerBase } from './follower-base.js';
 import { worthReading, type Follower, type KickReason } from './follower-context.js';
 import { JsonFileTailer } from './json-file/json-file-tailer.js';
+import { METRIC } from '../../core/metric-names.js';
+import { ErrorCode } from '../../core/error-codes.js';
 
 type State = 'new' | 'active' | 'ignored' | 'gone' | 'handed-over';
 
@@ -83,7 +85,7 @@ export class FileFollower extends FollowerBase implements Follower {
               this.reportMissed(problem.reason);
               this.state = 'ignored';
             } else {
-              this.ctx.metrics.inc('docker_logs_file_unreadable_total', { input: this.ctx.inputId });
+              this.ctx.metrics.inc(METRIC.DOCKER_LOGS_FILE_UNREADABLE_TOTAL, { input: this.ctx.inputId });
               this.ctx.logger.error({ container: this.id.slice(0, 12) }, `docker_logs: cannot read container ${info.name} in mode file: ${problem.reason}; skipping it (the other containers go on) — mount the log folder or use mode: auto`);
               this.state = 'ignored';
             }
@@ -115,7 +117,7 @@ export class FileFollower extends FollowerBase implements Follower {
         backoff.reset();
       } catch (err) {
         if (signal.aborted) return;
-        if (err instanceof LogshipError && err.code === 'CONTAINER_GONE') {
+        if (err instanceof LogshipError && err.code === ErrorCode.CONTAINER_GONE) {
           if (this.state === 'new' && this.ctx.mode === 'auto') {
             // gone before its log file could be opened (an auto-removed container that lived
             // milliseconds): the API reader asks for the log at once and reports it if that fails
@@ -141,7 +143,7 @@ export class FileFollower extends FollowerBase implements Follower {
   }
 
   private reportMissed(reason: string): void {
-    this.ctx.metrics.inc('docker_logs_containers_missed_total', { input: this.ctx.inputId });
+    this.ctx.metrics.inc(METRIC.DOCKER_LOGS_CONTAINERS_MISSED_TOTAL, { input: this.ctx.inputId });
     this.ctx.logger.warn({ container: this.id.slice(0, 12) }, `docker_logs: container was removed before its log could be read (${reason})`);
   }
 
@@ -176,7 +178,7 @@ export class FileFollower extends FollowerBase implements Follower {
       },
       waitForSpace: () => this.ctx.sink.waitForRoom(),
       onInvalid: (reason) => {
-        this.ctx.metrics.inc('docker_logs_invalid_frames_total', { input: this.ctx.inputId });
+        this.ctx.metrics.inc(METRIC.DOCKER_LOGS_INVALID_FRAMES_TOTAL, { input: this.ctx.inputId });
         this.ctx.logger.debug({ container: this.id.slice(0, 12) }, `docker_logs: ${reason}`);
       },
     });

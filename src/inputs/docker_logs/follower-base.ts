@@ -6,6 +6,7 @@ import { containerMeta, containerTag } from '../docker/container-meta.js';
 import type { ContainerCheckpoint } from './checkpoint.js';
 import { ContainerLines } from './container-lines.js';
 import type { FollowerContext, KickReason } from './follower-context.js';
+import { METRIC } from '../../core/metric-names.js';
 
 export const EPOCH = '1970-01-01T00:00:00.000000000Z';
 
@@ -87,7 +88,7 @@ export abstract class FollowerBase {
   }
 
   private failed(err: unknown): void {
-    this.ctx.metrics.inc('docker_errors_total', { input: this.ctx.inputId });
+    this.ctx.metrics.inc(METRIC.DOCKER_ERRORS_TOTAL, { input: this.ctx.inputId });
     if (this.failing) return;
     this.failing = true;
     this.ctx.logger.warn({ container: this.id.slice(0, 12), code: (err as LogshipError).code }, `docker_logs: reading failed, retrying with backoff: ${errorMessage(err)}`);

@@ -10,6 +10,7 @@ import { MissingTools } from '../docker/missing-tool.js';
 import { labelPaths } from './label-paths.js';
 import type { DockerTailConfig } from './schema.js';
 import { TailSession, type FilePosition, type TailContext } from './tail-session.js';
+import { METRIC } from '../../core/metric-names.js';
 
 interface TailCheckpoint {
   containers: Record<string, Record<string, FilePosition>>;
@@ -46,7 +47,7 @@ export class DockerTailInput implements Input {
     this.missingTools = new MissingTools('docker_tail', plugin.logger, 'cannot follow files in this container until it restarts');
     this.restored = plugin.checkpoints.restore<TailCheckpoint>(this.key)?.containers ?? {};
     plugin.checkpoints.register(this.key, () => this.checkpoint());
-    plugin.metrics.gauge('docker_tail_sessions', { input: plugin.id }, () => [...this.sessions.values()].reduce((n, m) => n + m.size, 0));
+    plugin.metrics.gauge(METRIC.DOCKER_TAIL_SESSIONS, { input: plugin.id }, () => [...this.sessions.values()].reduce((n, m) => n + m.size, 0));
   }
 
   private get key(): string {
@@ -61,10 +62,10 @@ export class DockerTailInput implements Input {
       host: deepFreeze({ name: this.plugin.hostName }),
       maxLineBytes: this.config.max_line_bytes,
       logger,
-      records: metrics.counter('input_records_total', { input: id }),
-      unread: metrics.counter('docker_tail_unread_total', { input: id }),
+      records: metrics.counter(METRIC.INPUT_RECORDS_TOTAL, { input: id }),
+      unread: metrics.counter(METRIC.DOCKER_TAIL_UNREAD_TOTAL, { input: id }),
       execCreated: (containerId) => {
-        metrics.inc('exec_created_total', { input: id, container: containerId.slice(0, 12) });
+        metrics.inc(METRIC.EXEC_CREATED_TOTAL, { input: id, container: containerId.slice(0, 12) });
         logger.debug({ container: containerId.slice(0, 12) }, 'docker_tail: exec created');
       },
       missingTool: (containerId, tool) => this.missingTools.report(containerId, this.metas.get(containerId)?.image.name, tool),

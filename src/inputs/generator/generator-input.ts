@@ -6,6 +6,7 @@ import { nowTimestamp } from '../../core/timestamp.js';
 import { Backpressure } from '../../plugins/backpressure.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import type { GeneratorConfig } from './schema.js';
+import { METRIC } from '../../core/metric-names.js';
 
 /**
  * Synthetic records for benchmarks and trying out outputs: numbered messages of a fixed size from
@@ -38,7 +39,7 @@ export class GeneratorInput implements Input {
     );
     const tags = metas.map((m) => `generator.${m.name}`);
     const padding = 'x'.repeat(size);
-    const records = this.context.metrics.counter('input_records_total', { input: this.context.id });
+    const records = this.context.metrics.counter(METRIC.INPUT_RECORDS_TOTAL, { input: this.context.id });
     const started = Date.now();
     for (let n = 1; (count === 0 || n <= count) && !this.abort.signal.aborted; n += 1) {
       const prefix = `${n} `;

@@ -1,4 +1,5 @@
 import type { BulkItemResult } from '../../services/elasticsearch.js';
+import { ErrorCode, ErrorCodeFamily } from '../../core/error-codes.js';
 
 export type ItemDecision = { action: 'delivered' } | { action: 'retry'; reason: string } | { action: 'reject'; code: string; reason: string };
 
@@ -13,11 +14,11 @@ export function decideBulkItem(item: BulkItemResult, op: 'index' | 'create'): It
   if (status >= 200 && status < 300) return { action: 'delivered' };
   if (status === 409 && op === 'create') return { action: 'delivered' };
   if (status === 429 || status >= 500 || item.errorType === 'cluster_block_exception') return { action: 'retry', reason: detail };
-  if (status === 413) return { action: 'reject', code: 'ES_DOCUMENT_TOO_LARGE', reason: detail };
+  if (status === 413) return { action: 'reject', code: ErrorCode.ES_DOCUMENT_TOO_LARGE, reason: detail };
   if (item.errorType === 'mapper_parsing_exception' || item.errorType === 'document_parsing_exception' || item.errorType === 'illegal_argument_exception') {
-    return { action: 'reject', code: 'ES_MAPPING_REJECTED', reason: detail };
+    return { action: 'reject', code: ErrorCode.ES_MAPPING_REJECTED, reason: detail };
   }
-  if (status >= 400) return { action: 'reject', code: `ES_REJECTED_${status}`, reason: detail };
+  if (status >= 400) return { action: 'reject', code: ErrorCodeFamily.ES_REJECTED.code(status), reason: detail };
   return { action: 'retry', reason: detail };
 }
 
@@ -32,8 +33,8 @@ export function decideBulkRequest(status: number | undefined, documents: number)
   if (status === 413 || status === 400) {
     if (documents > 1) return { action: 'split' };
     return status === 413
-      ? { action: 'reject', code: 'ES_DOCUMENT_TOO_LARGE', reason: 'the document alone is larger than http.max_content_length' }
-      : { action: 'reject', code: 'ES_REQUEST_REJECTED', reason: 'Elasticsearch refused the request (400) with only this document in it' };
+      ? { action: 'reject', code: ErrorCode.ES_DOCUMENT_TOO_LARGE, reason: 'the document alone is larger than http.max_content_length' }
+      : { action: 'reject', code: ErrorCode.ES_REQUEST_REJECTED, reason: 'Elasticsearch refused the request (400) with only this document in it' };
   }
   return { action: 'retry' };
 }

@@ -12,6 +12,8 @@ import { BulkRequestError, ElasticsearchService, type ElasticsearchConnectionOpt
 import { decideBulkItem, decideBulkRequest } from './bulk-decision.js';
 import { compileIndexName, indexPattern, sanitizeIndexName } from './index-name.js';
 import type { ElasticsearchConfig } from './schema.js';
+import { METRIC } from '../../core/metric-names.js';
+import { ErrorCode, ErrorCodeFamily } from '../../core/error-codes.js';
 
 /** One bulk operation: its place in the batch and its two NDJSON lines. */
 interface Operation {
@@ -75,7 +77,7 @@ export class ElasticsearchOutput implements Output {
           this.context.logger.warn(`elasticsearch: index template not installed (${errorMessage(err)}); writing without it — set install_template: false, or template_name`);
         } else {
           const reason = `cannot install the index template: ${errorMessage(err)}`;
-          return { failures: batch.map((_, index) => ({ index, retriable: true, code: 'ES_TEMPLATE', reason })) };
+          return { failures: batch.map((_, index) => ({ index, retriable: true, code: ErrorCode.ES_TEMPLATE, reason })) };
         }
       }
     }
@@ -138,7 +140,7 @@ export class ElasticsearchOutput implements Output {
       } else if (decision.action === 'reject') {
         for (const operation of chunk) refusals.push({ operation, code: decision.code, reason: decision.reason });
       } else {
-        const code = err instanceof LogshipError ? err.code : 'ES_UNREACHABLE';
+        const code = err instanceof LogshipError ? err.code : ErrorCode.ES_UNREACHABLE;
         for (const o of chunk) failures.push({ index: o.index, retriable: true, code, reason: errorMessage(err) });
       }
       return;
@@ -149,12 +151,12 @@ export class ElasticsearchOutput implements Output {
       const decision = decideBulkItem(result, operation.op);
       if (decision.action === 'retry') {
         retried += 1;
-        failures.push({ index: operation.index, retriable: true, code: `ES_ITEM_${result.status}`, reason: decision.reason });
+        failures.push({ index: operation.index, retriable: true, code: ErrorCodeFamily.ES_ITEM.code(result.status), reason: decision.reason });
       } else if (decision.action === 'reject') {
         refusals.push({ operation, code: decision.code, reason: decision.reason });
       }
     });
-    if (retried) this.context.metrics.inc('elasticsearch_items_retried_total', { output: this.context.id }, retried);
+    if (retried) this.context.metrics.inc(METRIC.ELASTICSEARCH_ITEMS_RETRIED_TOTAL, { output: this.context.id }, retried);
   }
 
   /** Refused documents go to the dead-letter index when there is one; what it does not take goes to the file. */
@@ -179,7 +181,7 @@ export class ElasticsearchOutput implements Output {
         if (status >= 200 && status < 300) stored += 1;
         else toFile(r);
       });
-      this.context.metrics.inc('elasticsearch_dead_letter_index_total', { output: this.context.id }, stored);
+      this.context.metrics.inc(METRIC.ELASTICSEARCH_DEAD_LETTER_INDEX_TOTAL, { output: this.context.id }, stored);
       if (stored) this.context.logger.error({ dead_letter_index: index }, `elasticsearch: ${stored} documents refused for good (${refusals[0]?.reason}); stored in the dead-letter index`);
     } catch {
       refusals.forEach(toFile);

@@ -10,6 +10,8 @@ import { renderFailure } from '../../plugins/record-failure.js';
 import type { ItemFailure, Output, PluginContext } from '../../plugins/types.js';
 import { ReplayFilter } from './replay-filter.js';
 import type { FileConfig } from './schema.js';
+import { METRIC } from '../../core/metric-names.js';
+import { ErrorCode } from '../../core/error-codes.js';
 
 /** Committed state of the file at the same instant as the inputs' checkpoints. */
 interface FileCommit {
@@ -111,7 +113,7 @@ export class FileOutput implements Output {
       // encoded straight into one reused buffer: a quarter of the cost of joining the batch's text first
       lines.appendText(line);
     }
-    if (skipped) this.metrics.inc('file_replayed_lines_skipped_total', { output: this.context.id }, skipped);
+    if (skipped) this.metrics.inc(METRIC.FILE_REPLAYED_LINES_SKIPPED_TOTAL, { output: this.context.id }, skipped);
     if (this.replay?.size === 0) this.replay = undefined;
     if (lines.byteLength === 0) return { failures };
     const buffer = lines.bytes();
@@ -126,7 +128,7 @@ export class FileOutput implements Output {
       } catch {
         // the file is unusable; the retry will report it
       }
-      throw new LogshipError('FILE_WRITE', `cannot write ${this.config.path}: ${(err as Error).message}`, { retriable: true, cause: err });
+      throw new LogshipError(ErrorCode.FILE_WRITE, `cannot write ${this.config.path}: ${(err as Error).message}`, { retriable: true, cause: err });
     }
     this.forgetSettled();
     this.unsettled.push({ start: this.committedSize, events: batch });
@@ -144,7 +146,7 @@ export class FileOutput implements Output {
     try {
       fd = openSync(this.config.path, 'a+', 0o644);
     } catch (err) {
-      throw new LogshipError('FILE_OPEN', `cannot open ${this.config.path}: ${(err as Error).message}`, { retriable: false, cause: err });
+      throw new LogshipError(ErrorCode.FILE_OPEN, `cannot open ${this.config.path}: ${(err as Error).message}`, { retriable: false, cause: err });
     }
     const stat = fstatSync(fd);
     this.dev = stat.dev;

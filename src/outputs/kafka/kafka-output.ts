@@ -1,7 +1,7 @@
 import kafkajs from '../../services/kafkajs.js';
 import PQueue from 'p-queue';
 import { tlsConnectionOptions } from '../../plugins/options/tls.js';
-import { LogshipError, RECORD_UNRENDERABLE, errorMessage, isRecordError } from '../../core/errors.js';
+import { LogshipError, errorMessage, isRecordError } from '../../core/errors.js';
 import type { PipelineEvent } from '../../core/record.js';
 import { boundedMemo } from '../../core/bounded-memo.js';
 import { chunksBySize } from '../../core/chunks.js';
@@ -16,6 +16,8 @@ import type { KafkaConfig } from './schema.js';
 import { LaneOrder } from './lane-order.js';
 import { decideSendFailure, type KafkaFailure } from './send-decision.js';
 import { sanitizeTopic } from './topic-name.js';
+import { METRIC } from '../../core/metric-names.js';
+import { ErrorCode } from '../../core/error-codes.js';
 
 const { Partitioners } = kafkajs;
 
@@ -87,7 +89,7 @@ export class KafkaOutput implements Output {
           count = await this.partitionCount(topic);
           return false;
         } catch (err) {
-          failure = err instanceof LogshipError ? err : new LogshipError('KAFKA_UNAVAILABLE', errorMessage(err), { retriable: true });
+          failure = err instanceof LogshipError ? err : new LogshipError(ErrorCode.KAFKA_UNAVAILABLE, errorMessage(err), { retriable: true });
           return failure.retriable;
         }
       });
@@ -95,7 +97,7 @@ export class KafkaOutput implements Output {
         sends.push(...this.partitionLanes(topic, outgoing, count).map((lane) => this.sendLaneInOrder(lane, retry, failures)));
         continue;
       }
-      const code = failure?.code ?? 'KAFKA_PARTITION_WAITING';
+      const code = failure?.code ?? ErrorCode.KAFKA_PARTITION_WAITING;
       const reason = failure?.message ?? `topic ${topic}: held back until its earlier records are delivered`;
       for (const o of outgoing) failures.push({ index: o.index, retriable: failure?.retriable ?? true, code, reason });
     }
@@ -122,7 +124,7 @@ export class KafkaOutput implements Output {
     const valueBytes = Buffer.byteLength(value);
     const bytes = valueBytes + (key === '' ? 0 : Buffer.byteLength(key));
     if (bytes > this.config.max_message_bytes) {
-      failures.push({ index, retriable: false, code: 'KAFKA_MESSAGE_TOO_LARGE', reason: `message of ${bytes} bytes is larger than max_message_bytes (${this.config.max_message_bytes})` });
+      failures.push({ index, retriable: false, code: ErrorCode.KAFKA_MESSAGE_TOO_LARGE, reason: `message of ${bytes} bytes is larger than max_message_bytes (${this.config.max_message_bytes})` });
       return;
     }
     const headers: Record<string, string> = {};
@@ -160,7 +162,7 @@ export class KafkaOutput implements Output {
     });
     if (outcome === 'held') {
       const reason = `topic ${lane.topic} partition ${lane.partition}: held back until earlier records of the partition are delivered`;
-      for (const o of lane.messages) failures.push({ index: o.index, retriable: true, code: 'KAFKA_PARTITION_WAITING', reason });
+      for (const o of lane.messages) failures.push({ index: o.index, retriable: true, code: ErrorCode.KAFKA_PARTITION_WAITING, reason });
     } else failures.push(...laneFailures);
   }
 
@@ -190,7 +192,7 @@ export class KafkaOutput implements Output {
   private prepare(lane: Lane, chunk: Outgoing[]): Promise<PreparedMessages | Error> {
     return prepareMessages(lane.partition, chunk.map((o) => o.message), this.config.compression).catch((err: unknown) => {
       // a record the encoder cannot take fails the same way every time: not a broker's failure
-      if (isRecordError(err)) return new LogshipError(RECORD_UNRENDERABLE, `cannot encode the record: ${errorMessage(err)}`, { retriable: false, cause: err });
+      if (isRecordError(err)) return new LogshipError(ErrorCode.RECORD_UNRENDERABLE, `cannot encode the record: ${errorMessage(err)}`, { retriable: false, cause: err });
       return err instanceof Error ? err : new Error(String(err));
     });
   }
@@ -217,7 +219,7 @@ export class KafkaOutput implements Output {
         return undefined;
       }
       this.partitions.delete(topic);
-      const failure = { index: 0, retriable: true, code: 'KAFKA_UNAVAILABLE', reason: `topic ${topic}: ${errorMessage(err)}` };
+      const failure = { index: 0, retriable: true, code: ErrorCode.KAFKA_UNAVAILABLE, reason: `topic ${topic}: ${errorMessage(err)}` };
       for (const o of chunk) failures.push({ ...failure, index: o.index });
       return failure;
     }
@@ -247,11 +249,11 @@ export class KafkaOutput implements Output {
     if (count === undefined && this.config.create_topics) {
       await this.kafka.createTopic(topic, this.config.topic_partitions, this.config.topic_replication_factor);
       this.context.logger.info({ topic, partitions: this.config.topic_partitions }, `kafka: created topic ${topic}`);
-      this.context.metrics.inc('kafka_topics_created_total', { output: this.context.id });
+      this.context.metrics.inc(METRIC.KAFKA_TOPICS_CREATED_TOTAL, { output: this.context.id });
       count = await this.kafka.partitionCount(topic);
     }
     this.partitions.set(topic, { count, checkedAt: Date.now() });
-    if (count === undefined) throw this.config.create_topics ? new LogshipError('KAFKA_UNAVAILABLE', `topic ${topic} was created but has no partitions yet`, { retriable: true }) : missingTopic(topic);
+    if (count === undefined) throw this.config.create_topics ? new LogshipError(ErrorCode.KAFKA_UNAVAILABLE, `topic ${topic} was created but has no partitions yet`, { retriable: true }) : missingTopic(topic);
     return count;
   }
 }
@@ -263,7 +265,7 @@ function messageText(message: unknown): string {
 }
 
 function missingTopic(topic: string): LogshipError {
-  return new LogshipError('KAFKA_UNKNOWN_TOPIC', `topic ${topic} does not exist and create_topics is false — create it, or set create_topics: true`, { retriable: false });
+  return new LogshipError(ErrorCode.KAFKA_UNKNOWN_TOPIC, `topic ${topic} does not exist and create_topics is false — create it, or set create_topics: true`, { retriable: false });
 }
 
 function connectionOptions(config: KafkaConfig): KafkaConnectionOptions {

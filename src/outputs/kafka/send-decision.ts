@@ -1,5 +1,5 @@
-import { RECORD_UNRENDERABLE } from '../../core/errors.js';
 import { protocolTypes, type KafkaErrorShape } from '../../services/kafka-error-types.js';
+import { ErrorCode } from '../../core/error-codes.js';
 
 /** What to do with messages the broker did not take, decided from the error alone. */
 export type SendDecision =
@@ -15,16 +15,16 @@ export interface KafkaFailure extends KafkaErrorShape {
 }
 
 const REJECTED: Record<string, { code: string; reason: string }> = {
-  MESSAGE_TOO_LARGE: { code: 'KAFKA_MESSAGE_TOO_LARGE', reason: "larger than the broker's or topic's message size limit (message.max.bytes / max.message.bytes)" },
-  RECORD_LIST_TOO_LARGE: { code: 'KAFKA_MESSAGE_TOO_LARGE', reason: "larger than the broker's or topic's message size limit" },
-  TOPIC_AUTHORIZATION_FAILED: { code: 'KAFKA_NOT_AUTHORIZED', reason: 'not authorized to write to the topic' },
-  CLUSTER_AUTHORIZATION_FAILED: { code: 'KAFKA_NOT_AUTHORIZED', reason: 'not authorized by the cluster (idempotent producers need IDEMPOTENT_WRITE)' },
-  INVALID_TOPIC_EXCEPTION: { code: 'KAFKA_INVALID_TOPIC', reason: 'the topic name is not valid' },
-  INVALID_RECORD: { code: 'KAFKA_INVALID_RECORD', reason: "the broker refused the record (invalid for the topic's settings, e.g. a compacted topic needs a key)" },
-  CORRUPT_MESSAGE: { code: 'KAFKA_INVALID_RECORD', reason: 'the broker found the record corrupt' },
-  UNSUPPORTED_COMPRESSION_TYPE: { code: 'KAFKA_UNSUPPORTED_COMPRESSION', reason: 'the broker does not support this compression (zstd needs Kafka 2.1+)' },
-  INVALID_REQUIRED_ACKS: { code: 'KAFKA_INVALID_ACKS', reason: 'the broker refused the acks setting' },
-  POLICY_VIOLATION: { code: 'KAFKA_POLICY_VIOLATION', reason: 'refused by a broker policy' },
+  MESSAGE_TOO_LARGE: { code: ErrorCode.KAFKA_MESSAGE_TOO_LARGE, reason: "larger than the broker's or topic's message size limit (message.max.bytes / max.message.bytes)" },
+  RECORD_LIST_TOO_LARGE: { code: ErrorCode.KAFKA_MESSAGE_TOO_LARGE, reason: "larger than the broker's or topic's message size limit" },
+  TOPIC_AUTHORIZATION_FAILED: { code: ErrorCode.KAFKA_NOT_AUTHORIZED, reason: 'not authorized to write to the topic' },
+  CLUSTER_AUTHORIZATION_FAILED: { code: ErrorCode.KAFKA_NOT_AUTHORIZED, reason: 'not authorized by the cluster (idempotent producers need IDEMPOTENT_WRITE)' },
+  INVALID_TOPIC_EXCEPTION: { code: ErrorCode.KAFKA_INVALID_TOPIC, reason: 'the topic name is not valid' },
+  INVALID_RECORD: { code: ErrorCode.KAFKA_INVALID_RECORD, reason: "the broker refused the record (invalid for the topic's settings, e.g. a compacted topic needs a key)" },
+  CORRUPT_MESSAGE: { code: ErrorCode.KAFKA_INVALID_RECORD, reason: 'the broker found the record corrupt' },
+  UNSUPPORTED_COMPRESSION_TYPE: { code: ErrorCode.KAFKA_UNSUPPORTED_COMPRESSION, reason: 'the broker does not support this compression (zstd needs Kafka 2.1+)' },
+  INVALID_REQUIRED_ACKS: { code: ErrorCode.KAFKA_INVALID_ACKS, reason: 'the broker refused the acks setting' },
+  POLICY_VIOLATION: { code: ErrorCode.KAFKA_POLICY_VIOLATION, reason: 'refused by a broker policy' },
 };
 
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
@@ -35,9 +35,9 @@ const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
  * written.
  */
 export function decideSendFailure(error: KafkaFailure, messageCount: number): SendDecision {
-  if (error.code === RECORD_UNRENDERABLE) {
+  if (error.code === ErrorCode.RECORD_UNRENDERABLE) {
     // one of the records cannot be encoded: halves until it is alone, so the others go
-    return messageCount > 1 ? { action: 'split' } : { action: 'reject', code: RECORD_UNRENDERABLE, reason: error.message ?? 'cannot encode the record' };
+    return messageCount > 1 ? { action: 'split' } : { action: 'reject', code: ErrorCode.RECORD_UNRENDERABLE, reason: error.message ?? 'cannot encode the record' };
   }
   // the first protocol error type, however deep retries and aggregates wrap it
   const type = protocolTypes(error)[0];

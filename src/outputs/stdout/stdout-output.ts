@@ -5,6 +5,7 @@ import { renderFailure } from '../../plugins/record-failure.js';
 import type { ItemFailure, Output } from '../../plugins/types.js';
 import { humanLine } from './human-line.js';
 import type { StdoutConfig } from './schema.js';
+import { ErrorCode } from '../../core/error-codes.js';
 
 /**
  * Writes records to the process's stdout; a record is delivered once the write has been flushed.
@@ -45,7 +46,7 @@ export class StdoutOutput implements Output {
     if (chunk.length === 0) return Promise.resolve({ failures });
     return new Promise((resolve, reject) => {
       this.out.write(chunk, (err) => {
-        if (err) reject(new LogshipError('STDOUT_WRITE', `cannot write to stdout: ${err.message}`, { retriable: true, cause: err }));
+        if (err) reject(new LogshipError(ErrorCode.STDOUT_WRITE, `cannot write to stdout: ${err.message}`, { retriable: true, cause: err }));
         else resolve({ failures });
       });
     });

@@ -13,6 +13,7 @@ import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../state/file-modes.js';
 import { SpoolAside, type InvalidEntry } from './spool-aside.js';
 import { parseSpoolEntry, type SpoolEntry } from './spool-entry.js';
 import { encodeFrame, FRAME_HEADER, MAX_PAYLOAD, scanFrame } from './spool-frame.js';
+import { METRIC } from '../../core/metric-names.js';
 
 export type WhenFull = 'block' | 'drop_newest';
 
@@ -93,9 +94,9 @@ export class DiskBuffer {
     this.replay = new Channel(options.replayRecords * 2, 64 * 1024 * 1024);
     checkpoints.register(this.key, () => this.settled.value);
     const labels = { output: id };
-    metrics.gauge('buffer_bytes', labels, () => this.usedBytes);
-    metrics.gauge('buffer_max_bytes', labels, () => options.maxBytes);
-    metrics.gauge('buffer_records', labels, () => this.pendingEntries);
+    metrics.gauge(METRIC.BUFFER_BYTES, labels, () => this.usedBytes);
+    metrics.gauge(METRIC.BUFFER_MAX_BYTES, labels, () => options.maxBytes);
+    metrics.gauge(METRIC.BUFFER_RECORDS, labels, () => this.pendingEntries);
   }
 
   private get key(): string {
@@ -138,10 +139,10 @@ export class DiskBuffer {
     while (this.usedBytes > 0 && this.usedBytes + bytes > maxBytes && !signal.aborted) {
       if (whenFull === 'drop_newest') {
         for (const event of events) event.ack.settle('dropped');
-        metrics.inc('buffer_dropped_total', { output: id }, events.length);
+        metrics.inc(METRIC.BUFFER_DROPPED_TOTAL, { output: id }, events.length);
         return true;
       }
-      metrics.inc('buffer_full_waits_total', { output: id });
+      metrics.inc(METRIC.BUFFER_FULL_WAITS_TOTAL, { output: id });
       // the active segment can only be deleted once it is finished: finish it
       if (this.writeOffset > 0) this.roll();
       await wakeOrAbort((wake) => this.spaceWaiters.push(wake), signal);
@@ -154,7 +155,7 @@ export class DiskBuffer {
         if (failing) logger.info({ output: id }, 'buffer: writing to the spool works again');
         break;
       } catch (err) {
-        metrics.inc('buffer_write_errors_total', { output: id });
+        metrics.inc(METRIC.BUFFER_WRITE_ERRORS_TOTAL, { output: id });
         if (!failing) logger.error({ output: id, dir: this.options.dir }, `buffer: cannot write the spool in ${this.options.dir} (${errorMessage(err)}); holding the records and retrying with backoff`);
         failing = true;
         await sleep(backoff.nextDelayMs(), signal);
@@ -162,7 +163,7 @@ export class DiskBuffer {
     }
     if (signal.aborted) return false;
     this.pendingEntries += events.length;
-    metrics.inc('buffer_written_total', { output: id }, events.length);
+    metrics.inc(METRIC.BUFFER_WRITTEN_TOTAL, { output: id }, events.length);
     for (const event of events) event.ack.settle('delivered');
     this.wake('data');
     return true;
@@ -270,7 +271,7 @@ export class DiskBuffer {
       this.aside.put(invalid);
       for (const { seq } of invalid) this.settle(seq, true);
       if (damage) {
-        metrics.inc('buffer_corrupt_total', { output: id });
+        metrics.inc(METRIC.BUFFER_CORRUPT_TOTAL, { output: id });
         logger.error({ output: id, segment: segmentName(segment), offset: this.read.offset }, `buffer: damaged spool entry in ${segmentName(segment)} at byte ${this.read.offset} (${damage}); skipping the rest of that segment`);
         if (segment === this.writeSegment) this.roll();
         this.read = { segment: segment + 1, offset: 0 };

@@ -3,6 +3,7 @@ import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Counter, Metrics } from '../../core/metrics.js';
 import { appendPrivateSynced } from '../../state/file-modes.js';
+import { METRIC } from '../../core/metric-names.js';
 
 /** A spool entry that is not a record: where it was and why it was refused. */
 export interface InvalidEntry {
@@ -30,7 +31,7 @@ export class SpoolAside {
     metrics: Metrics,
   ) {
     this.path = join(dir, 'corrupt.jsonl');
-    this.count = metrics.counter('buffer_invalid_entries_total', { output });
+    this.count = metrics.counter(METRIC.BUFFER_INVALID_ENTRIES_TOTAL, { output });
   }
 
   /** Writes and syncs the entries before the caller settles them; a failed write is logged, not thrown. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Counter } from '../../core/metrics.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 import { fieldString, splitPath } from '../fields.js';
+import { METRIC } from '../../core/metric-names.js';
 
 const regex = regexText();
 
@@ -24,7 +25,7 @@ export class Grep implements Transform {
   private readonly dropped: Counter;
 
   constructor(config: z.output<typeof grepSchema>, context: PluginContext) {
-    this.dropped = context.metrics.counter('transform_dropped_total', { transform: context.id });
+    this.dropped = context.metrics.counter(METRIC.TRANSFORM_DROPPED_TOTAL, { transform: context.id });
     this.include = Object.entries(config.include).map(([path, re]) => [splitPath(path), new RegExp(re)]);
     this.exclude = Object.entries(config.exclude).map(([path, re]) => [splitPath(path), new RegExp(re)]);
   }

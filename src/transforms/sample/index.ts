@@ -4,6 +4,7 @@ import { integerIn } from '../../plugins/options/numbers.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 import { fieldString, splitPath } from '../fields.js';
 import { LruMap, storedKey } from '../key-map.js';
+import { METRIC } from '../../core/metric-names.js';
 
 export const sampleSchema = z
   .object({
@@ -49,7 +50,7 @@ export class Sample implements Transform {
       emit(event);
       return;
     }
-    this.context.metrics.inc('sample_dropped_total', { transform: this.context.id });
+    this.context.metrics.inc(METRIC.SAMPLE_DROPPED_TOTAL, { transform: this.context.id });
     event.ack.settle('dropped');
   };
 }

@@ -5,6 +5,7 @@ import type { Counter } from '../../core/metrics.js';
 import { compileTemplate, type Template } from '../../core/template.js';
 import { defineTransform, type PluginContext, type Transform } from '../../plugins/types.js';
 import { LruMap, storedKey } from '../key-map.js';
+import { METRIC } from '../../core/metric-names.js';
 
 export const throttleSchema = z
   .object({
@@ -58,7 +59,7 @@ export class Throttle implements Transform {
     // a bucket smaller than one token would let nothing through (rate 0.5 without a burst)
     this.burst = config.burst ?? Math.max(1, config.rate);
     this.buckets = new LruMap(config.max_keys);
-    this.dropped = context.metrics.counter('throttle_dropped_total', { transform: context.id });
+    this.dropped = context.metrics.counter(METRIC.THROTTLE_DROPPED_TOTAL, { transform: context.id });
     this.lastSweep = this.lastReport = now();
   }
 
