@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,5 +21,29 @@ describe('CheckpointStore', () => {
     restored!.offset = 99;
     expect(live.offset).toBe(25);
     expect(store.restore('input:none')).toBeUndefined();
+  });
+
+  it('a periodic flush writes nothing while no snapshot changed, and writes as soon as one did', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'state-'));
+    const store = new CheckpointStore(dir);
+    const live = { offset: 1 };
+    store.register('input:a', () => live);
+    const file = join(dir, 'checkpoints.json');
+    store.flush(true);
+    const first = readFileSync(file, 'utf8');
+    const until = Date.now() + 5;
+    while (Date.now() < until); // a later saved_at, were it written again
+    store.flush(true);
+    expect(readFileSync(file, 'utf8')).toBe(first);
+    live.offset = 2;
+    store.flush(true);
+    const state = JSON.parse(readFileSync(file, 'utf8')) as { saved_at: string; entries: Record<string, unknown> };
+    expect(state.entries).toEqual({ 'input:a': { offset: 2 } });
+    expect(state.saved_at > (JSON.parse(first) as { saved_at: string }).saved_at).toBe(true);
+    // an explicit flush (stop, start) always writes
+    const later = Date.now() + 5;
+    while (Date.now() < later);
+    store.flush();
+    expect(readFileSync(file, 'utf8')).not.toBe(JSON.stringify(state));
   });
 });

@@ -6,6 +6,8 @@ import { ErrorCode } from '../core/error-codes.js';
 
 type Snapshot = () => unknown;
 
+const UNCHANGED_REWRITE_MS = 60_000;
+
 interface StateFile {
   version: 1;
   saved_at: string;
@@ -22,6 +24,9 @@ export class CheckpointStore {
   private readonly loaded: Record<string, unknown>;
   private readonly snapshots = new Map<string, Snapshot>();
   private timer: NodeJS.Timeout | undefined;
+  /** The entries last written, as written. */
+  private written: string | undefined;
+  private writtenAt = 0;
   readonly previousSavedAt: string | undefined;
   /** Set when the state file could not be parsed: where it was moved and why. */
   readonly corrupt: { movedTo: string; reason: string } | undefined;
@@ -59,12 +64,20 @@ export class CheckpointStore {
     this.snapshots.set(key, snapshot);
   }
 
-  /** Writes every registered snapshot now. */
-  flush(): void {
+  /**
+   * Writes every registered snapshot now; `changedOnly` skips the write (and its fsync) when no
+   * snapshot changed since the last one written — a quiet node then writes nothing every second.
+   */
+  flush(changedOnly = false): void {
     const entries: Record<string, unknown> = {};
     for (const [key, snapshot] of this.snapshots) entries[key] = snapshot();
-    const state: StateFile = { version: 1, saved_at: new Date().toISOString(), entries };
-    writeFileAtomic(this.path, JSON.stringify(state));
+    const body = JSON.stringify(entries);
+    const now = Date.now();
+    // saved_at is where the next start replays Docker's events from: kept within a minute
+    if (changedOnly && body === this.written && now - this.writtenAt < UNCHANGED_REWRITE_MS) return;
+    writeFileAtomic(this.path, `{"version":1,"saved_at":${JSON.stringify(new Date(now).toISOString())},"entries":${body}}`);
+    this.written = body;
+    this.writtenAt = now;
   }
 
   /** `onError` hears every failed write; `onRecovered` the first good one after failures. */
@@ -72,7 +85,7 @@ export class CheckpointStore {
     let failing = false;
     this.timer = setInterval(() => {
       try {
-        this.flush();
+        this.flush(true);
         if (failing) onRecovered();
         failing = false;
       } catch (err) {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FilePosition } from '../checkpoint.js';
+import { FollowClock } from './follow-clock.js';
 import { JsonFileTailer } from './json-file-tailer.js';
 import type { ReadPosition } from './read-position.js';
 
@@ -155,6 +156,29 @@ describe('JsonFileTailer', () => {
       }),
     );
     for (const seen of results) expect(seen).toEqual(Array.from({ length: 12_000 }, (_, i) => `line ${i + 1}`));
+  });
+
+  it('a followed log that grew without a file-system event is read at the next tick', async () => {
+    const log = new FakeJsonLog(mkdtempSync(join(tmpdir(), 'jf-')), 1 << 30, 2);
+    log.write(2);
+    const seen: string[] = [];
+    // inotify's wake-ups come an hour late here: only the clock's look at the file can find the line
+    const clock = new FollowClock(3_600_000, 20);
+    const t = new JsonFileTailer({
+      logPath: log.path, tty: false, signal: new AbortController().signal, clock, onMessage: (m) => seen.push(m.content.toString()),
+      paused: () => false, waitForSpace: async () => undefined, onInvalid: (r) => seen.push(`invalid: ${r}`),
+    });
+    t.open(undefined);
+    const reading = t.read(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual(['line 1', 'line 2']);
+    log.write(1);
+    for (let i = 0; i < 50 && seen.length < 3; i += 1) await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual(['line 1', 'line 2', 'line 3']);
+    t.stopFollowing();
+    await reading;
+    await t.close();
+    expect(clock.size).toBe(0);
   });
 
   it('holds a torn last entry until the writer finishes it', async () => {

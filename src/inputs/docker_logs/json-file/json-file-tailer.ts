@@ -5,6 +5,7 @@ import type { LogMessage } from '../log-message.js';
 import type { FilePosition } from '../checkpoint.js';
 import { parseJsonFileEntry } from './json-file-entry.js';
 import { closeQuietly, firstTimestampOf, listLogFiles, openLogFile, type LogFile } from './log-files.js';
+import { sharedFollowClock, type ClockMember, type FollowClock } from './follow-clock.js';
 import type { LogFileRef, ReadPosition } from './read-position.js';
 
 const NEWLINE = 0x0a;
@@ -16,6 +17,11 @@ const CHUNK_BYTES = 256 * 1024;
  * inotify, before every chunk.
  */
 const RELIST_WHILE_READING_MS = 20;
+/**
+ * With inotify, the folder of a quiet log is still listed this often: a rename whose event was
+ * lost (a full inotify queue) is noticed without a listing per tailer and tick.
+ */
+const SAFETY_LIST_MS = 10_000;
 /** Room before a read-ahead chunk for the entry the previous chunk cut (one entry is rarely longer). */
 const CUT_ENTRY_ROOM = 32 * 1024;
 /**
@@ -37,8 +43,10 @@ export interface TailerOptions {
   paused(): boolean;
   waitForSpace(): Promise<void>;
   onInvalid(reason: string): void;
-  /** Polling fallback when no file-system event comes (in ms). */
+  /** Without inotify, the folder is listed this often (in ms; rounded up to the clock's tick). */
   pollMs?: number;
+  /** The timers shared by all tailers (tests give their own). */
+  clock?: FollowClock;
 }
 
 interface OpenFile {
@@ -104,17 +112,19 @@ interface KnownFile {
  * writes no more to a rotated file), so nothing at a rotation is skipped. Files are held open
  * from when they are first seen, so one Docker deletes (max-file) is still read to its end.
  */
-export class JsonFileTailer {
+export class JsonFileTailer implements ClockMember {
   private readonly files: OpenFile[] = [];
   private readonly known = new Map<string, KnownFile>();
   private order = 0;
   private watcher: FSWatcher | undefined;
-  private guard: NodeJS.Timeout | undefined;
+  private readonly clock: FollowClock;
   private wake: (() => void) | undefined;
   private refreshedAt = Number.NEGATIVE_INFINITY;
   private stopAfterDrain = false;
 
-  constructor(private readonly options: TailerOptions) {}
+  constructor(private readonly options: TailerOptions) {
+    this.clock = options.clock ?? sharedFollowClock;
+  }
 
   /**
    * Opens the files to read: from `start` when that file is still there (by device, inode and
@@ -163,8 +173,13 @@ export class JsonFileTailer {
     const { signal } = this.options;
     this.stopAfterDrain = false;
     let drainedAfterStop = false;
+    // with inotify, the folder is listed while whole chunks follow each other (catching up), and
+    // before returning; a followed log's renames come as events
+    let catchingUp = false;
+    let listNow = false;
     while (!signal.aborted) {
-      const relisted = !this.watcher || performance.now() - this.refreshedAt >= RELIST_WHILE_READING_MS;
+      const relisted = !this.watcher || listNow || (catchingUp && performance.now() - this.refreshedAt >= RELIST_WHILE_READING_MS);
+      listNow = false;
       if (relisted) this.refresh();
       const head = this.files[0];
       if (head?.ahead && head.ahead.bytesRead === undefined) {
@@ -172,21 +187,23 @@ export class JsonFileTailer {
         // the loop's conditions again (an abort meanwhile)
         continue;
       }
-      if (head && this.readChunk(head) > 0) {
+      const bytesRead = head ? this.readChunk(head) : 0;
+      catchingUp = bytesRead >= CHUNK_BYTES;
+      if (bytesRead > 0) {
         if (this.options.paused()) await this.options.waitForSpace();
         // a turn of the event loop: file-system events and the rest of the pipeline get their share
         else await new Promise((r) => setImmediate(r));
-        continue;
-      }
-      if (!relisted) {
-        // nothing more in this file: what comes next is judged on a fresh listing
-        this.refreshedAt = Number.NEGATIVE_INFINITY;
         continue;
       }
       if (head && this.files.length > 1) {
         // a newer file exists: Docker writes no more to this one; finish it and move on
         if (this.readChunk(head) > 0) continue;
         this.finish(head);
+        continue;
+      }
+      if (!relisted && (!follow || (this.stopAfterDrain && drainedAfterStop))) {
+        // about to return: what is left is judged on a fresh listing
+        listNow = true;
         continue;
       }
       if (!follow) return;
@@ -211,7 +228,7 @@ export class JsonFileTailer {
   async close(): Promise<void> {
     this.watcher?.close();
     this.watcher = undefined;
-    clearInterval(this.guard);
+    this.clock.delete(this);
     const files = this.files.splice(0);
     // a read still under way must not find its descriptor closed, or reused by another file
     await Promise.all(files.map((file) => file.ahead?.done));
@@ -235,10 +252,15 @@ export class JsonFileTailer {
       first = CUT_ENTRY_ROOM - kept;
       bytesRead = ahead.bytesRead as number;
     } else {
-      // nothing read ahead, or it found the end (the writer may have added more since), or it failed
-      buffer = Buffer.allocUnsafe(kept + CHUNK_BYTES);
+      // nothing read ahead, or it found the end (the writer may have added more since), or it
+      // failed. A buffer the size of what is there: a followed log grows by a line or a few per
+      // read, and a chunk-sized buffer per read was most of a live tailer's garbage.
+      const unread = fstatSync(file.fd).size - (file.offset + kept);
+      if (unread <= 0) return 0;
+      const wanted = Math.min(CHUNK_BYTES, unread);
+      buffer = Buffer.allocUnsafe(kept + wanted);
       first = 0;
-      bytesRead = readSync(file.fd, buffer, kept, CHUNK_BYTES, file.offset + kept);
+      bytesRead = readSync(file.fd, buffer, kept, wanted, file.offset + kept);
       if (bytesRead === 0) return 0;
     }
     // a full chunk: there is probably more; read it while this one is parsed
@@ -329,8 +351,9 @@ export class JsonFileTailer {
   private startWatching(): void {
     try {
       this.watcher = watch(dirname(this.options.logPath), { persistent: false }, (event) => {
+        // at once: a file must be open before Docker deletes it (max-file); the read can wait a moment
         if (event === 'rename') this.refresh();
-        this.wake?.();
+        if (this.wake) this.clock.soon(this.wake);
       });
       this.watcher.on('error', () => {
         this.watcher?.close();
@@ -339,18 +362,41 @@ export class JsonFileTailer {
     } catch {
       // no inotify here (or the folder is gone): polling alone
     }
-    this.guard = setInterval(() => this.refresh(), this.options.pollMs ?? 500);
-    this.guard.unref();
+    this.clock.add(this);
   }
 
-  /** Waits for a change in the log folder, the polling interval, stopFollowing() or abort. */
+  /**
+   * The clock's look at this tailer. Without inotify: a listing and a read every pollMs. With it:
+   * a waiting tailer whose file grew without an event is woken, and the folder is listed every
+   * SAFETY_LIST_MS — an idle container costs an fstat per tick, not a listing and a read.
+   */
+  tick(now: number): void {
+    const watched = this.watcher !== undefined;
+    if (now - this.refreshedAt >= (watched ? SAFETY_LIST_MS : (this.options.pollMs ?? 500))) {
+      const opened = this.files.length;
+      // a waiting tailer without inotify lists on waking; one reading or paused is listed here
+      if (watched || !this.wake) this.refresh();
+      if (!watched || this.files.length !== opened) this.wake?.();
+      return;
+    }
+    if (watched && this.wake && this.grew()) this.wake();
+  }
+
+  private grew(): boolean {
+    const head = this.files[0];
+    if (!head) return false;
+    try {
+      return fstatSync(head.fd).size > head.offset + (head.partial?.length ?? 0);
+    } catch {
+      return true; // let the read loop meet the error
+    }
+  }
+
+  /** Waits for a change in the log folder, the clock, stopFollowing() or abort. */
   private async changed(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
     await wakeOrAbort((wake) => {
       this.wake = wake;
-      timer = setTimeout(wake, this.options.pollMs ?? 500);
     }, this.options.signal);
-    clearTimeout(timer);
     this.wake = undefined;
   }
 }
