@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { nowTimestamp } from '../../core/timestamp.js';
 import { compileTagTemplate } from '../../core/tag-template.js';
 import { deepFreeze } from '../../core/record-json.js';
@@ -38,6 +39,8 @@ export class DockerLogsInput implements Input {
     private readonly context: PluginContext,
   ) {
     this.docker = new DockerService(config.docker_host);
+    // every quiet container's tailer waits on it: hundreds of listeners are the design, not a leak
+    setMaxListeners(0, this.abort.signal);
     this.restored = this.validRestored(context.checkpoints.restore<DockerLogsCheckpoint>(this.checkpointKey)?.containers);
     context.checkpoints.register(this.checkpointKey, () => this.checkpoint());
     const previousRun = context.checkpoints.previousSavedAt;

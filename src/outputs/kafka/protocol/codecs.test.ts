@@ -1,6 +1,6 @@
 import * as lz4 from 'lz4js';
 import { describe, expect, it } from 'vitest';
-import { lz4Frame } from './codecs.js';
+import { lz4Frame } from './lz4-frame.js';
 
 describe('lz4Frame', () => {
   it.each([0, 5, 1000, 64 * 1024, 200_000])('round-trips %i bytes as independent blocks', (size) => {

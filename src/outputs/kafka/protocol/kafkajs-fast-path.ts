@@ -1,6 +1,6 @@
 import { compressionCodec, type KafkaCompression, type PreparedMessages, type SendableMessage } from '../../../services/kafka.js';
 import { compressWithKafkajs, fastPath, installProduceRequest, kafkajsEncoder } from '../../../services/kafkajs-internals.js';
-import { registerKafkaCodecs } from './codecs.js';
+import { registerKafkaCodec } from './codecs.js';
 import { encodeRecords, type RecordInput } from './records.js';
 import { PREPARED, produceRequest, type PreparedRecords } from './produce-request.js';
 
@@ -40,7 +40,7 @@ export async function prepareRecords(messages: readonly RecordInput[], partition
  * so that the next request can be prepared while kafkajs holds its broker lock for the one in flight.
  */
 export async function prepareMessages(partition: number, messages: readonly RecordInput[], compression: KafkaCompression): Promise<PreparedMessages> {
-  await registerKafkaCodecs();
+  await registerKafkaCodec(compression);
   const codec = compressionCodec(compression);
   return { partition, codec, messages: await prepareRecords(messages, partition, codec) };
 }
