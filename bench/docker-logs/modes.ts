@@ -14,7 +14,7 @@ import { LineCounter, SEQUENCE_LINE_BYTES, sequenceScript } from '../lib/output.
 import { missingBuild } from '../lib/paths.js';
 import { procCpuSeconds } from '../lib/proc.js';
 import { EXIT_SETUP, log, parseOptions, positiveInt, Session, sleep } from '../lib/session.js';
-import { Shipper } from '../lib/shipper.js';
+import { imageEnv, Shipper } from '../lib/shipper.js';
 import { median } from '../lib/stats.js';
 
 const USAGE = `Usage: node bench/docker-logs/modes.mjs [--lines N] [--runs N] [--json FILE]
@@ -65,19 +65,6 @@ function timeCommand(command: string, args: string[]): Promise<Timed> {
   });
 }
 
-/**
- * The shipper's environment: this shell's, without NODE_EXTRA_CA_CERTS unless asked to keep it.
- * Some machines (this team's among them) set that variable globally; Node then reads and parses
- * every certificate it names at each start, before any of our code runs (the table's note shows
- * what that costs here). The deploy image does not set it, and logship needs it only for a
- * Kafka or Elasticsearch endpoint with a private CA. The file-mode row with it kept is printed too.
- */
-function shipperEnv(keepCaCerts: boolean): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOGSHIP_NO_STATUS: '1' };
-  if (!keepCaCerts) delete env.NODE_EXTRA_CA_CERTS;
-  return env;
-}
-
 /** Median wall seconds of `node -e 0` in an environment: Node's own start-up, before any of logship's. */
 function nodeStartSeconds(env: NodeJS.ProcessEnv): number {
   const times: number[] = [];
@@ -97,7 +84,7 @@ async function timeShipper(mode: string, label: string, dir: string, keepCaCerts
   const state = mkdtempSync(join(dir, 'state-'));
   const dockerdBefore = cpuSeconds(dockerdPid);
   const started = performance.now();
-  const shipper = new Shipper(['run', file, '--state-dir', state], { env: shipperEnv(keepCaCerts), stdout: false, session });
+  const shipper = new Shipper(['run', file, '--state-dir', state], { env: imageEnv(keepCaCerts), stdout: false, session });
   // often: the shipper's time is measured to the poll that sees its last line; the file is
   // read only where it grew (re-reading a 200 MB output each time would take a CPU away from the
   // shipper it measures: the machine has two)
@@ -184,7 +171,7 @@ session.main(async () => {
   for (const r of rows) console.log(`| ${r.variant} | ${fmt(r.rate)} | ${fmt(r.ratio, 2)} | ${opt(r.firstLine, 2)} | ${opt(r.steady)} | ${opt(r.steadyRatio, 2)} | ${fmt(r.own, 2)} | ${fmt(r.dockerd, 2)} | ${fmt(r.total, 2)} | ${fmt(r.perLine, 1)} | ${fmt(r.cpuVsApi, 2)} |`);
   console.log('');
   if (caCerts) {
-    console.log(`shipper environment: NODE_EXTRA_CA_CERTS=${caCerts} is set in this shell and removed for the shipper (the image does not set it; row "${keptRow}" keeps it): node -e 0 takes ${fmt(nodeStartSeconds(shipperEnv(true)), 3)} s with it, ${fmt(nodeStartSeconds(shipperEnv(false)), 3)} s without`);
+    console.log(`shipper environment: NODE_EXTRA_CA_CERTS=${caCerts} is set in this shell and removed for the shipper (the image does not set it; row "${keptRow}" keeps it): node -e 0 takes ${fmt(nodeStartSeconds(imageEnv(true)), 3)} s with it, ${fmt(nodeStartSeconds(imageEnv(false)), 3)} s without`);
     console.log('');
   }
   const file = rows[3];

@@ -3,17 +3,16 @@
 // Run with `node bench/elasticsearch/run.mjs` after `npm run build` (bench/run.sh does both),
 // with a node (scripts/elasticsearch-up.sh). The reference client is reference.ts, in its own process.
 
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
-import { esCall } from '../lib/es.js';
+import { BulkReference } from '../lib/bulk-reference.js';
+import { countDocs, deleteIndicesSync, esCall, putTemplate as putTemplateOn } from '../lib/es.js';
 import { missingBuild, REPO_ROOT } from '../lib/paths.js';
 import { ProcessSampler, procCpuSeconds } from '../lib/proc.js';
 import { printProfiles } from '../lib/profile.js';
-import { attempt, EXIT_CORRECTNESS, EXIT_SETUP, errorText, loadBefore, log, parseOptions, positiveInt, printLoad, Session, sleep, type Tracked } from '../lib/session.js';
+import { attempt, EXIT_CORRECTNESS, EXIT_SETUP, errorText, loadBefore, log, parseOptions, positiveInt, printLoad, Session, sleep } from '../lib/session.js';
 import { Shipper } from '../lib/shipper.js';
 import { fmt, printTable, type Column } from '../lib/stats.js';
 
@@ -102,12 +101,7 @@ const createdTemplates: string[] = [];
 let finished = false;
 session.onCleanup.push(() => {
   if (finished || options.keepIndices) return;
-  try {
-    execFileSync('curl', ['-s', '-m', '10', '-X', 'DELETE', `${options.url}/${PREFIX}-*`], { stdio: 'ignore' });
-    if (createdTemplates.length) execFileSync('curl', ['-s', '-m', '10', '-X', 'DELETE', `${options.url}/_index_template/${createdTemplates.join(',')}`], { stdio: 'ignore' });
-  } catch {
-    log(`could not delete the indices ${PREFIX}-*`);
-  }
+  if (!deleteIndicesSync(options.url, `${PREFIX}-*`, createdTemplates)) log(`could not delete the indices ${PREFIX}-*`);
 });
 
 interface Timing {
@@ -225,23 +219,14 @@ async function nodeInfo(): Promise<{ version: string; pid: number | undefined; h
 
 /** Documents searchable in an index after a refresh; 0 before it exists; NaN when the node did not answer. */
 async function indexCount(index: string): Promise<number> {
-  try {
-    const refresh = await es('POST', `/${index}/_refresh`);
-    if (refresh.status === 404) return 0;
-    const r = await es<{ count?: number }>('GET', `/${index}/_count`);
-    if (r.status === 404) return 0;
-    if (r.status !== 200 || typeof r.json?.count !== 'number') throw new Error(`_count answered ${r.status}`);
-    return r.json.count;
-  } catch {
-    nodeFailures += 1;
-    return NaN;
-  }
+  const n = await countDocs(options.url, index);
+  if (Number.isNaN(n)) nodeFailures += 1;
+  return n;
 }
 
-/** The index template logship's output installs (date_nanos @timestamp, priority 200), for the reference's index. */
+/** The index template logship's output installs, for the reference's index. */
 async function putTemplate(name: string, index: string): Promise<void> {
-  const r = await es('PUT', `/_index_template/${name}`, { index_patterns: [index], priority: 200, template: { mappings: { properties: { '@timestamp': { type: 'date_nanos' } } } }, _meta: { managed_by: 'logship bench/elasticsearch' } });
-  if (r.status !== 200) throw new Error(`cannot put index template ${name}: ${r.status} ${r.text.slice(0, 200)}`);
+  await putTemplateOn(options.url, name, index, 'logship bench/elasticsearch');
   createdTemplates.push(name);
 }
 
@@ -406,44 +391,20 @@ async function measureReference(index: number | string, kind: string, dir: strin
   const args = [REFERENCE, '--url', options.url, '--index', target, '--records', String(options.records), '--message-bytes', String(options.messageBytes), '--batch-docs', String(BATCH_DOCS), '--batch-bytes', String(BATCH_BYTES), '--in-flight', String(serial ? 1 : IN_FLIGHT)];
   if (gzip) args.push('--gzip');
   if (filterPath) args.push('--filter-path', filterPath);
-  const ref: Tracked = session.spawn(`reference ${kind}`, process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  const child = ref.child;
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const messages: Record<string, unknown>[] = [];
-  let wake: (() => void) | undefined;
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-    try {
-      messages.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      // not ours
-    }
-    wake?.();
-  });
-  const next = async (key: string): Promise<Record<string, unknown>> => {
-    for (;;) {
-      const m = messages.find((x) => x[key]);
-      if (m) return m;
-      if (ref.isDone()) throw new Error(`reference ${kind} exited: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-      await new Promise<void>((r) => {
-        wake = r;
-        setTimeout(r, 200);
-      });
-    }
-  };
+  const ref = new BulkReference(session, `reference ${kind}`, args);
   const r: RefResult = { errors: result.errors };
   try {
-    const ready = await next('ready');
+    const ready = await ref.next('ready');
     r.buildSeconds = Number(ready.buildMs) / 1000;
     r.requests = Number(ready.bodies);
     r.ndjsonBytes = Number(ready.bytes);
-    const cpuBefore = procCpuSeconds(child.pid as number);
-    const sampling = new ProcessSampler(child.pid as number, SAMPLE_MS);
+    const cpuBefore = procCpuSeconds(ref.pid);
+    const sampling = new ProcessSampler(ref.pid, SAMPLE_MS);
     const t0 = performance.now();
-    child.stdin?.write('go\n');
-    await waitForCount(target, t0, { name: `reference ${kind}`, isDone: () => ref.isDone(), doneAt: () => ref.doneAt, mayExitWhenDone: false }, r);
+    ref.go();
+    await waitForCount(target, t0, { name: `reference ${kind}`, isDone: () => ref.process.isDone(), doneAt: () => ref.process.doneAt, mayExitWhenDone: false }, r);
     if (!r.nodeGone && r.seconds !== undefined) {
-      const done = await next('done');
+      const done = await ref.next('done');
       if (done.error) r.errors.push(`reference ${kind}: ${String(done.error)}`);
       r.clientSeconds = Number(done.ms) / 1000;
       r.failedItems = Number(done.failedItems);
@@ -457,7 +418,6 @@ async function measureReference(index: number | string, kind: string, dir: strin
     r.peakRssMiB = usage.peakRssMiB;
     r.docsPerSec = options.records / (r.seconds ?? NaN);
   } finally {
-    child.stdin?.end();
     await ref.stop(r.nodeGone ? 'SIGKILL' : 'SIGTERM');
   }
   result.refs[kind] = r;

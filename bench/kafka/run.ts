@@ -3,19 +3,19 @@
 // Run with `node bench/kafka/run.mjs` after `npm run build` (bench/run.sh does both), with a
 // broker (scripts/kafka-up.sh). kafkajs serves for topic admin and offset polling only.
 
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { containerTimes, dockerSync, removeContainer, requireDockerImage, timeDockerLogs } from '../lib/docker.js';
 import { BrokerAdmin } from '../lib/kafka-admin.js';
-import { kcatVersion, lastMessageSizes, streamValues } from '../lib/kcat.js';
+import { kcatVersion, lastMessageSizes, produceWithKcat, streamValues } from '../lib/kcat.js';
 import { checkSequence, SEQUENCE_LINE_BYTES, sequenceScript } from '../lib/output.js';
 import { missingBuild } from '../lib/paths.js';
 import { pollUntil } from '../lib/progress.js';
 import { procCpuSeconds, procStatusKiB } from '../lib/proc.js';
 import { printProfiles } from '../lib/profile.js';
-import { attempt, EXIT_CORRECTNESS, EXIT_SETUP, errorText, killTree, loadBefore, log, parseOptions, positiveInt, printLoad, Session, sleep } from '../lib/session.js';
+import { attempt, EXIT_CORRECTNESS, EXIT_SETUP, errorText, loadBefore, log, parseOptions, positiveInt, printLoad, Session } from '../lib/session.js';
 import { Shipper } from '../lib/shipper.js';
 import { fmt, median, printTable, type Column } from '../lib/stats.js';
 
@@ -104,13 +104,16 @@ const options = parseOptions(
   },
 );
 
-// Topics are deleted at the end of main() (not from a signal handler: that needs the network).
+// Topics are deleted at the end of main(); on other exit paths (a signal, a failure) by the
+// session's cleanup, synchronously.
 const session = new Session({ keep: options.keep });
 const BENCH_LABEL = `logship.bench=kafka-${session.runId}`;
 session.containerLabels.push(BENCH_LABEL);
 const broker = new BrokerAdmin(options.brokers, `logship-bench-${session.runId}`);
 const BROKERS = options.brokers.join(',');
-const TIME_BIN = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
+session.onCleanup.push(() => {
+  if (!options.keepTopics && !broker.deleteTopicsSync()) log(`could not delete the topics bench-${session.runId}-*; they stay on the broker`);
+});
 
 interface Result {
   run: number | string;
@@ -276,44 +279,23 @@ function writeKcatInput(path: string): number {
 async function measureKcat(index: number, codec: string, inputPath: string, dir: string, result: Result): Promise<void> {
   const topic = await broker.createTopic(`bench-${session.runId}-r${index}-kcat-${codec}`);
   result.topic = topic;
-  const args = ['-P', '-b', BROKERS, '-t', topic, '-z', codec, '-X', 'acks=all', '-X', 'enable.idempotence=true', '-K', '\t'];
-  for (const [name, value] of Object.entries(GENERATOR_HEADERS)) args.push('-H', `${name}=${value}`);
-  const stdin = openSync(inputPath, 'r');
-  const stderrPath = join(dir, `kcat-${codec}.stderr`);
-  const stderr = openSync(stderrPath, 'w');
-  const timeOut = join(dir, `kcat-${codec}.time`);
-  try {
-    const t0 = performance.now();
-    // its own process group, so that kcat under /usr/bin/time can be killed as a whole
-    const kcat = TIME_BIN
-      ? session.spawn('kcat', TIME_BIN, ['-f', '%U %S %M', '-o', timeOut, 'kcat', ...args], { stdio: [stdin, 'ignore', stderr], detached: true })
-      : session.spawn('kcat', 'kcat', args, { stdio: [stdin, 'ignore', stderr], detached: true });
-    // poll as for logship (same load on the broker; notices a broker restart meanwhile)
-    while (!kcat.isDone()) {
-      const count = await broker.topicCount(topic);
-      if (Number.isNaN(count)) {
-        // the broker went away: void, attempt() repeats it (kcat would retry for minutes)
-        result.brokerGone = true;
-        result.errors.push('broker went away while kcat was producing');
-        killTree(kcat.child);
-        await kcat.exited;
-        return;
-      }
-      if (count > 0 && result.kcatFirstMessageSeconds === undefined) result.kcatFirstMessageSeconds = (performance.now() - t0) / 1000;
-      await Promise.race([sleep(POLL_MS), kcat.exited]);
-    }
-    const { code, signal } = await kcat.exited;
-    if (code !== 0) result.errors.push(`kcat exited with ${code ?? signal}: ${readFileSync(stderrPath, 'utf8').trim().split('\n').slice(-3).join(' | ')}`);
-    result.kcatSeconds = ((kcat.doneAt ?? NaN) - t0) / 1000;
-  } finally {
-    closeSync(stdin);
-    closeSync(stderr);
+  // poll as for logship (same load on the broker; notices a broker restart meanwhile)
+  const poll = async (t0: number): Promise<boolean> => {
+    const count = await broker.topicCount(topic);
+    if (count > 0 && result.kcatFirstMessageSeconds === undefined) result.kcatFirstMessageSeconds = (performance.now() - t0) / 1000;
+    return !Number.isNaN(count);
+  };
+  const kcat = await produceWithKcat(session, { brokers: BROKERS, topic, codec, input: inputPath, headers: GENERATOR_HEADERS, dir, tag: codec, poll, everyMs: POLL_MS });
+  if (kcat.aborted) {
+    // the broker went away: void, attempt() repeats it
+    result.brokerGone = true;
+    result.errors.push('broker went away while kcat was producing');
+    return;
   }
-  if (TIME_BIN && existsSync(timeOut)) {
-    const [user, system, maxKiB] = (readFileSync(timeOut, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
-    result.kcatCpuSeconds = (user ?? NaN) + (system ?? NaN);
-    result.kcatPeakRssMiB = (maxKiB ?? NaN) / 1024;
-  }
+  if (kcat.exit.code !== 0) result.errors.push(`kcat exited with ${kcat.exit.code ?? kcat.exit.signal}: ${kcat.stderrTail}`);
+  result.kcatSeconds = kcat.seconds;
+  result.kcatCpuSeconds = kcat.cpuSeconds;
+  result.kcatPeakRssMiB = kcat.peakRssMiB;
   const count = await broker.finalCount(topic, 'kcat count');
   result.kcatInTopic = count;
   if (count !== options.records) result.errors.push(`kcat: topic holds ${count} of ${options.records} messages`);
@@ -521,7 +503,6 @@ session.main(async () => {
     log(errorText(err));
     return EXIT_SETUP;
   }
-  session.signalNote = ` (topics bench-${session.runId}-* may be left on the broker)`;
   if (options.cpuProf) mkdirSync(options.cpuProf, { recursive: true });
   const tmp = session.makeTmp('logship-bench-kafka-');
   log(`kafka ${BROKERS}, ${kcat}, docker ${serverVersion}, node ${process.version}, ${options.runs} run(s), id ${session.runId}`);

@@ -40,6 +40,47 @@ export function removeContainer(session: Session, name: string): void {
   }
 }
 
+export interface ContainerSpec {
+  name: string;
+  /** `key=value` labels. */
+  labels: readonly string[];
+  image: string;
+  command: readonly string[];
+}
+
+/**
+ * Starts containers (`docker run -d`, no network, the json-file driver), `concurrency` at a time:
+ * hundreds one after the other take minutes. Each is the session's from the moment it is asked for.
+ */
+export async function runContainers(session: Session, specs: readonly ContainerSpec[], concurrency = 8): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let spec = specs[next++]; spec; spec = specs[next++]) {
+      session.containers.add(spec.name);
+      await docker('run', '-d', '--network', 'none', '--log-driver', 'json-file', '--name', spec.name, ...spec.labels.flatMap((l) => ['--label', l]), spec.image, ...spec.command);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, worker));
+}
+
+/** Removes many of the session's containers with one `docker rm -f` per hundred (the CLI removes them concurrently). */
+export async function removeContainers(session: Session, names: readonly string[]): Promise<void> {
+  for (let at = 0; at < names.length; at += 100) {
+    const batch = names.slice(at, at + 100);
+    try {
+      await docker('rm', '-f', ...batch);
+    } catch (err) {
+      log(`could not remove some of ${batch.length} containers: ${(err as Error).message.split('\n').slice(-2).join(' ')}`);
+    }
+    for (const name of batch) session.containers.delete(name);
+  }
+}
+
+/** The json-file log of a container (readable here when the benchmark runs as root on the Docker host). */
+export function containerLogPath(name: string): string {
+  return dockerSync(['inspect', '--format', '{{.LogPath}}', name]);
+}
+
 /** How long a finished container ran, when it finished, and its exit code. */
 export function containerTimes(name: string): { producerSeconds: number; finishedAtMs: number; exitCode: number } {
   const [startedAt, finishedAt, exitCode] = dockerSync(['inspect', '--format', '{{.State.StartedAt}} {{.State.FinishedAt}} {{.State.ExitCode}}', name]).split(' ');

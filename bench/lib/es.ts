@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './paths.js';
@@ -49,6 +49,25 @@ export async function requireElasticsearch(): Promise<void> {
   }
 }
 
+/** Documents searchable in an index after a refresh: 0 before it exists, NaN when the node did not answer. */
+export async function countDocs(url: string, index: string): Promise<number> {
+  try {
+    const refresh = await esCall(url, 'POST', `/${index}/_refresh`);
+    if (refresh.status === 404) return 0;
+    const r = await esCall<{ count?: number }>(url, 'GET', `/${index}/_count`);
+    if (r.status === 404) return 0;
+    return r.status === 200 && typeof r.json?.count === 'number' ? r.json.count : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The index template logship's output installs (date_nanos @timestamp, priority 200), for a reference's index. */
+export async function putTemplate(url: string, name: string, index: string, managedBy: string): Promise<void> {
+  const r = await esCall(url, 'PUT', `/_index_template/${name}`, { index_patterns: [index], priority: 200, template: { mappings: { properties: { '@timestamp': { type: 'date_nanos' } } } }, _meta: { managed_by: managedBy } });
+  if (r.status !== 200) throw new Error(`cannot put index template ${name}: ${r.status} ${r.text.slice(0, 200)}`);
+}
+
 export async function count(index: string): Promise<number> {
   await es('POST', `/${index}/_refresh`);
   return (await es<{ count: number }>('GET', `/${index}/_count`)).count;
@@ -72,14 +91,46 @@ export interface Doc {
 
 /** Every document of an index (scroll), with its version. */
 export async function allDocs(index: string): Promise<Doc[]> {
-  await es('POST', `/${index}/_refresh`);
   const docs: Doc[] = [];
-  let page = await es<{ _scroll_id: string; hits: { hits: Doc[] } }>('POST', `/${index}/_search?scroll=1m`, { size: 10_000, version: true, _source: ['message'], query: { match_all: {} } });
-  while (page.hits.hits.length) {
-    docs.push(...page.hits.hits);
-    page = await es('POST', '/_search/scroll', { scroll: '1m', scroll_id: page._scroll_id });
-  }
+  await scrollDocs(ES, index, { version: true, _source: ['message'] }, (hits) => void docs.push(...(hits as Doc[])));
   return docs;
+}
+
+/**
+ * Every document of an index, a page (10,000) at a time, after a refresh: for indices too large to
+ * hold at once. `request` adds to the search body (`_source`, `version`); throws unless 2xx.
+ */
+export async function scrollDocs(url: string, index: string, request: Record<string, unknown>, onPage: (hits: { _id: string; _source: Record<string, unknown> }[]) => void | Promise<void>): Promise<void> {
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const r = await esCall<T>(url, method, path, body, 120_000);
+    if (r.status < 200 || r.status >= 300 || r.json === undefined) throw new Error(`${method} ${path}: ${r.status} ${r.text.slice(0, 500)}`);
+    return r.json;
+  };
+  type Page = { _scroll_id: string; hits: { hits: { _id: string; _source: Record<string, unknown> }[] } };
+  await call('POST', `/${index}/_refresh`);
+  let page = await call<Page>('POST', `/${index}/_search?scroll=1m`, { size: 10_000, ...request, query: { match_all: {} } });
+  try {
+    while (page.hits.hits.length) {
+      await onPage(page.hits.hits);
+      page = await call<Page>('POST', '/_search/scroll', { scroll: '1m', scroll_id: page._scroll_id });
+    }
+  } finally {
+    await esCall(url, 'DELETE', '/_search/scroll', { scroll_id: page._scroll_id }).catch(() => undefined);
+  }
+}
+
+/**
+ * Deletes indices (a pattern) and index templates synchronously, with curl: from a session's
+ * cleanup, which also runs in a signal handler. Says whether the node answered.
+ */
+export function deleteIndicesSync(url: string, pattern: string, templates: readonly string[] = []): boolean {
+  try {
+    execFileSync('curl', ['-sf', '-m', '10', '-X', 'DELETE', `${url}/${pattern}`], { stdio: 'ignore' });
+    if (templates.length) execFileSync('curl', ['-sf', '-m', '10', '-X', 'DELETE', `${url}/_index_template/${templates.join(',')}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function esScript(name: 'elasticsearch-up.sh' | 'elasticsearch-down.sh'): Promise<void> {

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import kafkajs from 'kafkajs';
+import { REPO_ROOT } from './paths.js';
 import { log, sleep } from './session.js';
 
 /**
@@ -101,8 +103,26 @@ export class BrokerAdmin {
     try {
       await (await this.client()).deleteTopics({ topics: this.createdTopics, timeout: 10_000 });
       log(`deleted ${this.createdTopics.length} topics`);
+      this.createdTopics.length = 0;
     } catch (err) {
       log(`could not delete the topics ${pattern} (${(err as Error).message}); they stay on the broker`);
     }
+  }
+
+  /**
+   * Deletes the topics not deleted yet synchronously, in a child node with kafkajs: for a session's
+   * cleanup, which also runs from a signal handler. Says whether it did.
+   */
+  deleteTopicsSync(): boolean {
+    if (this.createdTopics.length === 0) return true;
+    const script = `import k from 'kafkajs';
+const admin = new k.Kafka({ clientId: 'logship-bench-cleanup', brokers: ${JSON.stringify(this.brokers)}, connectionTimeout: 3000, retry: { retries: 1 }, logLevel: k.logLevel.NOTHING }).admin();
+await admin.connect();
+await admin.deleteTopics({ topics: ${JSON.stringify(this.createdTopics)}, timeout: 10000 });
+await admin.disconnect();`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, timeout: 30_000, stdio: 'ignore' });
+    if (r.status !== 0) return false;
+    this.createdTopics.length = 0;
+    return true;
   }
 }

@@ -1,9 +1,11 @@
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './paths.js';
-import type { Session } from './session.js';
+import { killTree, sleep, type Exit, type Session } from './session.js';
 
 const exec = promisify(execFile);
 
@@ -101,4 +103,70 @@ export async function waitForMessages(topic: string, count: number, timeoutMs = 
 /** The project's broker scripts (scripts/kafka-*.sh). */
 export async function kafkaScript(name: 'kafka-up.sh' | 'kafka-down.sh', env: Record<string, string> = {}): Promise<void> {
   await exec(join(REPO_ROOT, 'scripts', name), [], { env: { ...process.env, ...env }, timeout: 240_000 });
+}
+
+const TIME_BIN = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
+
+export interface KcatProduced {
+  exit: Exit;
+  /** Spawn to exit. */
+  seconds: number;
+  /** From /usr/bin/time when installed, else NaN. */
+  cpuSeconds: number;
+  peakRssMiB: number;
+  /** The last lines of its stderr (when it failed). */
+  stderrTail: string;
+  /** `poll` returned false: it was killed. */
+  aborted: boolean;
+}
+
+/**
+ * The reference producer: `kcat -P` sends the `key<TAB>value` lines of `input` to `topic` with
+ * logship's kafka defaults (acks=all, idempotence) and `codec`, timed from spawning it until it
+ * exits (it flushes and waits for every acknowledgement first). `poll` runs every `everyMs` while
+ * it does (a benchmark polls the topic as it does for logship); when it answers false, kcat is
+ * killed (the broker went away: kcat would retry for minutes).
+ */
+export async function produceWithKcat(
+  session: Session,
+  spec: { brokers: string; topic: string; codec: string; input: string; headers: Record<string, string>; dir: string; tag: string; poll?: (t0: number) => Promise<boolean>; everyMs?: number },
+): Promise<KcatProduced> {
+  const args = ['-P', '-b', spec.brokers, '-t', spec.topic, '-z', spec.codec, '-X', 'acks=all', '-X', 'enable.idempotence=true', '-K', '\t'];
+  for (const [name, value] of Object.entries(spec.headers)) args.push('-H', `${name}=${value}`);
+  const stdin = openSync(spec.input, 'r');
+  const stderrPath = join(spec.dir, `kcat-${spec.tag}.stderr`);
+  const stderr = openSync(stderrPath, 'w');
+  const timeOut = join(spec.dir, `kcat-${spec.tag}.time`);
+  let aborted = false;
+  let exit: Exit;
+  let seconds: number;
+  try {
+    const t0 = performance.now();
+    // its own process group, so that kcat under /usr/bin/time can be killed as a whole
+    const kcat = TIME_BIN
+      ? session.spawn('kcat', TIME_BIN, ['-f', '%U %S %M', '-o', timeOut, 'kcat', ...args], { stdio: [stdin, 'ignore', stderr], detached: true })
+      : session.spawn('kcat', 'kcat', args, { stdio: [stdin, 'ignore', stderr], detached: true });
+    while (!kcat.isDone() && spec.poll) {
+      if (!(await spec.poll(t0))) {
+        aborted = true;
+        killTree(kcat.child);
+        break;
+      }
+      await Promise.race([sleep(spec.everyMs ?? 100), kcat.exited]);
+    }
+    exit = await kcat.exited;
+    seconds = ((kcat.doneAt ?? NaN) - t0) / 1000;
+  } finally {
+    closeSync(stdin);
+    closeSync(stderr);
+  }
+  let cpuSeconds = NaN;
+  let peakRssMiB = NaN;
+  if (TIME_BIN && existsSync(timeOut)) {
+    const [user, system, maxKiB] = (readFileSync(timeOut, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
+    cpuSeconds = (user ?? NaN) + (system ?? NaN);
+    peakRssMiB = (maxKiB ?? NaN) / 1024;
+  }
+  const stderrTail = readFileSync(stderrPath, 'utf8').trim().split('\n').slice(-3).join(' | ');
+  return { exit, seconds, cpuSeconds, peakRssMiB, stderrTail, aborted };
 }

@@ -47,14 +47,22 @@ export function peakRssMiB(pid: number): number {
 export interface Usage {
   peakRssMiB: number;
   cpuSeconds: number;
+  /** Mean of the VmRSS samples (the memory it holds most of the time, not its worst moment). */
+  meanRssMiB: number;
+  /** The peak of VmRSS over the samples only (VmHWM counts since the process started). */
+  sampledPeakRssMiB: number;
 }
 
 /**
- * Samples a process every `everyMs`: the peak of VmHWM and VmRSS, and the last CPU time. The last
- * readings stay after the process exited (one whose input is finished may exit before the end is seen).
+ * Samples a process every `everyMs`: the peak of VmHWM and VmRSS, the mean of VmRSS, and the last
+ * CPU time. The last readings stay after the process exited (one whose input is finished may
+ * exit before the end is seen).
  */
 export class ProcessSampler {
   private peakKiB = 0;
+  private sampledPeakKiB = 0;
+  private rssSumKiB = 0;
+  private rssSamples = 0;
   private cpu = NaN;
   private readonly timer: NodeJS.Timeout;
 
@@ -67,7 +75,13 @@ export class ProcessSampler {
   }
 
   private take(): void {
-    const peak = Math.max(procStatusKiB(this.pid, 'VmHWM') || 0, procStatusKiB(this.pid, 'VmRSS') || 0);
+    const rss = procStatusKiB(this.pid, 'VmRSS');
+    if (Number.isFinite(rss)) {
+      this.rssSumKiB += rss;
+      this.rssSamples += 1;
+      if (rss > this.sampledPeakKiB) this.sampledPeakKiB = rss;
+    }
+    const peak = Math.max(procStatusKiB(this.pid, 'VmHWM') || 0, rss || 0);
     if (peak > this.peakKiB) this.peakKiB = peak;
     const cpu = procCpuSeconds(this.pid);
     if (Number.isFinite(cpu)) this.cpu = cpu;
@@ -75,7 +89,7 @@ export class ProcessSampler {
 
   /** The readings so far, without stopping. */
   usage(): Usage {
-    return { peakRssMiB: this.peakKiB / 1024 || NaN, cpuSeconds: this.cpu };
+    return { peakRssMiB: this.peakKiB / 1024 || NaN, cpuSeconds: this.cpu, meanRssMiB: this.rssSumKiB / this.rssSamples / 1024, sampledPeakRssMiB: this.sampledPeakKiB / 1024 || NaN };
   }
 
   stop(): Usage {

@@ -176,14 +176,19 @@ export class Session {
         // docker unreachable: nothing more we can do
       }
     }
-    for (const id of new Set(ids)) {
+    // one `docker rm -f` for many: the CLI removes them concurrently (hundreds one by one take minutes)
+    const unique = [...new Set(ids)];
+    for (let at = 0; at < unique.length; at += 100) {
+      const batch = unique.slice(at, at + 100);
       try {
-        execFileSync('docker', ['rm', '-f', id], { stdio: ['ignore', 'ignore', 'pipe'] });
+        execFileSync('docker', ['rm', '-f', ...batch], { stdio: ['ignore', 'ignore', 'pipe'] });
       } catch (err) {
-        const reason = String((err as { stderr?: unknown }).stderr ?? (err as Error).message);
-        if (!/no such container/i.test(reason)) log(`could not remove container ${id}: ${reason.trim()}`);
+        const reasons = String((err as { stderr?: unknown }).stderr ?? (err as Error).message)
+          .split('\n')
+          .filter((line) => line.trim() && !/no such container|already in progress/i.test(line));
+        for (const reason of reasons) log(`could not remove a container: ${reason.trim()}`);
       }
-      this.containers.delete(id);
+      for (const id of batch) this.containers.delete(id);
     }
   }
 

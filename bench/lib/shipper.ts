@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, writeFileSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, mkdtempSync, openSync, writeFileSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -7,6 +7,19 @@ import { LOGSHIP_BIN, REPO_ROOT } from './paths.js';
 import { killTree, log, sleep, type Exit, type Session } from './session.js';
 
 export { LOGSHIP_BIN, REPO_ROOT };
+
+/**
+ * This environment as the deploy image has it: without NODE_EXTRA_CA_CERTS. Some machines (this
+ * team's among them) set that variable globally; Node then reads and parses every certificate it
+ * names at each start, before any of logship's code runs, which costs start-up time and memory
+ * the image does not pay. logship needs it only for a Kafka or Elasticsearch endpoint with a
+ * private CA.
+ */
+export function imageEnv(keepCaCerts = false): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LOGSHIP_NO_STATUS: '1' };
+  if (!keepCaCerts) delete env.NODE_EXTRA_CA_CERTS;
+  return env;
+}
 
 export function tempDir(prefix = 'logship-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -24,6 +37,8 @@ export interface ShipperOptions {
   stderrFile?: string;
   /** Read its stdout (default true; a benchmark ignores it). */
   stdout?: boolean;
+  /** Its stdout goes straight into this file instead (a stdout output's lines: too many to hold in a string). */
+  stdoutFile?: string;
   /** Killed with the session when the benchmark exits. */
   session?: Session;
 }
@@ -85,13 +100,19 @@ export class Shipper {
 
   constructor(args: string[], options: ShipperOptions = {}) {
     const command = [...(options.wrapper ?? []), ...(options.command ?? [process.execPath, ...(options.nodeFlags ?? []), LOGSHIP_BIN])];
+    const stdoutFd = options.stdoutFile ? openSync(options.stdoutFile, 'w') : undefined;
     // its own process group, so that kill() reaches logship behind wrappers like npx, as Ctrl-C does
-    this.process = spawn(command[0] as string, [...command.slice(1), ...args], {
-      cwd: options.cwd ?? REPO_ROOT,
-      stdio: ['ignore', options.stdout === false ? 'ignore' : 'pipe', 'pipe'],
-      detached: true,
-      ...(options.env ? { env: options.env } : {}),
-    });
+    try {
+      this.process = spawn(command[0] as string, [...command.slice(1), ...args], {
+        cwd: options.cwd ?? REPO_ROOT,
+        stdio: ['ignore', stdoutFd ?? (options.stdout === false ? 'ignore' : 'pipe'), 'pipe'],
+        detached: true,
+        ...(options.env ? { env: options.env } : {}),
+      });
+    } finally {
+      // the child has its own copy
+      if (stdoutFd !== undefined) closeSync(stdoutFd);
+    }
     this.stderrCopy = options.stderrFile ? createWriteStream(options.stderrFile) : undefined;
     this.process.stdout?.on('data', (d: Buffer) => (this.stdout += d.toString()));
     this.process.stderr?.on('data', (d: Buffer) => {
@@ -119,9 +140,10 @@ export class Shipper {
 
   /**
    * A benchmark's shipper: writes DIR/pipeline-TAG.yaml, runs `logship run` on it with its stderr
-   * also in DIR/logship-TAG.stderr, under `node --cpu-prof` into `cpuProf.dir` when given.
+   * also in DIR/logship-TAG.stderr, under `node --cpu-prof` into `cpuProf.dir` when given; its
+   * stdout into `stdoutFile` when given, else nowhere.
    */
-  static start(spec: { dir: string; tag: string; pipeline: readonly string[] | string; stateDir?: string; session: Session; cpuProf?: { dir: string; name: string }; wrapper?: string[]; env?: NodeJS.ProcessEnv }): Shipper {
+  static start(spec: { dir: string; tag: string; pipeline: readonly string[] | string; stateDir?: string; session: Session; cpuProf?: { dir: string; name: string }; wrapper?: string[]; env?: NodeJS.ProcessEnv; stdoutFile?: string }): Shipper {
     const file = join(spec.dir, `pipeline-${spec.tag}.yaml`);
     writeFileSync(file, typeof spec.pipeline === 'string' ? spec.pipeline : `${spec.pipeline.join('\n')}\n`);
     const nodeFlags = spec.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', spec.cpuProf.dir, '--cpu-prof-name', spec.cpuProf.name] : [];
@@ -132,6 +154,7 @@ export class Shipper {
       session: spec.session,
       ...(spec.wrapper ? { wrapper: spec.wrapper } : {}),
       ...(spec.env ? { env: spec.env } : {}),
+      ...(spec.stdoutFile ? { stdoutFile: spec.stdoutFile } : {}),
     });
     shipper.pipelineFile = file;
     if (spec.cpuProf) shipper.profile = join(spec.cpuProf.dir, spec.cpuProf.name);
