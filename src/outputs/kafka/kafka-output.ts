@@ -119,9 +119,10 @@ export class KafkaOutput implements Output {
 
   /** One record as a message in its topic's list (templates and JSON may throw on hostile content: the caller catches). */
   private renderOne(event: PipelineEvent, index: number, byTopic: Map<string, Outgoing[]>, failures: ItemFailure[]): void {
-    const value = this.config.encoding === 'json' ? recordToJson(event.record) : messageText(event.record.message);
+    // the input's ready-made JSON where it has one: written into the batch, not serialised
+    const value = this.config.encoding === 'json' ? (event.json ?? recordToJson(event.record)) : messageText(event.record.message);
     const key = this.key(event.record);
-    const valueBytes = Buffer.byteLength(value);
+    const valueBytes = typeof value === 'string' ? Buffer.byteLength(value) : value.jsonBytes;
     const bytes = valueBytes + (key === '' ? 0 : Buffer.byteLength(key));
     if (bytes > this.config.max_message_bytes) {
       failures.push({ index, retriable: false, code: ErrorCode.KAFKA_MESSAGE_TOO_LARGE, reason: `message of ${bytes} bytes is larger than max_message_bytes (${this.config.max_message_bytes})` });
@@ -145,7 +146,7 @@ export class KafkaOutput implements Output {
     const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
     const lanes = new Map<number, Outgoing[]>();
     for (const o of outgoing) {
-      const partition = count === 1 ? 0 : this.partitioner({ topic, partitionMetadata, message: { key: o.message.key, value: o.message.value } });
+      const partition = count === 1 ? 0 : this.partitioner({ topic, partitionMetadata, message: { key: o.message.key, value: null } });
       let lane = lanes.get(partition);
       if (!lane) lanes.set(partition, (lane = []));
       lane.push(o);

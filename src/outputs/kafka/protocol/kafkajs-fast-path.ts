@@ -1,7 +1,7 @@
 import { compressionCodec, type KafkaCompression, type PreparedMessages, type SendableMessage } from '../../../services/kafka.js';
 import { compressWithKafkajs, fastPath, installProduceRequest, kafkajsEncoder } from '../../../services/kafkajs-internals.js';
 import { registerKafkaCodec } from './codecs.js';
-import { encodeRecords, type RecordInput } from './records.js';
+import { encodeRecords, plainValue, type RecordInput } from './records.js';
 import { PREPARED, produceRequest, type PreparedRecords } from './produce-request.js';
 
 /**
@@ -30,7 +30,7 @@ export { fastPath };
  */
 export async function prepareRecords(messages: readonly RecordInput[], partition: number, codec: number): Promise<SendableMessage[]> {
   const prepared: PreparedRecords = { count: messages.length, codec, records: await compressWithKafkajs(codec, encodeRecords(messages)) };
-  if (!fastPath.produceRequest) return messages.map((m) => ({ ...m, partition }));
+  if (!fastPath.produceRequest) return messages.map((m) => ({ ...m, value: plainValue(m.value), partition }));
   const placeholder = { partition, value: null, [PREPARED]: prepared };
   return new Array<SendableMessage>(messages.length).fill(placeholder);
 }

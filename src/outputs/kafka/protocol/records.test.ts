@@ -73,3 +73,21 @@ describe('kafka record batches', () => {
     expect(batch.readInt32BE(8)).toBe(batch.length - 12);
   });
 });
+
+describe('encodeRecords with ready-made JSON values', () => {
+  it('writes an EncodedRecord value byte for byte as the same JSON given as a string', () => {
+    const texts = ['{"message":"plain"}', '{"message":"caf\u00e9 \\"quoted\\" \u{1F600}"}', '{}'];
+    const encoded = texts.map((text) => {
+      const bytes = Buffer.from(text);
+      return { jsonBytes: bytes.length, writeJson: (target: Buffer, offset: number) => offset + bytes.copy(target, offset) };
+    });
+    const asStrings = texts.map((value, i): RecordInput => ({ key: i === 1 ? null : `k${i}`, value, headers: { stream: 'stdout' } }));
+    const asEncoded = encoded.map((value, i): RecordInput => ({ key: i === 1 ? null : `k${i}`, value, headers: { stream: 'stdout' } }));
+    expect(encodeRecords(asEncoded).equals(encodeRecords(asStrings))).toBe(true);
+  });
+
+  it('refuses a ready-made JSON that writes another length than it announced, instead of a corrupt batch', () => {
+    const liar = { jsonBytes: 10, writeJson: (target: Buffer, offset: number) => offset + target.write('{}', offset) };
+    expect(() => encodeRecords([{ key: null, value: liar, headers: {} }])).toThrow(/another length/);
+  });
+});

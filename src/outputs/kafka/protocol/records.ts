@@ -1,10 +1,12 @@
+import type { EncodedRecord } from '../../../core/record.js';
 import { boundedMemo } from '../../../core/bounded-memo.js';
 import { crc32c } from '../../../core/crc32c.js';
 
 /** One message as the record encoder takes it: strings are written as UTF-8. */
 export interface RecordInput {
   key: string | Buffer | null;
-  value: string | Buffer | null;
+  /** An EncodedRecord is the record's ready-made JSON, written straight into the batch. */
+  value: string | Buffer | EncodedRecord | null;
   headers: Record<string, string>;
   /** UTF-8 size of the value when the caller already knows it (saves measuring it again). */
   valueBytes?: number;
@@ -43,14 +45,24 @@ function writeVarint(buffer: Buffer, at: number, value: number): number {
 /** Header names are few and repeat in every record. */
 const headerNameBytes = boundedMemo((name) => Buffer.byteLength(name), 1000);
 
-function byteLength(data: string | Buffer): number {
-  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+function byteLength(data: string | Buffer | EncodedRecord): number {
+  if (typeof data === 'string') return Buffer.byteLength(data);
+  return Buffer.isBuffer(data) ? data.length : data.jsonBytes;
 }
 
-function writeBytes(buffer: Buffer, at: number, data: string | Buffer, length: number): number {
+function writeBytes(buffer: Buffer, at: number, data: string | Buffer | EncodedRecord, length: number): number {
   if (typeof data === 'string') buffer.write(data, at, length, 'utf8');
-  else data.copy(buffer, at);
+  else if (Buffer.isBuffer(data)) data.copy(buffer, at);
+  else if (data.writeJson(buffer, at) !== at + length) throw new Error('a ready-made record JSON wrote another length than it announced');
   return at + length;
+}
+
+/** The value as kafkajs takes it (its own encoder, when logship's is not installed). */
+export function plainValue(value: RecordInput['value']): string | Buffer | null {
+  if (value === null || typeof value === 'string' || Buffer.isBuffer(value)) return value;
+  const buffer = Buffer.allocUnsafe(value.jsonBytes);
+  value.writeJson(buffer, 0);
+  return buffer;
 }
 
 /**
