@@ -12,6 +12,7 @@ import type { RunArgs } from './args.js';
 import { Reloader } from './reloader.js';
 import { statusLine, summarize } from './status.js';
 import { DEFAULT_PIPELINE, defaultStateDir } from './paths.js';
+import { tuneGarbageCollection } from './gc-tuning.js';
 
 /**
  * `logship run`: runs until SIGTERM/SIGINT, then stops gracefully; a second signal exits at once.
@@ -23,6 +24,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
   // an unreadable or weak API token stops the start (exit 2) before any container is read
   const apiToken = pipeline.settings.api.enabled ? ApiToken.fromSettings(pipeline.settings.api, pipeline.file) : undefined;
   const logger = createLogger(args.logLevel);
+  const gcFlags = tuneGarbageCollection();
+  if (gcFlags.length) logger.debug({ v8_flags: gcFlags }, 'garbage collection tuned for a per-node agent');
   for (const warning of pipeline.warnings) logger.warn(formatProblem(warning));
   const stateDir = resolve(args.stateDir ?? pipeline.settings.state_dir ?? defaultStateDir());
   const runtime = new PipelineRuntime(pipeline, { stateDir, logger });
