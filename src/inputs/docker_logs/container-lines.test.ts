@@ -61,11 +61,21 @@ describe('ContainerLines', () => {
     expect(events.map((e) => e.record.message)).toEqual(['plain ascii', 'ünïcödé 😀 and 中文', 'no newline at the end', '', 'trimmed fraction']);
   });
 
-  it('makes no ready JSON when the text had escapes, was joined from pieces, was cut, or the tag is computed', () => {
+  it('copies the JSON of a text whose only escapes are quotes and backslashes (JSON logged as text), byte for byte what the serialiser writes', () => {
+    const { events, feed } = setup();
+    const texts = ['{"n":1,"level":"info","msg":"ok"}', 'a "quote" and a \\ backslash, ünï 😀', '\\"', '"', 'C:\\dir\\"x"\\ end'];
+    feed(...texts.map((t) => entry(`${t}\n`)));
+    const ready = events.map(encoded);
+    expect(ready.every((json) => json !== undefined)).toBe(true);
+    expect(ready).toEqual(events.map((e) => recordToJson(e.record)));
+    expect(events.map((e) => e.record.message)).toEqual(texts);
+  });
+
+  it('makes no ready JSON when the text had other escapes, was joined from pieces, was cut, or the tag is computed', () => {
     const escaped = setup();
-    escaped.feed(entry('a "quote"\n'), entry('tab\there\n'), entry('<b>&amp;\n'));
-    expect(escaped.events.map(encoded)).toEqual([undefined, undefined, undefined]);
-    expect(escaped.events.map((e) => e.record.message)).toEqual(['a "quote"', 'tab\there', '<b>&amp;']);
+    escaped.feed(entry('a "quote" and a tab\there\n'), entry('<b>&amp;\n'), entry('\u2028 \u0008 \u001b[0m\n'), entry('"a"\r\n'));
+    expect(escaped.events.map(encoded)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(escaped.events.map((e) => e.record.message)).toEqual(['a "quote" and a tab\there', '<b>&amp;', '\u2028 \u0008 \u001b[0m', '"a"\r']);
 
     const pieces = setup();
     pieces.feed(entry('y'.repeat(16384)), entry('z\n'));

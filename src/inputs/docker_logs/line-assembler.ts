@@ -11,6 +11,8 @@ export interface AssembledLine {
   originalBytes?: number;
   /** The text's bytes, when they are also its JSON string's (a whole line held unescaped): its text is not decoded until a record is built. */
   jsonSafeBytes?: Buffer;
+  /** The text's JSON string (without quotes) as JSON.stringify writes it, when the input had it (see LogMessage.json). */
+  json?: Buffer;
 }
 
 /**
@@ -76,7 +78,8 @@ export class LineAssembler {
       // a string per line is decoding and garbage (a sixth of the main thread's time reading a
       // json-file): text that is its own JSON string stays bytes until a record is built, if ever
       if (message.jsonSafe) return { timestamp: message.timestamp, bytes, jsonSafeBytes: message.content };
-      return { timestamp: message.timestamp, text: utf8Text(message.content, 0, bytes), bytes };
+      const text = utf8Text(message.content, 0, bytes);
+      return message.json ? { timestamp: message.timestamp, text, bytes, json: message.json } : { timestamp: message.timestamp, text, bytes };
     }
     return { timestamp: message.timestamp, text: message.content.subarray(0, this.maxLineBytes).toString('utf8'), bytes: this.maxLineBytes, originalBytes: bytes };
   }

@@ -40,7 +40,7 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
   private built: LogRecord | undefined;
   private readonly lineTimestamp: string;
   private readonly text: string | undefined;
-  /** The message's bytes when they are its JSON string's too (and, undecoded, its text). */
+  /** The message's JSON string's bytes (without quotes), when the line had them; also its text while `text` is undefined. */
   private readonly messageBytes: Buffer | undefined;
   private readonly originalBytes: number | undefined;
 
@@ -61,7 +61,7 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
     super();
     this.lineTimestamp = line.timestamp;
     this.text = line.text;
-    const messageBytes = line.jsonSafeBytes;
+    const messageBytes = line.jsonSafeBytes ?? line.json;
     this.messageBytes = messageBytes;
     this.originalBytes = line.originalBytes;
     if (messageBytes && jsonTail && line.timestamp.length === 30) {

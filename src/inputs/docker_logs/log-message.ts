@@ -15,6 +15,11 @@ export interface LogMessage {
   terminated: boolean;
   /** The content's bytes are also its JSON string's (no quote, backslash or control character): records can copy them. */
   jsonSafe?: boolean;
+  /**
+   * The content's JSON string (without quotes) as JSON.stringify writes it, when the input holds
+   * it already: json-file's text whose only escapes are \" and \\ (a JSON application log line).
+   */
+  json?: Buffer;
 }
 
 /** json-file and local drivers cut lines into pieces of this many bytes. */

@@ -70,3 +70,26 @@ describe('parseJsonFileEntry fast path', () => {
     expect(calls).toBe(0);
   });
 });
+
+describe('parseJsonFileEntry: the JSON string of texts escaped only for quotes and backslashes', () => {
+  it('gives, for random texts, the text JSON decodes, and the JSON string exactly when it is what JSON.stringify writes', () => {
+    const alphabet = ['a', 'Z', ' ', '"', '\\', 'n', 'u', '/', '<', '&', '\t', '\r', '\u0001', '\u001b', 'ü', '😀', '\u2028', '{', ':'];
+    let seed = 7;
+    const random = (n: number): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n);
+    let withJson = 0;
+    for (let round = 0; round < 3000; round += 1) {
+      const text = Array.from({ length: 1 + random(24) }, () => alphabet[random(alphabet.length)]).join('');
+      const line = entry(`${text}\n`);
+      const message = parseJsonFileEntry(line, false);
+      expect(message?.content.toString('utf8')).toBe(text);
+      if (message?.json) {
+        withJson += 1;
+        expect(message.json.toString('utf8')).toBe(JSON.stringify(text).slice(1, -1));
+      } else {
+        // only a text with another escape (or none at all: jsonSafe) goes without
+        expect(message?.jsonSafe || [...text].some((c) => c < ' ' || '<>&\u2028'.includes(c)) || text.endsWith('\\')).toBe(true);
+      }
+    }
+    expect(withJson).toBeGreaterThan(30);
+  });
+});

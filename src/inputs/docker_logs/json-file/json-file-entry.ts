@@ -85,12 +85,38 @@ function fastParse(data: Buffer, s: number, e: number, tty: boolean): LogMessage
   // backslash is its own JSON string; memchr finds the first one faster than a loop
   const escape = data.indexOf(BACKSLASH, textStart);
   if (escape !== -1 && escape < textEnd) {
-    // escapes (quotes, control characters, \u003c for <): let JSON decode the string
+    // only quotes and backslashes escaped (JSON logged as text): what JSON.stringify writes too,
+    // so records copy these bytes instead of serialising the text again
+    const unescaped = unescapeQuotes(data, textStart, escape, textEnd);
+    if (unescaped) {
+      const decoded = message(unescaped, newline, stream, timestamp, tty);
+      decoded.json = data.subarray(textStart, textEnd);
+      return decoded;
+    }
+    // other escapes (control characters, \u003c for <): let JSON decode the string
     const decoded = Buffer.from(JSON.parse(`"${data.toString('utf8', textStart, logEnd)}"`) as string, 'utf8');
     const raw = withoutNewline(decoded, stream, '');
     return message(raw.content, raw.newline, stream, timestamp, tty);
   }
   return message(data.subarray(textStart, textEnd), newline, stream, timestamp, tty, true);
+}
+
+/**
+ * data[start, end) with \" and \\ unescaped (the first backslash at `escape`); undefined when it
+ * holds any other escape (Docker writes \n, \t, \u00XX, \u003c… which JSON.stringify writes otherwise).
+ */
+function unescapeQuotes(data: Buffer, start: number, escape: number, end: number): Buffer | undefined {
+  const out = Buffer.allocUnsafe(end - start);
+  let o = data.copy(out, 0, start, escape);
+  for (let i = escape; i < end; i += 1) {
+    let byte = data[i] as number;
+    if (byte === BACKSLASH) {
+      byte = data[++i] as number;
+      if ((byte !== QUOTE && byte !== BACKSLASH) || i >= end) return undefined;
+    }
+    out[o++] = byte;
+  }
+  return out.subarray(0, o);
 }
 
 /** Where "YYYY-MM-DDTHH:MM:SS" has digits (the rest are -, T and : separators). */
