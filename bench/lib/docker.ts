@@ -63,10 +63,13 @@ export async function runContainers(session: Session, specs: readonly ContainerS
   await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, worker));
 }
 
-/** Removes many of the session's containers with one `docker rm -f` per hundred (the CLI removes them concurrently). */
+/**
+ * Removes many of the session's containers, 25 per `docker rm -f` (the CLI removes them
+ * concurrently; a hundred at once while other containers were created wedged dockerd here once).
+ */
 export async function removeContainers(session: Session, names: readonly string[]): Promise<void> {
-  for (let at = 0; at < names.length; at += 100) {
-    const batch = names.slice(at, at + 100);
+  for (let at = 0; at < names.length; at += 25) {
+    const batch = names.slice(at, at + 25);
     try {
       await docker('rm', '-f', ...batch);
     } catch (err) {
