@@ -82,7 +82,7 @@ export function printReport(rows: readonly Row[], options: Options): Row[] {
       'already running, attached and settled), catch-up ones from spawning it (start-up included); idle: share of one core over the window, once attached.',
       'RSS max: the process\'s peak (VmHWM); RSS mean: /proc sampled every 200 ms over the same window. KiB/container: (RSS mean − that of the same agent',
       'matching no container, run beside it) ÷ containers. ratio: logship lines/s ÷ the reference\'s (docker logs -t on the same log; kcat -P sending the',
-      'values logship sent, gzip, acks=all, idempotent; the raw _bulk loop posting the documents logship indexed, gzip, 4 in flight).',
+      'values logship sent, gzip level 3, acks=all, idempotent; the raw _bulk loop posting the documents logship indexed, gzip level 3, 4 in flight).',
       'missing/duplicates: every line read back from every output (steady: kafka and elasticsearch both), checked per (container, number).',
       'spread: (max − min) ÷ median of the runs. Targets are reported, not enforced.',
       '',

@@ -21,6 +21,8 @@ export interface BulkOptions {
   url: URL;
   /** gzip bodies (timed, as the official client does it with compression: true). */
   gzip: boolean;
+  /** gzip level; logship's elasticsearch output's default compression_level, 3, unless given. */
+  gzipLevel?: number;
   inFlight: number;
   /** e.g. errors,items.*.status,items.*.error: a smaller answer. */
   filterPath?: string | undefined;
@@ -102,7 +104,7 @@ export async function sendBodies(bodies: readonly BulkBody[], options: BulkOptio
   const worker = async (): Promise<void> => {
     while (next < bodies.length) {
       const { body: raw } = bodies[next++] as BulkBody;
-      const body = options.gzip ? await gzipAsync(raw) : raw;
+      const body = options.gzip ? await gzipAsync(raw, { level: options.gzipLevel ?? 3 }) : raw;
       sent.sentBytes += body.length;
       sent.requests += 1;
       const res = await post(agent, options, body);

@@ -122,16 +122,18 @@ export interface KcatProduced {
 
 /**
  * The reference producer: `kcat -P` sends the `key<TAB>value` lines of `input` to `topic` with
- * logship's kafka defaults (acks=all, idempotence) and `codec`, timed from spawning it until it
+ * logship's kafka defaults (acks=all, idempotence, gzip at level 3) and `codec`, timed from spawning it until it
  * exits (it flushes and waits for every acknowledgement first). `poll` runs every `everyMs` while
  * it does (a benchmark polls the topic as it does for logship); when it answers false, kcat is
  * killed (the broker went away: kcat would retry for minutes).
  */
 export async function produceWithKcat(
   session: Session,
-  spec: { brokers: string; topic: string; codec: string; input: string; headers: Record<string, string>; dir: string; tag: string; poll?: (t0: number) => Promise<boolean>; everyMs?: number },
+  spec: { brokers: string; topic: string; codec: string; input: string; /** librdkafka's compression.level; for gzip logship's default compression_level, 3, unless given. */ level?: number; headers: Record<string, string>; dir: string; tag: string; poll?: (t0: number) => Promise<boolean>; everyMs?: number },
 ): Promise<KcatProduced> {
   const args = ['-P', '-b', spec.brokers, '-t', spec.topic, '-z', spec.codec, '-X', 'acks=all', '-X', 'enable.idempotence=true', '-K', '\t'];
+  const level = spec.level ?? (spec.codec === 'gzip' ? 3 : undefined);
+  if (level !== undefined) args.push('-X', `compression.level=${level}`);
   for (const [name, value] of Object.entries(spec.headers)) args.push('-H', `${name}=${value}`);
   const stdin = openSync(spec.input, 'r');
   const stderrPath = join(spec.dir, `kcat-${spec.tag}.stderr`);

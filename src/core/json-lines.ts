@@ -26,6 +26,13 @@ export class JsonLines {
     this.buffer[this.length++] = NEWLINE;
   }
 
+  /** A record whose sharedTail is swapped for `tail` (see EncodedRecord). */
+  appendEncodedWithTail(encoded: Required<EncodedRecord>, tail: Buffer): void {
+    this.reserve(encoded.jsonBytes - encoded.sharedTail.length + tail.length + 1);
+    this.length = encoded.writeJsonWithTail(this.buffer, this.length, tail);
+    this.buffer[this.length++] = NEWLINE;
+  }
+
   /** A line already serialised (its text, without the newline). */
   appendText(line: string): void {
     // at most three bytes per UTF-16 unit: no exact measuring pass
@@ -41,6 +48,11 @@ export class JsonLines {
   /** The lines so far: a view, valid until the next append after a reset. */
   bytes(): Buffer {
     return this.buffer.subarray(0, this.length);
+  }
+
+  /** Drops what was appended after `length` (a record that failed half-way). */
+  truncate(length: number): void {
+    if (length < this.length) this.length = length;
   }
 
   /** Starts the next batch in the same memory. */

@@ -48,7 +48,16 @@ export interface PipelineEvent {
    */
   readonly tag?: string;
   readonly timestamp?: string;
+  /**
+   * The record's fields other than @timestamp, message and log, when its input shares one frozen
+   * object of them between many records (docker_logs: one per stream and container metadata) and
+   * nothing changed the record. Templates of those fields render once per object.
+   */
+  readonly sharedFields?: SharedFields;
 }
+
+/** See PipelineEvent.sharedFields. */
+export type SharedFields = Readonly<Omit<LogRecord, '@timestamp' | 'message' | 'log'>>;
 
 /** The event's record's tag, without building the record when the input can tell it. */
 export function recordTag(event: PipelineEvent): string {
@@ -66,4 +75,13 @@ export interface EncodedRecord {
   readonly jsonBytes: number;
   /** Writes it at `offset`; returns the offset after it. */
   writeJson(target: Buffer, offset: number): number;
+  /**
+   * What follows the message text in the JSON (its closing quote, the other fields, the closing
+   * brace), when that is one Buffer shared by every record of the same stream and metadata. An
+   * output that renders those fields differently (elasticsearch de-dots label keys) makes its own
+   * version once per shared tail and writes records with writeJsonWithTail.
+   */
+  readonly sharedTail?: Buffer;
+  /** Writes it with another tail in place of sharedTail; returns the offset after it. */
+  writeJsonWithTail?(target: Buffer, offset: number, tail: Buffer): number;
 }

@@ -1,12 +1,58 @@
-import type { LogRecord } from './record.js';
+import { recordTag, recordTimestamp, type LogRecord, type PipelineEvent } from './record.js';
 
 /** Renders text with `{field.path}` placeholders from a record; `{{` and `}}` are literal braces. */
 export type Template = (record: LogRecord) => string;
+
+/** The same, rendered from an event in flight. */
+export type EventTemplate = (event: PipelineEvent) => string;
 
 type Part = string | string[];
 
 /** Compiles once; rendering walks precomputed paths (templates run for every record). */
 export function compileTemplate(text: string): Template {
+  return renderParts(parseTemplate(text));
+}
+
+/** Fields an event's sharedFields never hold. */
+const PER_RECORD_FIELDS = new Set(['@timestamp', 'message', 'log']);
+
+/**
+ * A template rendered from events, without building records an input builds only on demand
+ * (docker_logs): `{@timestamp}` and `{tag}` come from the event; other fields, from its
+ * sharedFields when it has them, and a template of those alone renders once per sharedFields
+ * object. Fields only a record holds (message, log) build it.
+ */
+export function compileEventTemplate(text: string): EventTemplate {
+  const parts = parseTemplate(text);
+  const render = renderParts(parts);
+  const fields = parts.filter((p): p is string[] => typeof p !== 'string');
+  const isTimestamp = (path: string[]): boolean => path.length === 1 && path[0] === '@timestamp';
+  if (fields.some((path) => !isTimestamp(path) && PER_RECORD_FIELDS.has(path[0] as string))) return (event) => render(event.record);
+  const timed = fields.some(isTimestamp);
+  const tagAndTime = fields.every((path) => isTimestamp(path) || (path.length === 1 && path[0] === 'tag'));
+  const perShared = new WeakMap<object, string>();
+  return (event) => {
+    const shared = event.sharedFields;
+    if (shared === undefined && !tagAndTime) return render(event.record);
+    if (shared !== undefined && !timed) {
+      let out = perShared.get(shared);
+      if (out === undefined) {
+        out = render(shared as LogRecord);
+        perShared.set(shared, out);
+      }
+      return out;
+    }
+    let out = '';
+    for (const part of parts) {
+      if (typeof part === 'string') out += part;
+      else if (isTimestamp(part)) out += valueText(recordTimestamp(event));
+      else out += shared ? fieldText(shared as LogRecord, part) : valueText(recordTag(event));
+    }
+    return out;
+  };
+}
+
+function parseTemplate(text: string): Part[] {
   const parts: Part[] = [];
   let literal = '';
   for (let i = 0; i < text.length; i += 1) {
@@ -28,6 +74,10 @@ export function compileTemplate(text: string): Template {
     }
   }
   if (literal) parts.push(literal);
+  return parts;
+}
+
+function renderParts(parts: Part[]): Template {
   if (parts.every((p) => typeof p === 'string')) {
     const constant = parts.join('');
     return () => constant;
@@ -46,6 +96,10 @@ export function fieldText(record: LogRecord, path: readonly string[]): string {
     if (value === null || typeof value !== 'object') return '';
     value = (value as Record<string, unknown>)[key];
   }
+  return valueText(value);
+}
+
+function valueText(value: unknown): string {
   if (value === undefined || value === null) return '';
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }

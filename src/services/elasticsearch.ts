@@ -1,5 +1,7 @@
 import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
 import type { ConnectionOptions } from 'node:tls';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { LogshipError } from '../core/errors.js';
 import { ErrorCode, ErrorCodeFamily } from '../core/error-codes.js';
 
@@ -8,8 +10,11 @@ export interface ElasticsearchConnectionOptions {
   auth?: { username: string; password: string } | { apiKey: string } | { bearer: string };
   tls?: ConnectionOptions;
   requestTimeoutMs: number;
-  compression: boolean;
+  /** gzip level of bulk bodies (1 fastest … 9 smallest), or false for none. */
+  compression: number | false;
 }
+
+const gzipAsync = promisify(gzip);
 
 /** One item of a bulk response, reduced to what the retry decision needs. */
 export interface BulkItemResult {
@@ -36,13 +41,17 @@ export class BulkRequestError extends LogshipError {
  */
 export class ElasticsearchService {
   private readonly client: Client;
+  private readonly compression: number | false;
 
   constructor(options: ElasticsearchConnectionOptions) {
+    // bulk bodies are gzipped here, at the output's level: the client only knows level 6, which
+    // costs about 2.5 times the CPU of level 3 for a tenth smaller bodies
+    this.compression = options.compression;
     const clientOptions: ClientOptions = {
       nodes: options.hosts,
       maxRetries: 0,
       requestTimeout: options.requestTimeoutMs,
-      compression: options.compression,
+      compression: false,
     };
     if (options.auth) clientOptions.auth = options.auth;
     if (options.tls) clientOptions.tls = options.tls;
@@ -50,11 +59,13 @@ export class ElasticsearchService {
   }
 
   /** Sends a pre-serialised NDJSON bulk body; returns one result per operation, in order. */
-  async bulk(body: string): Promise<BulkItemResult[]> {
+  async bulk(body: string | Buffer): Promise<BulkItemResult[]> {
     let response: { items?: Array<Record<string, { status: number; error?: { type?: string; reason?: string } }>> };
     try {
       // only what the per-item decision reads: a fraction of the answer to parse
-      response = (await this.client.bulk({ body, filter_path: 'errors,items.*.status,items.*.error' } as unknown as Parameters<Client['bulk']>[0])) as unknown as typeof response;
+      const params = { body: this.compression === false ? body : await gzipAsync(body, { level: this.compression }), filter_path: 'errors,items.*.status,items.*.error' } as unknown as Parameters<Client['bulk']>[0];
+      const transport = this.compression === false ? {} : { headers: { 'content-encoding': 'gzip' } };
+      response = (await this.client.bulk(params, transport)) as unknown as typeof response;
     } catch (err) {
       throw toBulkRequestError(err);
     }

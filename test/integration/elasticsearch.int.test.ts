@@ -138,6 +138,26 @@ describe('elasticsearch output against a real node', () => {
     expect(await count(`logs-${name}`)).toBe(100);
   });
 
+  it('a mapping conflict with dead_letter_index: the refused documents are stored there as sent (labels de-dotted), with the reason', async () => {
+    const dir = tempDir();
+    const name = `ed-${run}`;
+    const deadLetterIndex = `logs-dlq-${run}`;
+    await es('PUT', `/logs-${name}`, { mappings: { properties: { message: { type: 'long' } } } });
+    await startShipper(esPipeline(`dead_letter_index: "${deadLetterIndex}"`), join(dir, 'state'));
+    await container(name, 'i=1; while [ $i -le 50 ]; do echo "$i"; [ $((i % 10)) -eq 0 ] && echo "not \\"a\\" number $i"; i=$((i+1)); done');
+    expect(await waitForCount(`logs-${name}`, 50, 60_000)).toBe(50);
+    expect(await waitForCount(deadLetterIndex, 5, 60_000)).toBe(5);
+    const found = await es<{ hits: { hits: Array<{ _source: { output: string; error: { code: string; reason: string }; document: string } }> } }>('POST', `/${deadLetterIndex}/_search`, { size: 100 });
+    const stored = found.hits.hits.map((h) => h._source);
+    expect(stored.every((d) => d.output === 'elasticsearch_0' && d.error.code === 'ES_MAPPING_REJECTED' && /400/.test(d.error.reason))).toBe(true);
+    const documents = stored.map((d) => JSON.parse(d.document) as LogRecord);
+    expect(documents.map((d) => d.message).sort()).toEqual(Array.from({ length: 5 }, (_, k) => `not "a" number ${(k + 1) * 10}`).sort());
+    const labelKey = label.split('=')[0] as string;
+    expect(documents.every((d) => d.container.labels[labelKey.replace(/\./g, '_')] === run && !(labelKey in d.container.labels))).toBe(true);
+    // nothing went to the dead-letter file
+    expect(() => readFileSync(join(dir, 'state', 'dead-letter', 'elasticsearch_0.jsonl'), 'utf8')).toThrow();
+  });
+
   it('429 rejections from the node: only the rejected items are sent again, nothing is lost', async () => {
     const dir = tempDir();
     const blocked = `eb-${run}-blocked`;

@@ -14,9 +14,10 @@ interface StreamShape extends RecordShape {
   readonly jsonTail: Buffer;
 }
 
-function streamShape(shape: RecordShape): StreamShape {
+function streamShape(shape: Omit<RecordShape, 'fields'>): StreamShape {
   const { stream, tag, container, host } = shape;
-  return { ...shape, jsonTail: Buffer.from(`"${recordToJson({ stream, source: 'main', tag, container, host } as LogRecord).replace(/^\{/, ',')}`) };
+  const fields = Object.freeze({ stream, source: 'main', tag, container, host });
+  return { ...shape, fields, jsonTail: Buffer.from(`"${recordToJson(fields as LogRecord).replace(/^\{/, ',')}`) };
 }
 
 /** Compact a stream's queue of records once this many settled ones lead it. */

@@ -1,6 +1,6 @@
 import { Ack } from '../../core/ack.js';
 import { copySmall, utf8Text, writeAscii } from '../../core/buffer-text.js';
-import type { ContainerMeta, EncodedRecord, LogRecord, PipelineEvent, Stream } from '../../core/record.js';
+import type { ContainerMeta, EncodedRecord, LogRecord, PipelineEvent, SharedFields, Stream } from '../../core/record.js';
 import type { LogFileRef } from './json-file/read-position.js';
 import type { AssembledLine } from './line-assembler.js';
 
@@ -17,6 +17,8 @@ export interface RecordShape {
   readonly tag: string;
   readonly container: ContainerMeta;
   readonly host: { readonly name: string };
+  /** stream, source, tag, container and host as one frozen object, shared by the shape's records. */
+  readonly fields: SharedFields;
 }
 
 const TIMESTAMP_KEY = Buffer.from('{"@timestamp":"');
@@ -82,6 +84,10 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
     this.built = record;
   }
 
+  get sharedFields(): SharedFields | undefined {
+    return this.built ? undefined : this.shape.fields;
+  }
+
   get tag(): string {
     return this.built ? this.built.tag : this.shape.tag;
   }
@@ -92,6 +98,14 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
 
   /** `{"@timestamp":"…","message":"` + the message's bytes + the tail: what recordToJson gives, without building strings. */
   writeJson(target: Buffer, offset: number): number {
+    return this.writeJsonWithTail(target, offset, this.jsonTail as Buffer);
+  }
+
+  get sharedTail(): Buffer | undefined {
+    return this.jsonTail;
+  }
+
+  writeJsonWithTail(target: Buffer, offset: number, tail: Buffer): number {
     let at = copySmall(target, offset, TIMESTAMP_KEY);
     at = writeAscii(target, at, this.lineTimestamp);
     at = copySmall(target, at, MESSAGE_KEY);
@@ -99,7 +113,6 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
     const message = this.messageBytes as Buffer;
     target.set(message, at);
     at += message.length;
-    const tail = this.jsonTail as Buffer;
     target.set(tail, at);
     return at + tail.length;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogRecord } from '../../core/record.js';
+import type { LogRecord, PipelineEvent } from '../../core/record.js';
 import { decideBulkItem, decideBulkRequest } from './bulk-decision.js';
 import { compileIndexName, indexPattern, sanitizeIndexName } from './index-name.js';
 
@@ -51,25 +51,38 @@ describe('index names', () => {
     ['_Weird Name*?', 'weird_name__'],
     ['{missing}', 'logship'],
   ])('%s → %s', (template, expected) => {
-    expect(compileIndexName(template)(record)).toBe(expected);
+    expect(compileIndexName(template)({ record } as PipelineEvent)).toBe(expected);
   });
 
   it('a @timestamp that parsed content made a number, an object or null names the index by the time of sending', () => {
     const today = new Date().toISOString().slice(0, 10).replace(/-/g, '.');
     for (const timestamp of [1733472000000, { nested: 1 }, null, 'yesterday']) {
       const record = { '@timestamp': timestamp, container: { name: 'web' } } as unknown as LogRecord;
-      expect(compileIndexName('logs-{container.name}-%Y.%m.%d')(record)).toBe(`logs-web-${today}`);
+      expect(compileIndexName('logs-{container.name}-%Y.%m.%d')({ record } as PipelineEvent)).toBe(`logs-web-${today}`);
     }
   });
 
   it('a name made from a megabyte label is cut to 255 bytes at once (it was cut a character at a time: a minute per record)', () => {
     const record = { '@timestamp': '2026-12-06T00:00:00Z', container: { labels: { app: 'é'.repeat(1_000_000) } } } as unknown as LogRecord;
     const started = process.hrtime.bigint();
-    const name = compileIndexName('logs-{container.labels.app}')(record);
+    const name = compileIndexName('logs-{container.labels.app}')({ record } as PipelineEvent);
     expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
     expect(name.startsWith('logs-éé')).toBe(true);
     // generous: the old code took well over a minute here
     expect(Number(process.hrtime.bigint() - started) / 1e9).toBeLessThan(10);
+  });
+
+  it('a template of {tag} and the date reads them from the event, without building its record', () => {
+    const event = {
+      tag: 'docker.web',
+      timestamp: '2026-12-06T10:00:00.000000000Z',
+      get record(): LogRecord {
+        throw new Error('built');
+      },
+    } as unknown as PipelineEvent;
+    expect(compileIndexName('logs-{tag}-%Y.%m.%d')(event)).toBe('logs-docker.web-2026.12.06');
+    expect(compileIndexName('logship-%Y.%m.%d')(event)).toBe('logship-2026.12.06');
+    expect(() => compileIndexName('logs-{container.name}')(event)).toThrow('built');
   });
 
   it('patterns cover what templates produce', () => {

@@ -2,10 +2,12 @@ import { hash } from 'node:crypto';
 import PQueue from 'p-queue';
 import { tlsConnectionOptions } from '../../plugins/options/tls.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
-import type { ContainerMeta, LogRecord, PipelineEvent } from '../../core/record.js';
+import type { EncodedRecord, PipelineEvent } from '../../core/record.js';
+import { JsonLines } from '../../core/json-lines.js';
 import { chunksBySize } from '../../core/chunks.js';
-import { deepFreeze, recordToJson } from '../../core/record-json.js';
-import { compileTemplate } from '../../core/template.js';
+import { recordToJson } from '../../core/record-json.js';
+import { compileEventTemplate } from '../../core/template.js';
+import { LabelKeys } from './label-keys.js';
 import { renderFailure } from '../../plugins/record-failure.js';
 import type { ItemFailure, Output, PluginContext } from '../../plugins/types.js';
 import { BulkRequestError, ElasticsearchService, type ElasticsearchConnectionOptions } from '../../services/elasticsearch.js';
@@ -15,13 +17,15 @@ import type { ElasticsearchConfig } from './schema.js';
 import { METRIC } from '../../core/metric-names.js';
 import { ErrorCode, ErrorCodeFamily } from '../../core/error-codes.js';
 
-/** One bulk operation: its place in the batch and its two NDJSON lines. */
+/** One bulk operation: its place in the batch and where its two NDJSON lines sit in the batch's body. */
 interface Operation {
   index: number;
   op: 'index' | 'create';
-  lines: string;
-  /** For the dead-letter index: the document as sent. */
-  source: string;
+  body: Buffer;
+  start: number;
+  /** Where the document line starts (its action line comes before). */
+  documentStart: number;
+  end: number;
 }
 
 /** A document Elasticsearch refused for good. */
@@ -38,16 +42,16 @@ interface Refusal {
  */
 export class ElasticsearchOutput implements Output {
   private readonly es: ElasticsearchService;
-  private readonly indexOf: (record: LogRecord) => string;
+  private readonly indexOf: (event: PipelineEvent) => string;
   private readonly inFlight: PQueue;
-  private readonly dedotted = new WeakMap<ContainerMeta, ContainerMeta>();
+  private readonly labelKeys = new LabelKeys();
   private templateInstalled = false;
 
   constructor(
     private readonly config: ElasticsearchConfig,
     private readonly context: PluginContext,
   ) {
-    const options: ElasticsearchConnectionOptions = { hosts: config.hosts, requestTimeoutMs: config.timeout, compression: config.compression };
+    const options: ElasticsearchConnectionOptions = { hosts: config.hosts, requestTimeoutMs: config.timeout, compression: config.compression && config.compression_level };
     const auth = config.auth;
     if (auth?.api_key) options.auth = { apiKey: auth.api_key };
     else if (auth?.bearer) options.auth = { bearer: auth.bearer };
@@ -57,9 +61,9 @@ export class ElasticsearchOutput implements Output {
     this.inFlight = new PQueue({ concurrency: config.max_in_flight });
     const stream = config.data_stream;
     if (stream) {
-      const dataset = compileTemplate(stream.dataset);
-      const namespace = compileTemplate(stream.namespace);
-      this.indexOf = (record) => sanitizeIndexName(`logs-${dataset(record)}-${namespace(record)}`);
+      const dataset = compileEventTemplate(stream.dataset);
+      const namespace = compileEventTemplate(stream.namespace);
+      this.indexOf = (event) => sanitizeIndexName(`logs-${dataset(event)}-${namespace(event)}`);
     } else {
       this.indexOf = compileIndexName(config.index);
     }
@@ -81,16 +85,9 @@ export class ElasticsearchOutput implements Output {
         }
       }
     }
-    const operations: Operation[] = [];
-    batch.forEach((event, index) => {
-      try {
-        operations.push(this.operation(event, index));
-      } catch (err) {
-        failures.push(renderFailure(index, err));
-      }
-    });
+    const operations = this.render(batch, failures);
     const refusals: Refusal[] = [];
-    await Promise.all([...chunksBySize(operations, this.config.batch_max_bytes, (o) => o.lines.length)].map((chunk) => this.inFlight.add(() => this.send(chunk, failures, refusals))));
+    await Promise.all([...chunksBySize(operations, this.config.batch_max_bytes, (o) => o.end - o.start)].map((chunk) => this.inFlight.add(() => this.send(chunk, failures, refusals))));
     if (refusals.length) await this.deadLetter(refusals, failures);
     return { failures };
   }
@@ -100,36 +97,41 @@ export class ElasticsearchOutput implements Output {
     await this.es.close();
   }
 
-  private operation(event: PipelineEvent, index: number): Operation {
+  /**
+   * The batch's operations as NDJSON in one buffer; requests send slices of it. A record that came
+   * with ready-made JSON is copied (its shared tail de-dotted once), others are serialised.
+   */
+  private render(batch: readonly PipelineEvent[], failures: ItemFailure[]): Operation[] {
     const op = this.config.data_stream ? 'create' : 'index';
-    const target = this.indexOf(event.record);
-    const id = this.config.document_ids === 'deterministic' && event.origin ? hash('sha1', event.origin, 'base64url') : undefined;
-    const source = recordToJson(this.forElasticsearch(event.record));
-    const action = id ? `{"${op}":{"_index":${JSON.stringify(target)},"_id":"${id}"}}` : `{"${op}":{"_index":${JSON.stringify(target)}}}`;
-    return { index, op, lines: `${action}\n${source}\n`, source };
-  }
-
-  /** Label keys such as com.docker.compose.project become com_docker_compose_project: Elasticsearch reads dots as objects. */
-  private forElasticsearch(record: LogRecord): LogRecord {
-    // parsed content may have replaced the metadata with anything: only real label objects are de-dotted
-    const meta = record.container as ContainerMeta | null | undefined;
-    if (meta === null || typeof meta !== 'object') return record;
-    const labels = meta.labels as Record<string, unknown> | null | undefined;
-    if (labels === null || typeof labels !== 'object' || !Object.keys(labels).some((k) => k.includes('.'))) return record;
-    let dedotted = this.dedotted.get(meta);
-    if (!dedotted) {
-      const dedottedLabels = Object.fromEntries(Object.entries(labels).map(([k, v]) => [k.replace(/\./g, '_'), v]));
-      dedotted = deepFreeze({ ...meta, labels: dedottedLabels as Record<string, string> });
-      this.dedotted.set(meta, dedotted);
-    }
-    return { ...record, container: dedotted };
+    const deterministic = this.config.document_ids === 'deterministic';
+    const lines = new JsonLines(batch.length * 512);
+    const placed: Array<{ index: number; start: number; documentStart: number; end: number }> = [];
+    batch.forEach((event, index) => {
+      const start = lines.byteLength;
+      try {
+        const target = JSON.stringify(this.indexOf(event));
+        const origin = deterministic ? event.origin : undefined;
+        lines.appendText(origin ? `{"${op}":{"_index":${target},"_id":"${hash('sha1', origin, 'base64url')}"}}` : `{"${op}":{"_index":${target}}}`);
+        const documentStart = lines.byteLength;
+        const encoded = event.json;
+        if (encoded?.sharedTail && encoded.writeJsonWithTail) lines.appendEncodedWithTail(encoded as Required<EncodedRecord>, this.labelKeys.tail(encoded.sharedTail));
+        else lines.appendText(recordToJson(this.labelKeys.record(event.record)));
+        placed.push({ index, start, documentStart, end: lines.byteLength });
+      } catch (err) {
+        lines.truncate(start);
+        failures.push(renderFailure(index, err));
+      }
+    });
+    // a new builder per batch: the requests hold slices of its buffer until they are answered
+    const body = lines.bytes();
+    return placed.map((p) => ({ ...p, op, body }));
   }
 
   /** Sends one bulk request; files each operation under delivered, retry or refused. */
   private async send(chunk: Operation[], failures: ItemFailure[], refusals: Refusal[]): Promise<void> {
     let results;
     try {
-      results = await this.es.bulk(chunk.map((o) => o.lines).join(''));
+      results = await this.es.bulk(bodyOf(chunk));
     } catch (err) {
       const status = err instanceof BulkRequestError ? err.status : undefined;
       const decision = decideBulkRequest(status, chunk.length);
@@ -171,7 +173,7 @@ export class ElasticsearchOutput implements Output {
     }
     const time = new Date().toISOString();
     const body = refusals
-      .map((r) => `{"index":{"_index":${JSON.stringify(sanitizeIndexName(index))}}}\n${JSON.stringify({ '@timestamp': time, output: this.context.id, error: { code: r.code, reason: r.reason }, document: r.operation.source })}\n`)
+      .map((r) => `{"index":{"_index":${JSON.stringify(sanitizeIndexName(index))}}}\n${JSON.stringify({ '@timestamp': time, output: this.context.id, error: { code: r.code, reason: r.reason }, document: documentText(r.operation) })}\n`)
       .join('');
     try {
       const results = await this.es.bulk(body);
@@ -202,4 +204,16 @@ export class ElasticsearchOutput implements Output {
     this.templateInstalled = true;
     this.context.logger.info({ template: name, pattern }, `elasticsearch: index template ${name} installed for ${pattern}`);
   }
+}
+
+/** The NDJSON of consecutive operations: a slice of their batch's body. */
+function bodyOf(chunk: readonly Operation[]): Buffer {
+  const first = chunk[0] as Operation;
+  const last = chunk[chunk.length - 1] as Operation;
+  return first.body.subarray(first.start, last.end);
+}
+
+/** The document as sent, for the dead-letter index. */
+function documentText(operation: Operation): string {
+  return operation.body.toString('utf8', operation.documentStart, operation.end - 1);
 }

@@ -1,21 +1,21 @@
 import { boundedMemo } from '../../core/bounded-memo.js';
-import { compileTemplate } from '../../core/template.js';
-import type { LogRecord } from '../../core/record.js';
+import { compileEventTemplate } from '../../core/template.js';
+import { recordTimestamp, type PipelineEvent } from '../../core/record.js';
 
 /**
  * Index names from a template of record fields and the record's date (UTC): `%Y`, `%m`, `%d`,
  * `%H`. The result is made valid: lower case, no \ / * ? " < > | , # : or spaces, no leading
  * - _ +, at most 255 bytes.
  */
-export function compileIndexName(template: string): (record: LogRecord) => string {
-  const render = compileTemplate(template);
+export function compileIndexName(template: string): (event: PipelineEvent) => string {
+  const render = compileEventTemplate(template);
   const dated = /%[YmdH]/.test(template);
   // few distinct names, one per record: remember the sanitised ones
   const sanitized = boundedMemo(sanitizeIndexName);
-  return (record) => {
-    let name = render(record);
+  return (event) => {
+    let name = render(event);
     if (dated) {
-      const ts = datePart(record['@timestamp']);
+      const ts = datePart(recordTimestamp(event));
       name = name.replace(/%Y/g, ts.slice(0, 4)).replace(/%m/g, ts.slice(5, 7)).replace(/%d/g, ts.slice(8, 10)).replace(/%H/g, ts.slice(11, 13));
     }
     return sanitized(name);

@@ -6,7 +6,7 @@ import type { PipelineEvent } from '../../core/record.js';
 import { boundedMemo } from '../../core/bounded-memo.js';
 import { chunksBySize } from '../../core/chunks.js';
 import { recordToJson } from '../../core/record-json.js';
-import { compileTemplate, type Template } from '../../core/template.js';
+import { compileEventTemplate, type EventTemplate } from '../../core/template.js';
 import { renderFailure } from '../../plugins/record-failure.js';
 import type { ItemFailure, Output, PluginContext, WriteAttempt } from '../../plugins/types.js';
 import { KafkaService, type KafkaConnectionOptions, type PreparedMessages } from '../../services/kafka.js';
@@ -44,9 +44,9 @@ const REFUSED_TOPICS_LIMIT = 1_000;
  */
 export class KafkaOutput implements Output {
   private readonly kafka: KafkaService;
-  private readonly topic: Template;
-  private readonly key: Template;
-  private readonly headers: Array<[string, Template]>;
+  private readonly topic: EventTemplate;
+  private readonly key: EventTemplate;
+  private readonly headers: Array<[string, EventTemplate]>;
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly partitions = new Map<string, { count: number | undefined; checkedAt: number }>();
   private readonly inFlight: PQueue;
@@ -61,9 +61,9 @@ export class KafkaOutput implements Output {
     private readonly context: PluginContext,
   ) {
     this.kafka = new KafkaService(connectionOptions(config), { idempotent: config.idempotent, maxInFlight: config.max_in_flight }, context.logger);
-    this.topic = compileTemplate(config.topic);
-    this.key = compileTemplate(config.key);
-    this.headers = Object.entries(config.headers).map(([name, text]) => [name, compileTemplate(text)]);
+    this.topic = compileEventTemplate(config.topic);
+    this.key = compileEventTemplate(config.key);
+    this.headers = Object.entries(config.headers).map(([name, text]) => [name, compileEventTemplate(text)]);
     this.inFlight = new PQueue({ concurrency: config.max_in_flight });
   }
 
@@ -121,7 +121,7 @@ export class KafkaOutput implements Output {
   private renderOne(event: PipelineEvent, index: number, byTopic: Map<string, Outgoing[]>, failures: ItemFailure[]): void {
     // the input's ready-made JSON where it has one: written into the batch, not serialised
     const value = this.config.encoding === 'json' ? (event.json ?? recordToJson(event.record)) : messageText(event.record.message);
-    const key = this.key(event.record);
+    const key = this.key(event);
     const valueBytes = typeof value === 'string' ? Buffer.byteLength(value) : value.jsonBytes;
     const bytes = valueBytes + (key === '' ? 0 : Buffer.byteLength(key));
     if (bytes > this.config.max_message_bytes) {
@@ -129,8 +129,8 @@ export class KafkaOutput implements Output {
       return;
     }
     const headers: Record<string, string> = {};
-    for (const [name, render] of this.headers) headers[name] = render(event.record);
-    const topic = this.topicName(this.topic(event.record));
+    for (const [name, render] of this.headers) headers[name] = render(event);
+    const topic = this.topicName(this.topic(event));
     let list = byTopic.get(topic);
     if (!list) byTopic.set(topic, (list = []));
     list.push({ index, bytes, message: { key: key === '' ? null : key, value, valueBytes, headers } });
@@ -191,7 +191,7 @@ export class KafkaOutput implements Output {
 
   /** Never rejects: a failure to encode or compress is the send's failure (sendChunk reports it). */
   private prepare(lane: Lane, chunk: Outgoing[]): Promise<PreparedMessages | Error> {
-    return prepareMessages(lane.partition, chunk.map((o) => o.message), this.config.compression).catch((err: unknown) => {
+    return prepareMessages(lane.partition, chunk.map((o) => o.message), this.config.compression, this.config.compression_level).catch((err: unknown) => {
       // a record the encoder cannot take fails the same way every time: not a broker's failure
       if (isRecordError(err)) return new LogshipError(ErrorCode.RECORD_UNRENDERABLE, `cannot encode the record: ${errorMessage(err)}`, { retriable: false, cause: err });
       return err instanceof Error ? err : new Error(String(err));
