@@ -81,9 +81,17 @@ describe('ContainerLines', () => {
     pieces.feed(entry('y'.repeat(16384)), entry('z\n'));
     expect(pieces.events.map((e) => [e.record.message.length, encoded(e)])).toEqual([[16385, undefined]]);
 
+    const quotedPieces = setup();
+    quotedPieces.feed(entry('"y'.repeat(8192)), entry('"z"\n'));
+    expect(quotedPieces.events.map((e) => [e.record.message, encoded(e)])).toEqual([[`${'"y'.repeat(8192)}"z"`, undefined]]);
+
     const cut = setup({ maxLineBytes: 4 });
     cut.feed(entry('longer than four\n'));
     expect(cut.events.map((e) => [e.record.message, encoded(e)])).toEqual([['long', undefined]]);
+
+    const quotedCut = setup({ maxLineBytes: 4 });
+    quotedCut.feed(entry('"quoted" and longer\n'));
+    expect(quotedCut.events.map((e) => [e.record.message, encoded(e)])).toEqual([['"quo', undefined]]);
 
     const tagged = setup({ tag: (r) => `custom.${r.stream}` });
     tagged.feed(entry('x\n'));

@@ -3,7 +3,7 @@ import type { LogMessage } from './log-message.js';
 
 export interface AssembledLine {
   timestamp: string;
-  /** The text; not decoded yet when the line has jsonSafeBytes (decode those as UTF-8). */
+  /** The text; not decoded yet when the line has jsonSafeBytes (decode those as UTF-8) or json (parse it as a JSON string). */
   text?: string;
   /** The text's length in UTF-8 bytes. */
   bytes: number;
@@ -73,13 +73,14 @@ export class LineAssembler {
   }
 
   private single(message: LogMessage): AssembledLine {
-    const bytes = message.content.length;
+    const bytes = message.contentBytes ?? message.content.length;
     if (bytes <= this.maxLineBytes) {
       // a string per line is decoding and garbage (a sixth of the main thread's time reading a
-      // json-file): text that is its own JSON string stays bytes until a record is built, if ever
+      // json-file): text that is its own JSON string, or that the input holds as one, stays bytes
+      // until a record is built, if ever
       if (message.jsonSafe) return { timestamp: message.timestamp, bytes, jsonSafeBytes: message.content };
-      const text = utf8Text(message.content, 0, bytes);
-      return message.json ? { timestamp: message.timestamp, text, bytes, json: message.json } : { timestamp: message.timestamp, text, bytes };
+      if (message.json) return { timestamp: message.timestamp, bytes, json: message.json };
+      return { timestamp: message.timestamp, text: utf8Text(message.content, 0, bytes), bytes };
     }
     return { timestamp: message.timestamp, text: message.content.subarray(0, this.maxLineBytes).toString('utf8'), bytes: this.maxLineBytes, originalBytes: bytes };
   }

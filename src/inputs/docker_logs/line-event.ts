@@ -42,8 +42,10 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
   private built: LogRecord | undefined;
   private readonly lineTimestamp: string;
   private readonly text: string | undefined;
-  /** The message's JSON string's bytes (without quotes), when the line had them; also its text while `text` is undefined. */
+  /** The message's JSON string's bytes (without quotes), when the line had them; what its text is made from while `text` is undefined. */
   private readonly messageBytes: Buffer | undefined;
+  /** messageBytes hold escapes (\" and \\): the text is the JSON string's value, not the bytes as they are. */
+  private readonly messageEscaped: boolean;
   private readonly originalBytes: number | undefined;
 
   constructor(
@@ -65,6 +67,7 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
     this.text = line.text;
     const messageBytes = line.jsonSafeBytes ?? line.json;
     this.messageBytes = messageBytes;
+    this.messageEscaped = line.jsonSafeBytes === undefined;
     this.originalBytes = line.originalBytes;
     if (messageBytes && jsonTail && line.timestamp.length === 30) {
       this.json = this;
@@ -130,12 +133,18 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
     this.owner.advance();
   }
 
+  private messageText(): string {
+    const bytes = this.messageBytes as Buffer;
+    const text = utf8Text(bytes, 0, bytes.length);
+    return this.messageEscaped ? (JSON.parse(`"${text}"`) as string) : text;
+  }
+
   private build(): LogRecord {
     const shape = this.shape;
     // the keys in the order records always had: JSON outputs write them in this order
     const record: LogRecord = {
       '@timestamp': this.lineTimestamp,
-      message: this.text ?? utf8Text(this.messageBytes as Buffer, 0, (this.messageBytes as Buffer).length),
+      message: this.text ?? this.messageText(),
       stream: shape.stream,
       source: 'main',
       tag: shape.tag,

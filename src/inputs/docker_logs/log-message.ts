@@ -20,6 +20,8 @@ export interface LogMessage {
    * it already: json-file's text whose only escapes are \" and \\ (a JSON application log line).
    */
   json?: Buffer;
+  /** content.length, when it is known without making content (see QuotedTextMessage). */
+  contentBytes?: number;
 }
 
 /** json-file and local drivers cut lines into pieces of this many bytes. */

@@ -4,6 +4,7 @@ import { tlsConnectionOptions } from '../../plugins/options/tls.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
 import type { EncodedRecord, PipelineEvent } from '../../core/record.js';
 import { JsonLines } from '../../core/json-lines.js';
+import { boundedMemo } from '../../core/bounded-memo.js';
 import { chunksBySize } from '../../core/chunks.js';
 import { recordToJson } from '../../core/record-json.js';
 import { compileEventTemplate } from '../../core/template.js';
@@ -18,15 +19,19 @@ import { METRIC } from '../../core/metric-names.js';
 import { ErrorCode, ErrorCodeFamily } from '../../core/error-codes.js';
 
 /** One bulk operation: its place in the batch and where its two NDJSON lines sit in the batch's body. */
-interface Operation {
-  index: number;
-  op: 'index' | 'create';
-  body: Buffer;
-  start: number;
-  /** Where the document line starts (its action line comes before). */
-  documentStart: number;
-  end: number;
+class Operation {
+  body: Buffer = EMPTY;
+
+  constructor(
+    readonly index: number,
+    readonly start: number,
+    /** Where the document line starts (its action line comes before). */
+    readonly documentStart: number,
+    readonly end: number,
+  ) {}
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** A document Elasticsearch refused for good. */
 interface Refusal {
@@ -45,6 +50,9 @@ export class ElasticsearchOutput implements Output {
   private readonly indexOf: (event: PipelineEvent) => string;
   private readonly inFlight: PQueue;
   private readonly labelKeys = new LabelKeys();
+  /** `{"index":{"_index":"NAME"` per index name: few names, one per record. */
+  private readonly actionStart: (index: string) => string;
+  private readonly op: 'index' | 'create';
   private templateInstalled = false;
 
   constructor(
@@ -59,6 +67,8 @@ export class ElasticsearchOutput implements Output {
     if (config.tls?.enabled) options.tls = tlsConnectionOptions(config.tls);
     this.es = new ElasticsearchService(options);
     this.inFlight = new PQueue({ concurrency: config.max_in_flight });
+    this.op = config.data_stream ? 'create' : 'index';
+    this.actionStart = boundedMemo((index) => `{"${this.op}":{"_index":${JSON.stringify(index)}`);
     const stream = config.data_stream;
     if (stream) {
       const dataset = compileEventTemplate(stream.dataset);
@@ -102,21 +112,20 @@ export class ElasticsearchOutput implements Output {
    * with ready-made JSON is copied (its shared tail de-dotted once), others are serialised.
    */
   private render(batch: readonly PipelineEvent[], failures: ItemFailure[]): Operation[] {
-    const op = this.config.data_stream ? 'create' : 'index';
     const deterministic = this.config.document_ids === 'deterministic';
     const lines = new JsonLines(batch.length * 512);
-    const placed: Array<{ index: number; start: number; documentStart: number; end: number }> = [];
+    const operations: Operation[] = [];
     batch.forEach((event, index) => {
       const start = lines.byteLength;
       try {
-        const target = JSON.stringify(this.indexOf(event));
         const origin = deterministic ? event.origin : undefined;
-        lines.appendText(origin ? `{"${op}":{"_index":${target},"_id":"${hash('sha1', origin, 'base64url')}"}}` : `{"${op}":{"_index":${target}}}`);
+        const action = this.actionStart(this.indexOf(event));
+        lines.appendText(origin ? `${action},"_id":"${hash('sha1', origin, 'base64url')}"}}` : `${action}}}`);
         const documentStart = lines.byteLength;
         const encoded = event.json;
         if (encoded?.sharedTail && encoded.writeJsonWithTail) lines.appendEncodedWithTail(encoded as Required<EncodedRecord>, this.labelKeys.tail(encoded.sharedTail));
         else lines.appendText(recordToJson(this.labelKeys.record(event.record)));
-        placed.push({ index, start, documentStart, end: lines.byteLength });
+        operations.push(new Operation(index, start, documentStart, lines.byteLength));
       } catch (err) {
         lines.truncate(start);
         failures.push(renderFailure(index, err));
@@ -124,7 +133,8 @@ export class ElasticsearchOutput implements Output {
     });
     // a new builder per batch: the requests hold slices of its buffer until they are answered
     const body = lines.bytes();
-    return placed.map((p) => ({ ...p, op, body }));
+    for (const operation of operations) operation.body = body;
+    return operations;
   }
 
   /** Sends one bulk request; files each operation under delivered, retry or refused. */
@@ -150,7 +160,7 @@ export class ElasticsearchOutput implements Output {
     let retried = 0;
     chunk.forEach((operation, i) => {
       const result = results[i] ?? { status: 0, errorReason: 'no result for this item' };
-      const decision = decideBulkItem(result, operation.op);
+      const decision = decideBulkItem(result, this.op);
       if (decision.action === 'retry') {
         retried += 1;
         failures.push({ index: operation.index, retriable: true, code: ErrorCodeFamily.ES_ITEM.code(result.status), reason: decision.reason });

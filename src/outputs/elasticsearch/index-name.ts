@@ -10,16 +10,13 @@ import { recordTimestamp, type PipelineEvent } from '../../core/record.js';
 export function compileIndexName(template: string): (event: PipelineEvent) => string {
   const render = compileEventTemplate(template);
   const dated = /%[YmdH]/.test(template);
-  // few distinct names, one per record: remember the sanitised ones
+  // few distinct names, one per record: remember the sanitised ones, by template text and hour
   const sanitized = boundedMemo(sanitizeIndexName);
-  return (event) => {
-    let name = render(event);
-    if (dated) {
-      const ts = datePart(recordTimestamp(event));
-      name = name.replace(/%Y/g, ts.slice(0, 4)).replace(/%m/g, ts.slice(5, 7)).replace(/%d/g, ts.slice(8, 10)).replace(/%H/g, ts.slice(11, 13));
-    }
-    return sanitized(name);
-  };
+  const datedName = boundedMemo((key) => {
+    const hour = key.slice(0, 13);
+    return sanitizeIndexName(key.slice(14).replace(/%Y/g, hour.slice(0, 4)).replace(/%m/g, hour.slice(5, 7)).replace(/%d/g, hour.slice(8, 10)).replace(/%H/g, hour.slice(11, 13)));
+  });
+  return (event) => (dated ? datedName(`${datePart(recordTimestamp(event)).slice(0, 13)}\u0000${render(event)}`) : sanitized(render(event)));
 }
 
 const RFC3339_DATE_HOUR = /^\d{4}-\d{2}-\d{2}T\d{2}/;

@@ -81,6 +81,7 @@ describe('parseJsonFileEntry: the JSON string of texts escaped only for quotes a
       const text = Array.from({ length: 1 + random(24) }, () => alphabet[random(alphabet.length)]).join('');
       const line = entry(`${text}\n`);
       const message = parseJsonFileEntry(line, false);
+      if (message?.contentBytes !== undefined) expect(message.contentBytes).toBe(Buffer.byteLength(text));
       expect(message?.content.toString('utf8')).toBe(text);
       if (message?.json) {
         withJson += 1;

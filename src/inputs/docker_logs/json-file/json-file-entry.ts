@@ -1,5 +1,6 @@
 import { latin1Text } from '../../../core/buffer-text.js';
 import { normalizeTimestamp } from '../../../core/timestamp.js';
+import type { Stream } from '../../../core/record.js';
 import { endsLine, type LogMessage } from '../log-message.js';
 
 const BACKSLASH = 0x5c;
@@ -87,11 +88,11 @@ function fastParse(data: Buffer, s: number, e: number, tty: boolean): LogMessage
   if (escape !== -1 && escape < textEnd) {
     // only quotes and backslashes escaped (JSON logged as text): what JSON.stringify writes too,
     // so records copy these bytes instead of serialising the text again
-    const unescaped = unescapeQuotes(data, textStart, escape, textEnd);
-    if (unescaped) {
-      const decoded = message(unescaped, newline, stream, timestamp, tty);
-      decoded.json = data.subarray(textStart, textEnd);
-      return decoded;
+    const escapes = quoteEscapes(data, escape, textEnd);
+    if (escapes >= 0) {
+      const json = data.subarray(textStart, textEnd);
+      const bytes = json.length - escapes;
+      return new QuotedTextMessage(tty ? 'tty' : stream, timestamp, endsLine(newline, bytes), json, bytes);
     }
     // other escapes (control characters, \u003c for <): let JSON decode the string
     const decoded = Buffer.from(JSON.parse(`"${data.toString('utf8', textStart, logEnd)}"`) as string, 'utf8');
@@ -102,18 +103,49 @@ function fastParse(data: Buffer, s: number, e: number, tty: boolean): LogMessage
 }
 
 /**
- * data[start, end) with \" and \\ unescaped (the first backslash at `escape`); undefined when it
- * holds any other escape (Docker writes \n, \t, \u00XX, \u003c… which JSON.stringify writes otherwise).
+ * How many escapes data[escape, end) holds (the first backslash at `escape`) when they are all \"
+ * or \\; -1 when it holds any other (Docker writes \n, \t, \u00XX, \u003c… which JSON.stringify
+ * writes otherwise). Counts without copying: most such lines are never unescaped.
  */
-function unescapeQuotes(data: Buffer, start: number, escape: number, end: number): Buffer | undefined {
-  const out = Buffer.allocUnsafe(end - start);
-  let o = data.copy(out, 0, start, escape);
-  for (let i = escape; i < end; i += 1) {
-    let byte = data[i] as number;
-    if (byte === BACKSLASH) {
-      byte = data[++i] as number;
-      if ((byte !== QUOTE && byte !== BACKSLASH) || i >= end) return undefined;
-    }
+function quoteEscapes(data: Buffer, escape: number, end: number): number {
+  let escapes = 0;
+  for (let i = data.indexOf(BACKSLASH, escape); i !== -1 && i < end; i = data.indexOf(BACKSLASH, i + 2)) {
+    const next = data[i + 1];
+    if ((next !== QUOTE && next !== BACKSLASH) || i + 1 >= end) return -1;
+    escapes += 1;
+  }
+  return escapes;
+}
+
+/**
+ * A message whose text json-file holds with only \" and \\ escaped (JSON logged as text): those
+ * bytes are its JSON string as JSON.stringify writes it, so records copy them, and the text is
+ * unescaped only if something reads `content` (a line in pieces, a record built).
+ */
+class QuotedTextMessage implements LogMessage {
+  readonly jsonSafe = false;
+  private unescaped: Buffer | undefined;
+
+  constructor(
+    readonly stream: Stream,
+    readonly timestamp: string,
+    readonly terminated: boolean,
+    readonly json: Buffer,
+    readonly contentBytes: number,
+  ) {}
+
+  get content(): Buffer {
+    return (this.unescaped ??= unescapeQuotes(this.json));
+  }
+}
+
+/** JSON string bytes with only \" and \\ escapes, unescaped. */
+export function unescapeQuotes(json: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(json.length);
+  let o = 0;
+  for (let i = 0; i < json.length; i += 1) {
+    let byte = json[i] as number;
+    if (byte === BACKSLASH) byte = json[++i] as number;
     out[o++] = byte;
   }
   return out.subarray(0, o);
