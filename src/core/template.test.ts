@@ -50,6 +50,13 @@ describe('templates rendered from events', () => {
     expect(compileEventTemplate('{message}')(built)).toBe('hi');
   });
 
+  it('says whether it renders the same for every event with the same shared fields', () => {
+    expect(compileEventTemplate('{container.name}.{tag}').perSharedFields).toBe(true);
+    expect(compileEventTemplate('constant').perSharedFields).toBe(true);
+    expect(compileEventTemplate('{container.name}-{@timestamp}').perSharedFields).toBe(false);
+    expect(compileEventTemplate('{message}').perSharedFields).toBe(false);
+  });
+
   it('renders once per shared fields object', () => {
     const render = compileEventTemplate('{container.name}.{stream}');
     let reads = 0;

@@ -4,7 +4,11 @@ import { recordTag, recordTimestamp, type LogRecord, type PipelineEvent } from '
 export type Template = (record: LogRecord) => string;
 
 /** The same, rendered from an event in flight. */
-export type EventTemplate = (event: PipelineEvent) => string;
+export interface EventTemplate {
+  (event: PipelineEvent): string;
+  /** It renders the same text for every event with the same sharedFields object. */
+  readonly perSharedFields: boolean;
+}
 
 type Part = string | string[];
 
@@ -27,11 +31,11 @@ export function compileEventTemplate(text: string): EventTemplate {
   const render = renderParts(parts);
   const fields = parts.filter((p): p is string[] => typeof p !== 'string');
   const isTimestamp = (path: string[]): boolean => path.length === 1 && path[0] === '@timestamp';
-  if (fields.some((path) => !isTimestamp(path) && PER_RECORD_FIELDS.has(path[0] as string))) return (event) => render(event.record);
+  if (fields.some((path) => !isTimestamp(path) && PER_RECORD_FIELDS.has(path[0] as string))) return Object.assign((event: PipelineEvent) => render(event.record), { perSharedFields: false });
   const timed = fields.some(isTimestamp);
   const tagAndTime = fields.every((path) => isTimestamp(path) || (path.length === 1 && path[0] === 'tag'));
   const perShared = new WeakMap<object, string>();
-  return (event) => {
+  const rendered = (event: PipelineEvent): string => {
     const shared = event.sharedFields;
     if (shared === undefined && !tagAndTime) return render(event.record);
     if (shared !== undefined && !timed) {
@@ -50,6 +54,7 @@ export function compileEventTemplate(text: string): EventTemplate {
     }
     return out;
   };
+  return Object.assign(rendered, { perSharedFields: !timed });
 }
 
 function parseTemplate(text: string): Part[] {

@@ -47,6 +47,8 @@ export class KafkaOutput implements Output {
   private readonly topic: EventTemplate;
   private readonly key: EventTemplate;
   private readonly headers: Array<[string, EventTemplate]>;
+  private readonly headersPerSharedFields: boolean;
+  private readonly sharedHeaders = new WeakMap<object, Record<string, string>>();
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly partitions = new Map<string, { count: number | undefined; checkedAt: number }>();
   private readonly inFlight: PQueue;
@@ -64,6 +66,7 @@ export class KafkaOutput implements Output {
     this.topic = compileEventTemplate(config.topic);
     this.key = compileEventTemplate(config.key);
     this.headers = Object.entries(config.headers).map(([name, text]) => [name, compileEventTemplate(text)]);
+    this.headersPerSharedFields = this.headers.every(([, render]) => render.perSharedFields);
     this.inFlight = new PQueue({ concurrency: config.max_in_flight });
   }
 
@@ -128,8 +131,7 @@ export class KafkaOutput implements Output {
       failures.push({ index, retriable: false, code: ErrorCode.KAFKA_MESSAGE_TOO_LARGE, reason: `message of ${bytes} bytes is larger than max_message_bytes (${this.config.max_message_bytes})` });
       return;
     }
-    const headers: Record<string, string> = {};
-    for (const [name, render] of this.headers) headers[name] = render(event);
+    const headers = this.headersOf(event);
     const topic = this.topicName(this.topic(event));
     let list = byTopic.get(topic);
     if (!list) byTopic.set(topic, (list = []));
@@ -139,6 +141,24 @@ export class KafkaOutput implements Output {
   async close(): Promise<void> {
     await this.inFlight.onIdle();
     await this.kafka.close();
+  }
+
+  /** A record's headers: one frozen object per sharedFields when they depend on nothing else (the encoder then writes them once). */
+  private headersOf(event: PipelineEvent): Record<string, string> {
+    const shared = this.headersPerSharedFields ? event.sharedFields : undefined;
+    if (shared === undefined) return this.renderHeaders(event);
+    let headers = this.sharedHeaders.get(shared);
+    if (headers === undefined) {
+      headers = Object.freeze(this.renderHeaders(event));
+      this.sharedHeaders.set(shared, headers);
+    }
+    return headers;
+  }
+
+  private renderHeaders(event: PipelineEvent): Record<string, string> {
+    const headers: Record<string, string> = {};
+    for (const [name, render] of this.headers) headers[name] = render(event);
+    return headers;
   }
 
   /** Splits a topic's messages per partition, keeping their order within each. */

@@ -91,3 +91,15 @@ describe('encodeRecords with ready-made JSON values', () => {
     expect(() => encodeRecords([{ key: null, value: liar, headers: {} }])).toThrow(/another length/);
   });
 });
+
+describe('encodeRecords with shared headers', () => {
+  it('writes a frozen (shared) headers object byte for byte as the same headers in a fresh object', () => {
+    const shared = Object.freeze({ source: 'main', stream: 'stdout', 'container.name': 'wéb', '': '' });
+    const messages = (headers: () => Record<string, string>): RecordInput[] =>
+      Array.from({ length: 300 }, (_, n) => ({ key: n % 3 ? `k${n}` : null, value: `value ${n} ✓`, headers: n % 5 ? headers() : { other: String(n) } }));
+    const fresh = encodeRecords(messages(() => ({ ...shared })));
+    expect(encodeRecords(messages(() => shared)).equals(fresh)).toBe(true);
+    // and again, from the remembered section
+    expect(encodeRecords(messages(() => shared)).equals(fresh)).toBe(true);
+  });
+});

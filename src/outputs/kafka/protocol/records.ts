@@ -45,6 +45,32 @@ function writeVarint(buffer: Buffer, at: number, value: number): number {
 /** Header names are few and repeat in every record. */
 const headerNameBytes = boundedMemo((name) => Buffer.byteLength(name), 1000);
 
+/**
+ * Frozen headers objects are shared by many records (the kafka output makes one per container and
+ * stream): their encoded section (count, then each name and value) is made once.
+ */
+const sharedHeaderSections = new WeakMap<Record<string, string>, Buffer>();
+
+function sharedHeaderSection(headers: Record<string, string>): Buffer {
+  let section = sharedHeaderSections.get(headers);
+  if (section === undefined) {
+    const names = Object.keys(headers);
+    let bytes = varintSize(names.length);
+    for (const name of names) bytes += varintSize(headerNameBytes(name)) + headerNameBytes(name) + varintSize(Buffer.byteLength(headers[name]!)) + Buffer.byteLength(headers[name]!);
+    section = Buffer.allocUnsafe(bytes);
+    let at = writeVarint(section, 0, names.length);
+    for (const name of names) {
+      at = writeVarint(section, at, headerNameBytes(name));
+      at = writeBytes(section, at, name, headerNameBytes(name));
+      const valueLength = Buffer.byteLength(headers[name]!);
+      at = writeVarint(section, at, valueLength);
+      at = writeBytes(section, at, headers[name]!, valueLength);
+    }
+    sharedHeaderSections.set(headers, section);
+  }
+  return section;
+}
+
 function byteLength(data: string | Buffer | EncodedRecord): number {
   if (typeof data === 'string') return Buffer.byteLength(data);
   return Buffer.isBuffer(data) ? data.length : data.jsonBytes;
@@ -83,6 +109,14 @@ export function encodeRecords(messages: readonly RecordInput[]): Buffer {
     const keyLength = m.key === null ? -1 : byteLength(m.key);
     const valueLength = m.value === null ? -1 : (m.valueBytes ?? byteLength(m.value));
     let body = 1 + 1 + varintSize(i) + varintSize(keyLength) + Math.max(keyLength, 0) + varintSize(valueLength) + Math.max(valueLength, 0);
+    keyLengths[i] = keyLength;
+    valueLengths[i] = valueLength;
+    if (Object.isFrozen(m.headers)) {
+      body += sharedHeaderSection(m.headers).length;
+      bodyLengths[i] = body;
+      total += varintSize(body) + body;
+      continue;
+    }
     let headerCount = 0;
     for (const name in m.headers) {
       const nameLength = headerNameBytes(name);
@@ -93,8 +127,6 @@ export function encodeRecords(messages: readonly RecordInput[]): Buffer {
     }
     body += varintSize(headerCount);
     headerCounts[i] = headerCount;
-    keyLengths[i] = keyLength;
-    valueLengths[i] = valueLength;
     bodyLengths[i] = body;
     total += varintSize(body) + body;
   }
@@ -111,6 +143,12 @@ export function encodeRecords(messages: readonly RecordInput[]): Buffer {
     if (m.key !== null) at = writeBytes(buffer, at, m.key, keyLengths[i]!);
     at = writeVarint(buffer, at, valueLengths[i]!);
     if (m.value !== null) at = writeBytes(buffer, at, m.value, valueLengths[i]!);
+    if (Object.isFrozen(m.headers)) {
+      const section = sharedHeaderSection(m.headers);
+      buffer.set(section, at);
+      at += section.length;
+      continue;
+    }
     at = writeVarint(buffer, at, headerCounts[i]!);
     for (const name in m.headers) {
       const value = m.headers[name]!;
