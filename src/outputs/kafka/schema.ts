@@ -47,7 +47,7 @@ export const kafkaSchema = z
     max_in_flight: integerIn(1, 32).default(5).describe('Most produce requests in flight at once (partitions of a batch are sent concurrently; one partition\'s messages never overtake each other).'),
     batch_max_records: integerIn(1, 1_000_000).default(10_000).describe('Most records in one batch taken from the queue.'),
     batch_max_bytes: byteSizeIn({ max: 256 * MiB }).default(1024 * 1024).describe('Most bytes of messages in one produce request per partition.'),
-    linger: durationIn({ min: 0, max: 3_600_000 }).default(50).describe('How long a batch waits to fill up before it is sent (0: at once).'),
+    linger: durationIn({ min: 0, max: 3_600_000 }).default(200).describe('How long a batch waits to fill up before it is sent (0: at once). Longer batches cost less CPU per record: 20 containers × 200 lines/s into Kafka and Elasticsearch cost a fifth to a quarter less CPU per line at 200 ms than at 50 ms (bench/footprint).'),
     max_message_bytes: byteSizeIn({ max: GiB }).default(1_000_000).describe('Messages larger than this go to the dead-letter file without being sent (match the broker\'s message.max.bytes).'),
     timeout: duration.default(30_000).describe('How long the broker may take to acknowledge a produce request.'),
     connect_timeout: duration.default(5_000).describe('How long connecting to a broker may take.'),
