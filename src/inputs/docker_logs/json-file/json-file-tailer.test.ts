@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,6 +180,42 @@ describe('JsonFileTailer', () => {
     await reading;
     await t.close();
     expect(clock.size).toBe(0);
+  });
+
+  it.each([
+    // the clock never looks (an hour between ticks): only inotify's events can wake the tailer
+    ['by inotify alone, every line another process writes is read at once: none waits for the clock', 2, 3_600_000],
+    // growth checks and inotify's late wake-ups cross: a wake-up meant for an earlier wait must not unhook the current one
+    ['with growth checks crossing inotify\'s wake-ups, every line another process writes is read', 30, 2],
+  ])('followed %s', async (_name, coalesceMs, tickMs) => {
+    const log = new FakeJsonLog(mkdtempSync(join(tmpdir(), 'jf-')), 1 << 30, 2);
+    const seen: string[] = [];
+    const clock = new FollowClock(coalesceMs, tickMs);
+    const t = new JsonFileTailer({
+      logPath: log.path, tty: false, signal: new AbortController().signal, clock,
+      onMessage: (m) => {
+        seen.push(m.content.toString());
+        // a slow consumer widens the moments in which a write can land between a read and the wait
+        const until = performance.now() + 0.3;
+        while (performance.now() < until);
+      },
+      paused: () => false, waitForSpace: async () => undefined, onInvalid: (r) => seen.push(`invalid: ${r}`),
+    });
+    t.open(undefined);
+    const reading = t.read(true);
+    const lines = 600;
+    const writer = `const fs = require('node:fs'); const pause = new Int32Array(new SharedArrayBuffer(4));
+      for (let n = 1; n <= ${lines}; n += 1) {
+        fs.appendFileSync(${JSON.stringify(log.path)}, '{"log":"line ' + n + '\\\\n","stream":"stdout","time":"2026-11-29T07:00:00.' + String(n).padStart(9, '0') + 'Z"}\\n');
+        if (n % 3 === 0) Atomics.wait(pause, 0, 0, n % 7);
+      }`;
+    const child = spawn(process.execPath, ['-e', writer], { stdio: 'inherit' });
+    await new Promise((r) => child.on('exit', r));
+    for (let i = 0; i < 100 && seen.length < lines; i += 1) await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual(Array.from({ length: lines }, (_, k) => `line ${k + 1}`));
+    t.stopFollowing();
+    await reading;
+    await t.close();
   });
 
   it('holds a torn last entry until the writer finishes it', async () => {

@@ -1,6 +1,5 @@
 import { fstatSync, read as readInBackground, readSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
-import { wakeOrAbort } from '../../../core/backoff.js';
 import type { LogMessage } from '../log-message.js';
 import type { FilePosition } from '../checkpoint.js';
 import { parseJsonFileEntry } from './json-file-entry.js';
@@ -122,11 +121,17 @@ export class JsonFileTailer implements ClockMember {
   private readonly clock: FollowClock;
   private ticks = 0;
   private wake: (() => void) | undefined;
+  /** The last readChunk read, without awaiting, everything fstat said the file held. */
+  private readToEnd = false;
   private refreshedAt = Number.NEGATIVE_INFINITY;
   private stopAfterDrain = false;
 
+  /** One abort listener for the tailer's life: adding and removing one per wait showed in a profile of 400 followed containers. */
+  private readonly onAbort = (): void => this.wake?.();
+
   constructor(private readonly options: TailerOptions) {
     this.clock = options.clock ?? sharedFollowClock;
+    options.signal.addEventListener('abort', this.onAbort, { once: true });
   }
 
   /**
@@ -194,6 +199,13 @@ export class JsonFileTailer implements ClockMember {
       catchingUp = bytesRead >= CHUNK_BYTES;
       if (bytesRead > 0) {
         if (this.options.paused()) await this.options.waitForSpace();
+        else if (this.readToEnd && this.watcher && this.files.length === 1 && follow && !this.stopAfterDrain) {
+          // read up to the size fstat gave just now: a later write raises an inotify event, and
+          // nothing runs before this tailer waits for it, so the event cannot be missed — no
+          // second look (an fstat and a turn of the loop per wake-up, most of the cost of
+          // following containers that write 10 lines a second)
+          await this.changed();
+        }
         // a turn of the event loop: file-system events and the rest of the pipeline get their share
         else await new Promise((r) => setImmediate(r));
         continue;
@@ -229,6 +241,7 @@ export class JsonFileTailer implements ClockMember {
   }
 
   async close(): Promise<void> {
+    this.options.signal.removeEventListener('abort', this.onAbort);
     this.watcher?.close();
     this.watcher = undefined;
     this.clock.delete(this);
@@ -247,6 +260,7 @@ export class JsonFileTailer implements ClockMember {
     const kept = partial?.length ?? 0;
     const ahead = file.ahead;
     if (ahead) release(file);
+    this.readToEnd = false;
     let buffer: Buffer;
     let first: number;
     let bytesRead: number;
@@ -265,6 +279,7 @@ export class JsonFileTailer implements ClockMember {
       first = 0;
       bytesRead = readSync(file.fd, buffer, kept, wanted, file.offset + kept);
       if (bytesRead === 0) return 0;
+      this.readToEnd = bytesRead === unread;
     }
     // a full chunk: there is probably more; read it while this one is parsed
     if (bytesRead === CHUNK_BYTES) file.ahead = readAhead(file.fd, file.offset + kept + bytesRead);
@@ -399,11 +414,16 @@ export class JsonFileTailer implements ClockMember {
   }
 
   /** Waits for a change in the log folder, the clock, stopFollowing() or abort. */
-  private async changed(): Promise<void> {
-    await wakeOrAbort((wake) => {
+  private changed(): Promise<void> {
+    if (this.options.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        // the clock may still hold an earlier wait's wake: that one must not unhook this one
+        if (this.wake === wake) this.wake = undefined;
+        resolve();
+      };
       this.wake = wake;
-    }, this.options.signal);
-    this.wake = undefined;
+    });
   }
 }
 
