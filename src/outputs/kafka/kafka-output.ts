@@ -21,10 +21,9 @@ import { ErrorCode } from '../../core/error-codes.js';
 
 const { Partitioners } = kafkajs;
 
-/** One message on its way, with its place in the batch. */
-interface Outgoing {
+/** One message on its way, with its place in the batch (one object per record: they live until the broker answers). */
+interface Outgoing extends KafkaMessage {
   index: number;
-  message: KafkaMessage;
   bytes: number;
 }
 
@@ -135,7 +134,7 @@ export class KafkaOutput implements Output {
     const topic = this.topicName(this.topic(event));
     let list = byTopic.get(topic);
     if (!list) byTopic.set(topic, (list = []));
-    list.push({ index, bytes, message: { key: key === '' ? null : key, value, valueBytes, headers } });
+    list.push({ index, bytes, key: key === '' ? null : key, value, valueBytes, headers });
   }
 
   async close(): Promise<void> {
@@ -166,7 +165,7 @@ export class KafkaOutput implements Output {
     const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
     const lanes = new Map<number, Outgoing[]>();
     for (const o of outgoing) {
-      const partition = count === 1 ? 0 : this.partitioner({ topic, partitionMetadata, message: { key: o.message.key, value: null } });
+      const partition = count === 1 ? 0 : this.partitioner({ topic, partitionMetadata, message: { key: o.key, value: null } });
       let lane = lanes.get(partition);
       if (!lane) lanes.set(partition, (lane = []));
       lane.push(o);
@@ -211,7 +210,7 @@ export class KafkaOutput implements Output {
 
   /** Never rejects: a failure to encode or compress is the send's failure (sendChunk reports it). */
   private prepare(lane: Lane, chunk: Outgoing[]): Promise<PreparedMessages | Error> {
-    return prepareMessages(lane.partition, chunk.map((o) => o.message), this.config.compression, this.config.compression_level).catch((err: unknown) => {
+    return prepareMessages(lane.partition, chunk, this.config.compression, this.config.compression_level).catch((err: unknown) => {
       // a record the encoder cannot take fails the same way every time: not a broker's failure
       if (isRecordError(err)) return new LogshipError(ErrorCode.RECORD_UNRENDERABLE, `cannot encode the record: ${errorMessage(err)}`, { retriable: false, cause: err });
       return err instanceof Error ? err : new Error(String(err));
