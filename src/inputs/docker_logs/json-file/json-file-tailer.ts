@@ -78,6 +78,10 @@ interface ReadAhead {
   done: Promise<void>;
 }
 
+/** What a live read takes at most before it is copied into a buffer of its size; sync reads only, so one for the process. */
+const SCRATCH_BYTES = 16 * 1024;
+const scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+
 /** The file's read-ahead is taken or dropped: its slot is free again. */
 function release(file: { ahead: ReadAhead | undefined }): void {
   file.ahead = undefined;
@@ -270,16 +274,25 @@ export class JsonFileTailer implements ClockMember {
       bytesRead = ahead.bytesRead as number;
     } else {
       // nothing read ahead, or it found the end (the writer may have added more since), or it
-      // failed. A buffer the size of what is there: a followed log grows by a line or a few per
-      // read, and a chunk-sized buffer per read was most of a live tailer's garbage.
-      const unread = fstatSync(file.fd).size - (file.offset + kept);
-      if (unread <= 0) return 0;
-      const wanted = Math.min(CHUNK_BYTES, unread);
-      buffer = Buffer.allocUnsafe(kept + wanted);
+      // failed. A followed log grows by a line or a few per read: it is read into the shared
+      // scratch and copied into a buffer of its size (a chunk-sized buffer per read was most of a
+      // live tailer's garbage, and sizing it with fstat cost a Stats with four Dates per read).
+      const position = file.offset + kept;
+      const scratched = readSync(file.fd, scratch, 0, SCRATCH_BYTES, position);
+      if (scratched === 0) return 0;
       first = 0;
-      bytesRead = readSync(file.fd, buffer, kept, wanted, file.offset + kept);
-      if (bytesRead === 0) return 0;
-      this.readToEnd = bytesRead === unread;
+      if (scratched < SCRATCH_BYTES) {
+        buffer = Buffer.allocUnsafe(kept + scratched);
+        scratch.copy(buffer, kept, 0, scratched);
+        bytesRead = scratched;
+        // a short read of a regular file: its end, as of now
+        this.readToEnd = true;
+      } else {
+        buffer = Buffer.allocUnsafe(kept + CHUNK_BYTES);
+        scratch.copy(buffer, kept, 0, scratched);
+        bytesRead = scratched + readSync(file.fd, buffer, kept + scratched, CHUNK_BYTES - scratched, position + scratched);
+        this.readToEnd = bytesRead < CHUNK_BYTES;
+      }
     }
     // a full chunk: there is probably more; read it while this one is parsed
     if (bytesRead === CHUNK_BYTES) file.ahead = readAhead(file.fd, file.offset + kept + bytesRead);
@@ -407,7 +420,8 @@ export class JsonFileTailer implements ClockMember {
     const head = this.files[0];
     if (!head) return false;
     try {
-      return fstatSync(head.fd).size > head.offset + (head.partial?.length ?? 0);
+      // a one-byte read, not fstat: no Stats (with four Dates) per followed container per second
+      return readSync(head.fd, scratch, 0, 1, head.offset + (head.partial?.length ?? 0)) > 0;
     } catch {
       return true; // let the read loop meet the error
     }
