@@ -5,14 +5,15 @@
 // apply: these cost what real JSON logs cost. Level, path, status, bytes and duration vary with
 // (c, n) deterministically, so the check can rebuild every line and compare it whole.
 
+import { jsonLogLine } from '../../src/inputs/generator/log-line.js';
+
+// pasted into the python producer below; jsonLogLine holds the same
 const LEVELS = ['info', 'info', 'info', 'debug', 'info', 'warn', 'info', 'error'];
 const PATHS = ['items', 'users', 'orders', 'cart', 'search'];
 const STATUS = [200, 200, 200, 200, 200, 200, 201, 304, 404, 500];
 
-/** Line n of container c, without its newline: what every record's message must be. */
-export function lineText(c: number, n: number): string {
-  return `{"n":${n},"c":${c},"level":"${LEVELS[(n + c) % 8]}","msg":"request served path=/api/${PATHS[n % 5]}/${n % 1000} status=${STATUS[(n * 7 + c) % 10]} bytes=${128 + ((n * 37) % 4000)} dur_ms=${1 + ((n * 13 + c) % 250)}"}`;
-}
+/** Line n of container c, without its newline: what every record's message must be (the generator input's json_log messages, the same lines). */
+export const lineText = jsonLogLine;
 
 /** (c, n) of a line as lineText writes it, or undefined. */
 export function lineKey(text: string): { c: number; n: number } | undefined {

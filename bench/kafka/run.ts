@@ -17,6 +17,7 @@ import { procCpuSeconds, procStatusKiB } from '../lib/proc.js';
 import { printProfiles } from '../lib/profile.js';
 import { attempt, EXIT_CORRECTNESS, EXIT_SETUP, errorText, loadBefore, log, parseOptions, positiveInt, printLoad, Session } from '../lib/session.js';
 import { Shipper } from '../lib/shipper.js';
+import { jsonLogLine } from '../../src/inputs/generator/log-line.js';
 import { fmt, median, printTable, type Column } from '../lib/stats.js';
 
 const CODECS = ['gzip', 'snappy', 'lz4', 'zstd', 'none'];
@@ -24,7 +25,9 @@ const CODECS = ['gzip', 'snappy', 'lz4', 'zstd', 'none'];
 const USAGE = `Usage: node bench/kafka/run.mjs [options]
   --runs N            runs of every measurement (default $BENCH_RUNS, else 3)
   --records N         producer test: records per run (default 1000000)
-  --message-bytes N   producer test: generator message_bytes (default 200)
+  --values KIND       producer test: json-log (JSON application log lines, about 110 bytes, which
+                      compress like real logs: the default) or padded (message-bytes of "<n> xxx…")
+  --message-bytes N   producer test with --values padded: generator message_bytes (default 200)
   --compression LIST  producer test: codecs, comma-separated (default gzip,lz4; also snappy,zstd,none)
   --lines N           end-to-end test: lines the container prints (default 500000, at most 9999999)
   --e2e-compression C end-to-end test: codec (default gzip)
@@ -54,6 +57,7 @@ const options = parseOptions(
     runs: { type: 'string', default: process.env.BENCH_RUNS || '3' },
     records: { type: 'string', default: '1000000' },
     'message-bytes': { type: 'string', default: '200' },
+    values: { type: 'string', default: 'json-log' },
     compression: { type: 'string', default: 'gzip,lz4' },
     lines: { type: 'string', default: '500000' },
     'e2e-compression': { type: 'string', default: 'gzip' },
@@ -81,11 +85,13 @@ const options = parseOptions(
       return `    ${m[1]}: ${m[2]}`;
     });
     if (codecs.length === 0) throw new Error('--compression lists no codec');
+    if (v.values !== 'json-log' && v.values !== 'padded') throw new Error(`--values ${String(v.values)}: json-log or padded`);
     return {
       outputOptions,
       runs: positiveInt(v.runs as string, '--runs (or $BENCH_RUNS)'),
       records: positiveInt(v.records as string, '--records'),
       messageBytes: positiveInt(v['message-bytes'] as string, '--message-bytes', 1_000_000),
+      values: v.values as 'json-log' | 'padded',
       codecs: [...new Set(codecs)],
       lines: positiveInt(v.lines as string, '--lines', 9_999_999),
       e2eCodec: v['e2e-compression'] as string,
@@ -256,7 +262,7 @@ function writeKcatInput(path: string): number {
   let chunk = '';
   for (let n = 1; n <= options.records; n++) {
     const prefix = `${n} `;
-    const message = prefix.length >= options.messageBytes ? prefix.trimEnd() : prefix + padding.slice(prefix.length);
+    const message = options.values === 'json-log' ? jsonLogLine(0, n) : prefix.length >= options.messageBytes ? prefix.trimEnd() : prefix + padding.slice(prefix.length);
     // ~4 µs apart, like a generator running at ~250k records/s
     const ns = n * 4_321;
     const ms = base + Math.floor(ns / 1e6);
@@ -306,7 +312,7 @@ async function measureKcat(index: number, codec: string, inputPath: string, dir:
 async function measureLogshipProducer(index: number, codec: string, dir: string, result: Result): Promise<void> {
   const topic = await broker.createTopic(`bench-${session.runId}-r${index}-logship-${codec}`);
   result.logshipTopic = topic;
-  const shipper = startShipper(dir, `producer-${codec}`, ['inputs:', '  - type: generator', `    count: ${options.records}`, `    message_bytes: ${options.messageBytes}`, 'outputs:', '  - type: kafka', `    brokers: ${JSON.stringify(options.brokers)}`, `    topic: ${JSON.stringify(topic)}`, `    compression: ${codec}`, '    create_topics: false', ...options.outputOptions], Boolean(options.cpuProf));
+  const shipper = startShipper(dir, `producer-${codec}`, ['inputs:', '  - type: generator', `    count: ${options.records}`, `    message_bytes: ${options.messageBytes}`, `    message: ${options.values === 'json-log' ? 'json_log' : 'padded'}`, 'outputs:', '  - type: kafka', `    brokers: ${JSON.stringify(options.brokers)}`, `    topic: ${JSON.stringify(topic)}`, `    compression: ${codec}`, '    create_topics: false', ...options.outputOptions], Boolean(options.cpuProf));
   const t0 = performance.now();
   result.profile = shipper.profile;
   const timing: Result = { run: index, codec, errors: result.errors };
@@ -416,7 +422,7 @@ function printProducerTable(results: Result[]): Result[] {
     ['extra', (r) => fmt(r.extra)],
   ];
   const summaries = printTable({
-    title: `== producer: ${fmt(options.records)} records, message_bytes ${options.messageBytes}, acks=all, idempotent, 1 partition ==`,
+    title: `== producer: ${fmt(options.records)} records, ${options.values === 'json-log' ? 'JSON log lines' : `message_bytes ${options.messageBytes}`}, acks=all, idempotent, 1 partition ==`,
     columns,
     rows: results,
     groupBy: 'codec',

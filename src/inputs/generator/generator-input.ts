@@ -7,6 +7,7 @@ import { Backpressure } from '../../plugins/backpressure.js';
 import type { Input, PluginContext, RecordSink } from '../../plugins/types.js';
 import type { GeneratorConfig } from './schema.js';
 import { METRIC } from '../../core/metric-names.js';
+import { jsonLogLine } from './log-line.js';
 
 /**
  * Synthetic records for benchmarks and trying out outputs: numbered messages of a fixed size from
@@ -42,9 +43,8 @@ export class GeneratorInput implements Input {
     const records = this.context.metrics.counter(METRIC.INPUT_RECORDS_TOTAL, { input: this.context.id });
     const started = Date.now();
     for (let n = 1; (count === 0 || n <= count) && !this.abort.signal.aborted; n += 1) {
-      const prefix = `${n} `;
-      const message = prefix.length >= size ? prefix.trimEnd() : prefix + padding.slice(prefix.length);
       const c = n % containers;
+      const message = this.config.message === 'json_log' ? jsonLogLine(c, n) : paddedMessage(n, size, padding);
       const record: LogRecord = { '@timestamp': nowTimestamp(), message, stream: 'stdout', source: 'main', tag: tags[c] as string, container: metas[c] as ContainerMeta, host };
       records.inc();
       if (!backpressure.offer({ record, ack: new Ack(ignoreSettlement), bytes: message.length + 300, origin: `${this.context.id}/${n}` })) await backpressure.waitForRoom();
@@ -61,3 +61,9 @@ export class GeneratorInput implements Input {
 }
 
 function ignoreSettlement(): void {}
+
+/** "<n> " padded with "x" to `size` bytes (just the number when that is longer). */
+function paddedMessage(n: number, size: number, padding: string): string {
+  const prefix = `${n} `;
+  return prefix.length >= size ? prefix.trimEnd() : prefix + padding.slice(prefix.length);
+}
