@@ -5,10 +5,10 @@ import { LogshipError, errorMessage } from '../../core/errors.js';
 import type { EncodedRecord, PipelineEvent } from '../../core/record.js';
 import { JsonLines } from '../../core/json-lines.js';
 import { boundedMemo } from '../../core/bounded-memo.js';
-import { chunksBySize } from '../../core/chunks.js';
 import { recordToJson } from '../../core/record-json.js';
 import { compileEventTemplate } from '../../core/template.js';
 import { LabelKeys } from './label-keys.js';
+import { BulkOperations, type OperationRange } from './bulk-operations.js';
 import { renderFailure } from '../../plugins/record-failure.js';
 import type { ItemFailure, Output, PluginContext } from '../../plugins/types.js';
 import { BulkRequestError, ElasticsearchService, type ElasticsearchConnectionOptions } from '../../services/elasticsearch.js';
@@ -18,24 +18,10 @@ import type { ElasticsearchConfig } from './schema.js';
 import { METRIC } from '../../core/metric-names.js';
 import { ErrorCode, ErrorCodeFamily } from '../../core/error-codes.js';
 
-/** One bulk operation: its place in the batch and where its two NDJSON lines sit in the batch's body. */
-class Operation {
-  body: Buffer = EMPTY;
-
-  constructor(
-    readonly index: number,
-    readonly start: number,
-    /** Where the document line starts (its action line comes before). */
-    readonly documentStart: number,
-    readonly end: number,
-  ) {}
-}
-
-const EMPTY = Buffer.alloc(0);
-
 /** A document Elasticsearch refused for good. */
 interface Refusal {
-  operation: Operation;
+  /** Its place among the batch's operations. */
+  operation: number;
   code: string;
   reason: string;
 }
@@ -97,8 +83,8 @@ export class ElasticsearchOutput implements Output {
     }
     const operations = this.render(batch, failures);
     const refusals: Refusal[] = [];
-    await Promise.all([...chunksBySize(operations, this.config.batch_max_bytes, (o) => o.end - o.start)].map((chunk) => this.inFlight.add(() => this.send(chunk, failures, refusals))));
-    if (refusals.length) await this.deadLetter(refusals, failures);
+    await Promise.all(operations.ranges(this.config.batch_max_bytes).map((range) => this.inFlight.add(() => this.send(operations, range, failures, refusals))));
+    if (refusals.length) await this.deadLetter(operations, refusals, failures);
     return { failures };
   }
 
@@ -111,10 +97,10 @@ export class ElasticsearchOutput implements Output {
    * The batch's operations as NDJSON in one buffer; requests send slices of it. A record that came
    * with ready-made JSON is copied (its shared tail de-dotted once), others are serialised.
    */
-  private render(batch: readonly PipelineEvent[], failures: ItemFailure[]): Operation[] {
+  private render(batch: readonly PipelineEvent[], failures: ItemFailure[]): BulkOperations {
     const deterministic = this.config.document_ids === 'deterministic';
     const lines = new JsonLines(batch.length * 512);
-    const operations: Operation[] = [];
+    const operations = new BulkOperations(batch.length);
     batch.forEach((event, index) => {
       const start = lines.byteLength;
       try {
@@ -125,56 +111,56 @@ export class ElasticsearchOutput implements Output {
         const encoded = event.json;
         if (encoded?.sharedTail && encoded.writeJsonWithTail) lines.appendEncodedWithTail(encoded as Required<EncodedRecord>, this.labelKeys.tail(encoded.sharedTail));
         else lines.appendText(recordToJson(this.labelKeys.record(event.record)));
-        operations.push(new Operation(index, start, documentStart, lines.byteLength));
+        operations.add(index, start, documentStart, lines.byteLength);
       } catch (err) {
         lines.truncate(start);
         failures.push(renderFailure(index, err));
       }
     });
     // a new builder per batch: the requests hold slices of its buffer until they are answered
-    const body = lines.bytes();
-    for (const operation of operations) operation.body = body;
+    operations.setBody(lines.bytes());
     return operations;
   }
 
   /** Sends one bulk request; files each operation under delivered, retry or refused. */
-  private async send(chunk: Operation[], failures: ItemFailure[], refusals: Refusal[]): Promise<void> {
+  private async send(operations: BulkOperations, range: OperationRange, failures: ItemFailure[], refusals: Refusal[]): Promise<void> {
+    const { from, to } = range;
     let results;
     try {
-      results = await this.es.bulk(bodyOf(chunk));
+      results = await this.es.bulk(operations.lines(range));
     } catch (err) {
       const status = err instanceof BulkRequestError ? err.status : undefined;
-      const decision = decideBulkRequest(status, chunk.length);
+      const decision = decideBulkRequest(status, to - from);
       if (decision.action === 'split') {
-        const half = Math.ceil(chunk.length / 2);
-        await this.send(chunk.slice(0, half), failures, refusals);
-        await this.send(chunk.slice(half), failures, refusals);
+        const half = from + Math.ceil((to - from) / 2);
+        await this.send(operations, { from, to: half }, failures, refusals);
+        await this.send(operations, { from: half, to }, failures, refusals);
       } else if (decision.action === 'reject') {
-        for (const operation of chunk) refusals.push({ operation, code: decision.code, reason: decision.reason });
+        for (let op = from; op < to; op += 1) refusals.push({ operation: op, code: decision.code, reason: decision.reason });
       } else {
         const code = err instanceof LogshipError ? err.code : ErrorCode.ES_UNREACHABLE;
-        for (const o of chunk) failures.push({ index: o.index, retriable: true, code, reason: errorMessage(err) });
+        for (let op = from; op < to; op += 1) failures.push({ index: operations.batchIndex(op), retriable: true, code, reason: errorMessage(err) });
       }
       return;
     }
     let retried = 0;
-    chunk.forEach((operation, i) => {
-      const result = results[i] ?? { status: 0, errorReason: 'no result for this item' };
+    for (let op = from; op < to; op += 1) {
+      const result = results[op - from] ?? { status: 0, errorReason: 'no result for this item' };
       const decision = decideBulkItem(result, this.op);
       if (decision.action === 'retry') {
         retried += 1;
-        failures.push({ index: operation.index, retriable: true, code: ErrorCodeFamily.ES_ITEM.code(result.status), reason: decision.reason });
+        failures.push({ index: operations.batchIndex(op), retriable: true, code: ErrorCodeFamily.ES_ITEM.code(result.status), reason: decision.reason });
       } else if (decision.action === 'reject') {
-        refusals.push({ operation, code: decision.code, reason: decision.reason });
+        refusals.push({ operation: op, code: decision.code, reason: decision.reason });
       }
-    });
+    }
     if (retried) this.context.metrics.inc(METRIC.ELASTICSEARCH_ITEMS_RETRIED_TOTAL, { output: this.context.id }, retried);
   }
 
   /** Refused documents go to the dead-letter index when there is one; what it does not take goes to the file. */
-  private async deadLetter(refusals: Refusal[], failures: ItemFailure[]): Promise<void> {
+  private async deadLetter(operations: BulkOperations, refusals: Refusal[], failures: ItemFailure[]): Promise<void> {
     const toFile = (r: Refusal): void => {
-      failures.push({ index: r.operation.index, retriable: false, code: r.code, reason: r.reason });
+      failures.push({ index: operations.batchIndex(r.operation), retriable: false, code: r.code, reason: r.reason });
     };
     const index = this.config.dead_letter_index;
     if (!index) {
@@ -183,7 +169,7 @@ export class ElasticsearchOutput implements Output {
     }
     const time = new Date().toISOString();
     const body = refusals
-      .map((r) => `{"index":{"_index":${JSON.stringify(sanitizeIndexName(index))}}}\n${JSON.stringify({ '@timestamp': time, output: this.context.id, error: { code: r.code, reason: r.reason }, document: documentText(r.operation) })}\n`)
+      .map((r) => `{"index":{"_index":${JSON.stringify(sanitizeIndexName(index))}}}\n${JSON.stringify({ '@timestamp': time, output: this.context.id, error: { code: r.code, reason: r.reason }, document: operations.document(r.operation) })}\n`)
       .join('');
     try {
       const results = await this.es.bulk(body);
@@ -214,16 +200,4 @@ export class ElasticsearchOutput implements Output {
     this.templateInstalled = true;
     this.context.logger.info({ template: name, pattern }, `elasticsearch: index template ${name} installed for ${pattern}`);
   }
-}
-
-/** The NDJSON of consecutive operations: a slice of their batch's body. */
-function bodyOf(chunk: readonly Operation[]): Buffer {
-  const first = chunk[0] as Operation;
-  const last = chunk[chunk.length - 1] as Operation;
-  return first.body.subarray(first.start, last.end);
-}
-
-/** The document as sent, for the dead-letter index. */
-function documentText(operation: Operation): string {
-  return operation.body.toString('utf8', operation.documentStart, operation.end - 1);
 }
