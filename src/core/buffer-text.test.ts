@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copySmall, latin1Text, utf8Text, writeAscii } from './buffer-text.js';
+import { copyRange, copySmall, latin1Text, utf8Text, writeAscii } from './buffer-text.js';
 
 describe('buffer text helpers', () => {
   it('slice exactly as toString does, invalid UTF-8 included', () => {
@@ -16,5 +16,16 @@ describe('buffer text helpers', () => {
     expect(writeAscii(target, 1, 'abc')).toBe(4);
     expect(copySmall(target, 4, Buffer.from('{"k":'))).toBe(9);
     expect(target.toString('latin1')).toBe('.abc{"k":.......');
+  });
+
+  it('copy a range of a larger buffer, short or long, returning the end', () => {
+    const source = Buffer.from(`--${'x'.repeat(40)}|${'y'.repeat(200)}--`);
+    for (const [start, end] of [[2, 43], [2, 244], [5, 5]] as const) {
+      const target = Buffer.alloc(300, 0x2e);
+      expect(copyRange(target, 7, source, start, end)).toBe(7 + end - start);
+      expect(target.subarray(7, 7 + end - start).equals(source.subarray(start, end))).toBe(true);
+      expect(target[6]).toBe(0x2e);
+      expect(target[7 + end - start]).toBe(0x2e);
+    }
   });
 });

@@ -34,3 +34,12 @@ export function copySmall(target: Buffer, offset: number, source: Uint8Array): n
   for (let i = 0; i < source.length; i += 1) target[offset + i] = source[i] as number;
   return offset + source.length;
 }
+
+/** Copies source[start, end) to target at offset; returns the offset after it. No view is made: lines are copied from the chunk they were read in. */
+export function copyRange(target: Buffer, offset: number, source: Buffer, start: number, end: number): number {
+  if (end - start <= 64) {
+    for (let i = start; i < end; i += 1) target[offset + i - start] = source[i] as number;
+    return offset + end - start;
+  }
+  return offset + source.copy(target, offset, start, end);
+}

@@ -195,7 +195,7 @@ export class ContainerLines {
     if (line.originalBytes !== undefined) this.ctx.counters.truncated.inc();
     const shape = (s.shape ??= streamShape({ stream: s.stream, tag: this.tag, container: this.meta as ContainerMeta, host: this.ctx.host }));
     // a computed tag needs the record, and its JSON is then no longer the shape's
-    const jsonTail = (line.jsonSafeBytes ?? line.json) && !this.ctx.tag ? shape.jsonTail : undefined;
+    const jsonTail = line.source && !this.ctx.tag ? shape.jsonTail : undefined;
     const event = new LineEvent(line, shape, line.bytes + 256 + shape.jsonTail.length, s, ts, count, file, startOffset, jsonTail);
     if (this.ctx.tag) event.record.tag = this.ctx.tag(event.record);
     s.add(event);

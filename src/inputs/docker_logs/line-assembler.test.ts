@@ -48,7 +48,10 @@ describe('LineAssembler', () => {
   it('leaves a whole JSON-safe line as bytes: no string until a record needs one', () => {
     const a = new LineAssembler(1 << 20);
     const content = Buffer.from('ünï plain');
-    expect(a.push({ ...message('', true), content, jsonSafe: true })).toEqual({ timestamp: ts(1, 0), bytes: content.length, jsonSafeBytes: content });
+    expect(a.push({ ...message('', true), content, jsonSafe: true })).toEqual({ timestamp: ts(1, 0), bytes: content.length, source: content, start: 0, end: content.length, escaped: false });
+    // an input that read the bytes in a larger buffer hands on the range, not a view of it
+    const chunk = Buffer.from('xx ünï plain yy');
+    expect(a.push({ ...message('', true), content: chunk.subarray(3, 13), jsonSafe: true, source: chunk, start: 3, end: 13 })).toEqual({ timestamp: ts(1, 0), bytes: 10, source: chunk, start: 3, end: 13, escaped: false });
     expect(a.push(message('ünï decoded', true))).toEqual({ timestamp: ts(1, 0), text: 'ünï decoded', bytes: 13 });
   });
 

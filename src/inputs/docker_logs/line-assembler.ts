@@ -3,16 +3,22 @@ import type { LogMessage } from './log-message.js';
 
 export interface AssembledLine {
   timestamp: string;
-  /** The text; not decoded yet when the line has jsonSafeBytes (decode those as UTF-8) or json (parse it as a JSON string). */
+  /** The text; not decoded yet when the line has its JSON string's bytes (source). */
   text?: string;
   /** The text's length in UTF-8 bytes. */
   bytes: number;
   /** Set when the line was longer than the limit and cut. */
   originalBytes?: number;
-  /** The text's bytes, when they are also its JSON string's (a whole line held unescaped): its text is not decoded until a record is built. */
-  jsonSafeBytes?: Buffer;
-  /** The text's JSON string (without quotes) as JSON.stringify writes it, when the input had it (see LogMessage.json). */
-  json?: Buffer;
+  /**
+   * The text's JSON string (without quotes) as JSON.stringify writes it, when the input had it:
+   * source[start, end). Its text is not decoded until a record is built: the bytes themselves
+   * (escaped false: a text without anything to escape), or the JSON string's value (escaped true:
+   * json-file's text with escaped quotes, see LogMessage.json).
+   */
+  source?: Buffer;
+  start?: number;
+  end?: number;
+  escaped?: boolean;
 }
 
 /**
@@ -78,8 +84,10 @@ export class LineAssembler {
       // a string per line is decoding and garbage (a sixth of the main thread's time reading a
       // json-file): text that is its own JSON string, or that the input holds as one, stays bytes
       // until a record is built, if ever
-      if (message.jsonSafe) return { timestamp: message.timestamp, bytes, jsonSafeBytes: message.content };
-      if (message.json) return { timestamp: message.timestamp, bytes, json: message.json };
+      const { source } = message;
+      if (source !== undefined && (message.jsonSafe || message.json)) return { timestamp: message.timestamp, bytes, source, start: message.start, end: message.end, escaped: !message.jsonSafe };
+      if (message.jsonSafe) return { timestamp: message.timestamp, bytes, source: message.content, start: 0, end: bytes, escaped: false };
+      if (message.json) return { timestamp: message.timestamp, bytes, source: message.json, start: 0, end: message.json.length, escaped: true };
       return { timestamp: message.timestamp, text: utf8Text(message.content, 0, bytes), bytes };
     }
     return { timestamp: message.timestamp, text: message.content.subarray(0, this.maxLineBytes).toString('utf8'), bytes: this.maxLineBytes, originalBytes: bytes };

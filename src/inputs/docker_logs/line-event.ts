@@ -1,5 +1,5 @@
 import { Ack } from '../../core/ack.js';
-import { copySmall, utf8Text, writeAscii } from '../../core/buffer-text.js';
+import { copyRange, copySmall, utf8Text, writeAscii } from '../../core/buffer-text.js';
 import type { ContainerMeta, EncodedRecord, LogRecord, PipelineEvent, SharedFields, Stream } from '../../core/record.js';
 import type { LogFileRef } from './json-file/read-position.js';
 import type { AssembledLine } from './line-assembler.js';
@@ -42,9 +42,11 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
   private built: LogRecord | undefined;
   private readonly lineTimestamp: string;
   private readonly text: string | undefined;
-  /** The message's JSON string's bytes (without quotes), when the line had them; what its text is made from while `text` is undefined. */
-  private readonly messageBytes: Buffer | undefined;
-  /** messageBytes hold escapes (\" and \\): the text is the JSON string's value, not the bytes as they are. */
+  /** The message's JSON string's bytes (without quotes) are source[start, end), when the line had them; what its text is made from while `text` is undefined. */
+  private readonly messageSource: Buffer | undefined;
+  private readonly messageStart: number;
+  private readonly messageEnd: number;
+  /** Those bytes hold escapes (\" and \\): the text is the JSON string's value, not the bytes as they are. */
   private readonly messageEscaped: boolean;
   private readonly originalBytes: number | undefined;
 
@@ -65,13 +67,14 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
     super();
     this.lineTimestamp = line.timestamp;
     this.text = line.text;
-    const messageBytes = line.jsonSafeBytes ?? line.json;
-    this.messageBytes = messageBytes;
-    this.messageEscaped = line.jsonSafeBytes === undefined;
+    this.messageSource = line.source;
+    this.messageStart = line.start ?? 0;
+    this.messageEnd = line.end ?? 0;
+    this.messageEscaped = line.escaped === true;
     this.originalBytes = line.originalBytes;
-    if (messageBytes && jsonTail && line.timestamp.length === 30) {
+    if (line.source && jsonTail && line.timestamp.length === 30) {
       this.json = this;
-      this.jsonBytes = TIMESTAMP_KEY.length + 30 + MESSAGE_KEY.length + messageBytes.length + jsonTail.length;
+      this.jsonBytes = TIMESTAMP_KEY.length + 30 + MESSAGE_KEY.length + (this.messageEnd - this.messageStart) + jsonTail.length;
     } else {
       this.json = undefined;
       this.jsonBytes = 0;
@@ -112,10 +115,7 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
     let at = copySmall(target, offset, TIMESTAMP_KEY);
     at = writeAscii(target, at, this.lineTimestamp);
     at = copySmall(target, at, MESSAGE_KEY);
-    // TypedArray.set: a native copy without Buffer.copy's argument checks
-    const message = this.messageBytes as Buffer;
-    target.set(message, at);
-    at += message.length;
+    at = copyRange(target, at, this.messageSource as Buffer, this.messageStart, this.messageEnd);
     target.set(tail, at);
     return at + tail.length;
   }
@@ -134,8 +134,7 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
   }
 
   private messageText(): string {
-    const bytes = this.messageBytes as Buffer;
-    const text = utf8Text(bytes, 0, bytes.length);
+    const text = utf8Text(this.messageSource as Buffer, this.messageStart, this.messageEnd);
     return this.messageEscaped ? (JSON.parse(`"${text}"`) as string) : text;
   }
 

@@ -22,6 +22,13 @@ export interface LogMessage {
   json?: Buffer;
   /** content.length, when it is known without making content (see QuotedTextMessage). */
   contentBytes?: number;
+  /**
+   * Where the text's JSON string (json, or content when jsonSafe) sits in the input's own buffer,
+   * when the input read it there (json-file): records keep the range, not a Buffer view per line.
+   */
+  readonly source?: Buffer;
+  readonly start?: number;
+  readonly end?: number;
 }
 
 /** json-file and local drivers cut lines into pieces of this many bytes. */

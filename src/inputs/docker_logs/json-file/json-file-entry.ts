@@ -27,13 +27,13 @@ export function parseJsonFileEntry(data: Buffer, tty: boolean, start = 0, end = 
   return message(entry.content, entry.newline, entry.stream, timestamp, tty);
 }
 
-function message(text: Buffer, newline: boolean, stream: 'stdout' | 'stderr', timestamp: string, tty: boolean, jsonSafe = false): LogMessage {
+function message(text: Buffer, newline: boolean, stream: 'stdout' | 'stderr', timestamp: string, tty: boolean): LogMessage {
   let content = text;
   const terminated = endsLine(newline, content.length);
-  if (!tty) return { stream, timestamp, content, terminated, jsonSafe };
+  if (!tty) return { stream, timestamp, content, terminated };
   // as the API's TTY reader: one stream, and a line's \r\n ending loses its \r
   if (newline && content.length > 0 && content[content.length - 1] === CR) content = content.subarray(0, content.length - 1);
-  return { stream: 'tty', timestamp, content, terminated, jsonSafe };
+  return { stream: 'tty', timestamp, content, terminated };
 }
 
 interface RawEntry {
@@ -90,16 +90,16 @@ function fastParse(data: Buffer, s: number, e: number, tty: boolean): LogMessage
     // so records copy these bytes instead of serialising the text again
     const escapes = quoteEscapes(data, escape, textEnd);
     if (escapes >= 0) {
-      const json = data.subarray(textStart, textEnd);
-      const bytes = json.length - escapes;
-      return new QuotedTextMessage(tty ? 'tty' : stream, timestamp, endsLine(newline, bytes), json, bytes);
+      const bytes = textEnd - textStart - escapes;
+      return new QuotedTextMessage(tty ? 'tty' : stream, timestamp, endsLine(newline, bytes), data, textStart, textEnd, bytes);
     }
     // other escapes (control characters, \u003c for <): let JSON decode the string
     const decoded = Buffer.from(JSON.parse(`"${data.toString('utf8', textStart, logEnd)}"`) as string, 'utf8');
     const raw = withoutNewline(decoded, stream, '');
     return message(raw.content, raw.newline, stream, timestamp, tty);
   }
-  return message(data.subarray(textStart, textEnd), newline, stream, timestamp, tty, true);
+  // a text without escapes is its own JSON string: CR is escaped, so TTY lines need no trimming
+  return new PlainTextMessage(tty ? 'tty' : stream, timestamp, endsLine(newline, textEnd - textStart), data, textStart, textEnd);
 }
 
 /**
@@ -134,12 +134,40 @@ class QuotedTextMessage implements LogMessage {
     readonly stream: Stream,
     readonly timestamp: string,
     readonly terminated: boolean,
-    readonly json: Buffer,
+    readonly source: Buffer,
+    readonly start: number,
+    readonly end: number,
     readonly contentBytes: number,
   ) {}
 
+  get json(): Buffer {
+    return this.source.subarray(this.start, this.end);
+  }
+
   get content(): Buffer {
     return (this.unescaped ??= unescapeQuotes(this.json));
+  }
+}
+
+/** A message whose text json-file holds without any escape: its bytes are its JSON string too. */
+class PlainTextMessage implements LogMessage {
+  readonly jsonSafe = true;
+
+  constructor(
+    readonly stream: Stream,
+    readonly timestamp: string,
+    readonly terminated: boolean,
+    readonly source: Buffer,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  get contentBytes(): number {
+    return this.end - this.start;
+  }
+
+  get content(): Buffer {
+    return this.source.subarray(this.start, this.end);
   }
 }
 
