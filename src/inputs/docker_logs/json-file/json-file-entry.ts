@@ -91,7 +91,9 @@ function fastParse(data: Buffer, s: number, e: number, tty: boolean): LogMessage
     const escapes = quoteEscapes(data, escape, textEnd);
     if (escapes >= 0) {
       const bytes = textEnd - textStart - escapes;
-      return new QuotedTextMessage(tty ? 'tty' : stream, timestamp, endsLine(newline, bytes), data, textStart, textEnd, bytes);
+      const quoted = new QuotedTextMessage(tty ? 'tty' : stream, timestamp, endsLine(newline, bytes), data, textStart, textEnd);
+      quoted.contentBytes = bytes;
+      return quoted;
     }
     // other escapes (control characters, \u003c for <): let JSON decode the string
     const decoded = Buffer.from(JSON.parse(`"${data.toString('utf8', textStart, logEnd)}"`) as string, 'utf8');
@@ -121,14 +123,11 @@ function quoteEscapes(data: Buffer, escape: number, end: number): number {
   return escapes;
 }
 
-/**
- * A message whose text json-file holds with only \" and \\ escaped (JSON logged as text): those
- * bytes are its JSON string as JSON.stringify writes it, so records copy them, and the text is
- * unescaped only if something reads `content` (a line in pieces, a record built).
- */
-class QuotedTextMessage implements LogMessage {
-  readonly jsonSafe = false;
-  private unescaped: Buffer | undefined;
+/** A message whose text is source[start, end) of the chunk json-file was read in (no view is made unless asked). */
+abstract class TextRangeMessage implements LogMessage {
+  abstract readonly jsonSafe: boolean;
+  abstract readonly contentBytes: number;
+  abstract readonly content: Buffer;
 
   constructor(
     readonly stream: Stream,
@@ -137,8 +136,19 @@ class QuotedTextMessage implements LogMessage {
     readonly source: Buffer,
     readonly start: number,
     readonly end: number,
-    readonly contentBytes: number,
   ) {}
+}
+
+/**
+ * A text json-file holds with only \" and \\ escaped (JSON logged as text): those bytes are its
+ * JSON string as JSON.stringify writes it, so records copy them, and the text is unescaped only if
+ * something reads `content` (a line in pieces, a record built).
+ */
+class QuotedTextMessage extends TextRangeMessage {
+  readonly jsonSafe = false;
+  /** Bytes of the unescaped text (the range less one per escape). */
+  contentBytes = 0;
+  private unescaped: Buffer | undefined;
 
   get json(): Buffer {
     return this.source.subarray(this.start, this.end);
@@ -149,18 +159,9 @@ class QuotedTextMessage implements LogMessage {
   }
 }
 
-/** A message whose text json-file holds without any escape: its bytes are its JSON string too. */
-class PlainTextMessage implements LogMessage {
+/** A text json-file holds without any escape: its bytes are its JSON string too. */
+class PlainTextMessage extends TextRangeMessage {
   readonly jsonSafe = true;
-
-  constructor(
-    readonly stream: Stream,
-    readonly timestamp: string,
-    readonly terminated: boolean,
-    readonly source: Buffer,
-    readonly start: number,
-    readonly end: number,
-  ) {}
 
   get contentBytes(): number {
     return this.end - this.start;
