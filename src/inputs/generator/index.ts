@@ -5,7 +5,7 @@ import { generatorSchema } from './schema.js';
 export const generatorInput = defineInput({
   kind: 'input',
   type: 'generator',
-  summary: 'Synthetic numbered records of a fixed size, for benchmarks and for trying outputs without containers.',
+  summary: 'Synthetic numbered records (padded to a size, or JSON application log lines), for benchmarks and for trying outputs without containers.',
   docs: 'docs/plugins/generator.md',
   schema: generatorSchema,
   examples: [
@@ -19,6 +19,18 @@ outputs:
   - type: kafka
     brokers: ["127.0.0.1:9092"]
     topic: bench
+`,
+    },
+    {
+      title: 'JSON application log lines from 20 made-up containers, 4,000 a second, to a file',
+      pipeline: `inputs:
+  - type: generator
+    rate: 4000
+    containers: 20
+    message: json_log
+outputs:
+  - type: file
+    path: /tmp/generated.jsonl
 `,
     },
   ],
