@@ -85,9 +85,8 @@ export class LineAssembler {
       // json-file): text that is its own JSON string, or that the input holds as one, stays bytes
       // until a record is built, if ever
       const { source } = message;
-      if (source !== undefined && (message.jsonSafe || message.json)) return { timestamp: message.timestamp, bytes, source, start: message.start, end: message.end, escaped: !message.jsonSafe };
+      if (source !== undefined) return { timestamp: message.timestamp, bytes, source, start: message.start, end: message.end, escaped: !message.jsonSafe };
       if (message.jsonSafe) return { timestamp: message.timestamp, bytes, source: message.content, start: 0, end: bytes, escaped: false };
-      if (message.json) return { timestamp: message.timestamp, bytes, source: message.json, start: 0, end: message.json.length, escaped: true };
       return { timestamp: message.timestamp, text: utf8Text(message.content, 0, bytes), bytes };
     }
     return { timestamp: message.timestamp, text: message.content.subarray(0, this.maxLineBytes).toString('utf8'), bytes: this.maxLineBytes, originalBytes: bytes };

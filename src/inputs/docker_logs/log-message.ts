@@ -25,6 +25,7 @@ export interface LogMessage {
   /**
    * Where the text's JSON string (json, or content when jsonSafe) sits in the input's own buffer,
    * when the input read it there (json-file): records keep the range, not a Buffer view per line.
+   * Set only when the text has such a JSON string.
    */
   readonly source?: Buffer;
   readonly start?: number;

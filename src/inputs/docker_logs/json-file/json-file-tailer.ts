@@ -125,7 +125,7 @@ export class JsonFileTailer implements ClockMember {
   private readonly clock: FollowClock;
   private ticks = 0;
   private wake: (() => void) | undefined;
-  /** The last readChunk read, without awaiting, everything fstat said the file held. */
+  /** The last readChunk read, without awaiting, up to the file's end (a short read). */
   private readToEnd = false;
   private refreshedAt = Number.NEGATIVE_INFINITY;
   private stopAfterDrain = false;
@@ -204,9 +204,9 @@ export class JsonFileTailer implements ClockMember {
       if (bytesRead > 0) {
         if (this.options.paused()) await this.options.waitForSpace();
         else if (this.readToEnd && this.watcher && this.files.length === 1 && follow && !this.stopAfterDrain) {
-          // read up to the size fstat gave just now: a later write raises an inotify event, and
+          // read up to the file's end just now: a later write raises an inotify event, and
           // nothing runs before this tailer waits for it, so the event cannot be missed — no
-          // second look (an fstat and a turn of the loop per wake-up, most of the cost of
+          // second look (a read and a turn of the loop per wake-up, most of the cost of
           // following containers that write 10 lines a second)
           await this.changed();
         }
