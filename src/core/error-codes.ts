@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   STDOUT_WRITE: { meaning: 'writing to stdout failed', retriable: true, shows: LOGS },
   KAFKA_UNAVAILABLE: { meaning: 'Kafka does not answer, or a topic has no partitions yet', retriable: true, shows: LOGS },
   KAFKA_AUTHENTICATION: { meaning: 'SASL authentication with Kafka failed (retried: credentials get fixed)', retriable: true, shows: LOGS },
+  KAFKA_TRANSACTION_ABORTED: { meaning: 'exactly-once delivery: the transaction that held the records was aborted (a failed send, a broker restart); they are sent again in a new one', retriable: true, shows: LOGS },
+  KAFKA_FENCED: { meaning: "exactly-once delivery: another logship started with this output's transactional id (same host name and output id) and fenced this one, which stops sending", retriable: true, shows: LOGS },
   KAFKA_PARTITION_WAITING: { meaning: 'records held back until the earlier records of their topic are delivered', retriable: true, shows: LOGS },
   KAFKA_UNKNOWN_TOPIC: { meaning: 'the topic does not exist and `create_topics` is false', retriable: false, shows: ['logs', 'dead letters'] },
   KAFKA_MESSAGE_TOO_LARGE: { meaning: "a message is larger than `max_message_bytes` or the broker's or topic's limit", retriable: false, shows: DEAD },

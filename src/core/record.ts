@@ -1,4 +1,5 @@
 import type { Ack } from './ack.js';
+import type { SourcePosition } from './source-position.js';
 
 export type Stream = 'stdout' | 'stderr' | 'tty';
 export type Source = 'main' | 'exec';
@@ -34,6 +35,11 @@ export interface PipelineEvent {
    * read twice (exec commands).
    */
   origin?: string;
+  /**
+   * The record's place in its source as outputs compare it (see SourcePosition): present for
+   * records an input can read again (docker_logs, docker_tail) and for generator records.
+   */
+  readonly position?: SourcePosition;
   /**
    * The record's JSON line, ready as bytes, when its input could make it without serialising
    * (docker_logs copies a json-file line's text as it is). Valid only while nothing changed the

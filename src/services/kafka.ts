@@ -1,4 +1,5 @@
 import kafkajs, { type Admin, type Producer, type SASLOptions } from './kafkajs.js';
+import { randomUUID } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import { protocolTypes, type KafkaErrorShape } from './kafka-error-types.js';
 import { LogshipError } from '../core/errors.js';
@@ -21,6 +22,22 @@ export interface KafkaConnectionOptions {
 export interface ProducerOptions {
   idempotent: boolean;
   maxInFlight: number;
+  /** Makes the producer transactional (exactly-once delivery): its id, and how long the broker lets a transaction stay open. */
+  transactional?: { id: string; timeoutMs: number };
+}
+
+/** One Kafka transaction: its sends are visible to read_committed consumers once committed, never if aborted. */
+export interface KafkaTransaction {
+  send(topic: string, prepared: PreparedMessages, options: { acks: number; timeoutMs: number }): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** A message read back from a topic. */
+export interface ConsumedRecord {
+  partition: number;
+  key: Buffer | null;
+  value: Buffer | null;
 }
 
 /** A message in the shape kafkajs's producer.send() takes. */
@@ -88,8 +105,10 @@ export class KafkaService {
   private async connected(): Promise<Producer> {
     if (this.producer) return this.producer;
     this.connecting ??= (async () => {
+      const transactional = this.producerOptions.transactional;
       const producer = this.kafka.producer({
-        idempotent: this.producerOptions.idempotent,
+        ...(transactional ? { transactionalId: transactional.id, transactionTimeout: transactional.timeoutMs } : {}),
+        idempotent: this.producerOptions.idempotent || transactional !== undefined,
         maxInFlightRequests: this.producerOptions.maxInFlight,
         allowAutoTopicCreation: false,
         // the output picks every message's partition itself (so it can cut batches per partition)
@@ -136,10 +155,11 @@ export class KafkaService {
   }
 
   /** Creates a topic; one created meanwhile by someone else is fine. */
-  async createTopic(topic: string, partitions: number, replicationFactor: number): Promise<void> {
+  async createTopic(topic: string, partitions: number, replicationFactor: number, configs: Record<string, string> = {}): Promise<void> {
     const admin = await this.adminClient();
+    const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
     try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true });
+      await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor, configEntries }], waitForLeaders: true });
     } catch (err) {
       const type = (err as { type?: string; errors?: Array<{ type?: string }> }).type ?? (err as { errors?: Array<{ type?: string }> }).errors?.[0]?.type;
       if (type === 'TOPIC_ALREADY_EXISTS') return;
@@ -151,6 +171,94 @@ export class KafkaService {
   async send(topic: string, prepared: PreparedMessages, options: { acks: number; timeoutMs: number }): Promise<void> {
     const producer = await this.connected();
     await producer.send({ topic, messages: prepared.messages, acks: options.acks, timeout: options.timeoutMs, compression: prepared.codec });
+  }
+
+  /**
+   * Begins a transaction. The producer's first one registers its transactional id with the
+   * broker (InitProducerId), which fences every older producer of that id and aborts what it left open.
+   */
+  async beginTransaction(): Promise<KafkaTransaction> {
+    const producer = await this.connected();
+    let transaction: Awaited<ReturnType<Producer['transaction']>>;
+    try {
+      transaction = await producer.transaction();
+    } catch (err) {
+      throw toKafkaError(err, 'begin a transaction');
+    }
+    return {
+      send: async (topic, prepared, options) => {
+        await transaction.send({ topic, messages: prepared.messages, acks: options.acks, timeout: options.timeoutMs, compression: prepared.codec });
+      },
+      commit: async () => {
+        try {
+          await transaction.commit();
+        } catch (err) {
+          throw toKafkaError(err, 'commit a transaction');
+        }
+      },
+      abort: async () => {
+        try {
+          await transaction.abort();
+        } catch (err) {
+          throw toKafkaError(err, 'abort a transaction');
+        }
+      },
+    };
+  }
+
+  /** Drops the producer: the next send or transaction connects a new one (for a transactional producer: registers again, fencing the old one). */
+  async resetProducer(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  /**
+   * Reads every committed record of a topic (read_committed), from the start to the end it had
+   * when the call began, without joining a consumer group of anyone else's (each read has its
+   * own, never committed). `timeoutMs` bounds the whole read.
+   */
+  async readTopic(topic: string, onRecord: (record: ConsumedRecord) => void, timeoutMs: number): Promise<void> {
+    const admin = await this.adminClient();
+    let ends: Map<number, bigint>;
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      ends = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
+    } catch (err) {
+      throw toKafkaError(err, `offsets of topic ${topic}`);
+    }
+    if (ends.size === 0) return;
+    const consumer = this.kafka.consumer({ groupId: `logship-read-${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 100, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 } });
+    const remaining = new Map(ends);
+    let finish: (err?: unknown) => void = () => undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      finish = (err) => (err === undefined ? resolve() : reject(err));
+    });
+    const reached = (partition: number, lastOffset: string): void => {
+      const end = remaining.get(partition);
+      if (end !== undefined && BigInt(lastOffset) + 1n >= end) remaining.delete(partition);
+      if (remaining.size === 0) finish();
+    };
+    // batches of only aborted records or transaction markers reach no handler, only this event
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.partition, payload.lastOffset));
+    consumer.on(consumer.events.CRASH, ({ payload }) => finish(payload.error));
+    const timer = setTimeout(() => finish(new LogshipError(ErrorCode.KAFKA_UNAVAILABLE, `kafka: reading topic ${topic} took longer than ${timeoutMs} ms`, { retriable: true })), timeoutMs);
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) onRecord({ partition: batch.partition, key: message.key, value: message.value });
+        },
+      });
+      await done;
+    } catch (err) {
+      throw toKafkaError(err, `read topic ${topic}`);
+    } finally {
+      clearTimeout(timer);
+      await consumer.disconnect().catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {

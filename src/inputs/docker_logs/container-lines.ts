@@ -42,12 +42,16 @@ class StreamState implements SettleQueueOwner {
   /** What this stream's records share: the same for all until the metadata changes. */
   shape: StreamShape | undefined;
 
+  readonly positionSource: string;
+
   constructor(
+    inputId: string,
     readonly containerId: string,
     readonly stream: Stream,
     private readonly restored: StreamPosition | undefined,
     maxLineBytes: number,
   ) {
+    this.positionSource = `${inputId}/${containerId}/${stream}`;
     this.cursor = new StreamCursor(restored);
     this.assembler = new LineAssembler(maxLineBytes);
   }
@@ -288,7 +292,7 @@ export class ContainerLines {
   private streamState(stream: Stream): StreamState {
     let s = this.streams.get(stream);
     if (!s) {
-      s = new StreamState(this.id, stream, this.restored?.streams[stream], this.ctx.maxLineBytes);
+      s = new StreamState(this.ctx.inputId, this.id, stream, this.restored?.streams[stream], this.ctx.maxLineBytes);
       this.streams.set(stream, s);
     }
     return s;

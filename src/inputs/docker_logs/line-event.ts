@@ -1,5 +1,6 @@
 import { Ack } from '../../core/ack.js';
 import { copyRange, copySmall, utf8Text, writeAscii } from '../../core/buffer-text.js';
+import type { SourcePosition } from '../../core/source-position.js';
 import type { ContainerMeta, EncodedRecord, LogRecord, PipelineEvent, SharedFields, Stream } from '../../core/record.js';
 import type { LogFileRef } from './json-file/read-position.js';
 import type { AssembledLine } from './line-assembler.js';
@@ -8,6 +9,8 @@ import type { AssembledLine } from './line-assembler.js';
 export interface SettleQueueOwner {
   readonly containerId: string;
   readonly stream: Stream;
+  /** The input and this stream, as SourcePosition.source. */
+  readonly positionSource: string;
   advance(): void;
 }
 
@@ -127,6 +130,11 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
   /** Built only when an output asks (idempotent IDs): most never do. */
   get origin(): string {
     return `${this.owner.containerId}/${this.owner.stream}/${this.ts}/${this.count}`;
+  }
+
+  /** Built only when an output asks (exactly-once delivery). */
+  get position(): SourcePosition {
+    return { source: this.owner.positionSource, at: this.ts, n: this.count };
   }
 
   protected override whenSettled(): void {

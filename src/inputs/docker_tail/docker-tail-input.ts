@@ -57,6 +57,7 @@ export class DockerTailInput implements Input {
   async start(sink: RecordSink): Promise<void> {
     const { metrics, logger, id } = this.plugin;
     this.context = {
+      inputId: this.plugin.id,
       docker: this.docker,
       sink: new Backpressure(sink, this.plugin),
       host: deepFreeze({ name: this.plugin.hostName }),

@@ -4,7 +4,7 @@ import { Backoff, sleep } from '../../core/backoff.js';
 import { LogshipError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Counter } from '../../core/metrics.js';
-import type { ContainerMeta, LogRecord } from '../../core/record.js';
+import type { ContainerMeta, LogRecord, PipelineEvent } from '../../core/record.js';
 import { deepFreeze } from '../../core/record-json.js';
 import { nowTimestamp } from '../../core/timestamp.js';
 import { Watermark } from '../../core/watermark.js';
@@ -29,6 +29,8 @@ export interface FilePosition {
 }
 
 export interface TailContext {
+  /** The input's id (positions name their input). */
+  inputId: string;
   /** The input's `tag` template, when it has one. */
   tagTemplate?: (record: LogRecord) => string;
   docker: DockerService;
@@ -51,6 +53,7 @@ const WRAPPER_WARNING = 'logship-tail warning: ';
 
 const LIVED_LONG_MS = 60_000;
 const FINGERPRINT = /^(?:[0-9a-f]{32}|-)$/;
+const KNOWN_FINGERPRINT = /^[0-9a-f]{32}$/;
 
 /**
  * Follows one file in one container with one long-lived exec of the tail wrapper (`tail-script.ts`),
@@ -225,7 +228,15 @@ export class TailSession {
     const seq = this.settled.add(position);
     const ack = new Ack(() => this.settled.settle(seq));
     this.ctx.records.inc();
-    const origin = `${this.containerId}/${this.path}/${position.inode ?? 'unknown'}/${position.offset}`;
-    return this.ctx.sink.offer({ record, ack, bytes: text.length + 300 + containerMetaBytes(this.meta), origin });
+    const file = `${this.containerId}/${this.path}/${position.inode ?? 'unknown'}`;
+    const origin = `${file}/${position.offset}`;
+    const event: PipelineEvent = { record, ack, bytes: text.length + 300 + containerMetaBytes(this.meta), origin };
+    // a file is told apart from its copy-truncated self only by its first 64 bytes: lines before
+    // the file has them (or of an unknown inode) get no position, so they are never skipped as replays
+    const fingerprint = position.fingerprint;
+    if (position.inode !== null && fingerprint !== undefined && KNOWN_FINGERPRINT.test(fingerprint)) {
+      return this.ctx.sink.offer({ ...event, position: { source: `${this.ctx.inputId}/${file}/${fingerprint}`, at: '', n: position.offset } });
+    }
+    return this.ctx.sink.offer(event);
   }
 }

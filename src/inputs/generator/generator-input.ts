@@ -42,12 +42,14 @@ export class GeneratorInput implements Input {
     const padding = 'x'.repeat(size);
     const records = this.context.metrics.counter(METRIC.INPUT_RECORDS_TOTAL, { input: this.context.id });
     const started = Date.now();
+    // a run cannot be read again: each is a source of its own, so a later run is never taken for a replay
+    const source = `${this.context.id}@${started}`;
     for (let n = 1; (count === 0 || n <= count) && !this.abort.signal.aborted; n += 1) {
       const c = n % containers;
       const message = this.config.message === 'json_log' ? jsonLogLine(c, n) : paddedMessage(n, size, padding);
       const record: LogRecord = { '@timestamp': nowTimestamp(), message, stream: 'stdout', source: 'main', tag: tags[c] as string, container: metas[c] as ContainerMeta, host };
       records.inc();
-      if (!backpressure.offer({ record, ack: new Ack(ignoreSettlement), bytes: message.length + 300, origin: `${this.context.id}/${n}` })) await backpressure.waitForRoom();
+      if (!backpressure.offer({ record, ack: new Ack(ignoreSettlement), bytes: message.length + 300, origin: `${this.context.id}/${n}`, position: { source, at: '', n } })) await backpressure.waitForRoom();
       if (rate > 0) {
         const due = started + (n / rate) * 1000;
         if (due > Date.now() + 5) await sleep(due - Date.now(), this.abort.signal);

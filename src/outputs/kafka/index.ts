@@ -1,6 +1,7 @@
 import { defineOutput } from '../../plugins/types.js';
 import { lazyOutput } from '../../plugins/lazy-output.js';
 import { checkKafka, kafkaSchema } from './schema.js';
+import { CONCURRENT_WRITES } from './batching.js';
 
 export const kafkaOutput = defineOutput({
   kind: 'output',
@@ -55,8 +56,7 @@ outputs:
 `,
     },
   ],
-  // two batches at once: the next one is rendered and encoded while the broker acknowledges the last
-  batching: (config) => ({ maxRecords: config.batch_max_records, lingerMs: config.linger, concurrentWrites: 2 }),
+  batching: (config) => ({ maxRecords: config.batch_max_records, lingerMs: config.linger, concurrentWrites: CONCURRENT_WRITES }),
   // the client library loads only for pipelines that use this output
   create: (config, context) => lazyOutput(async () => new (await import('./kafka-output.js')).KafkaOutput(config, context)),
 });

@@ -9,7 +9,11 @@ import { recordToJson } from '../../core/record-json.js';
 import { compileEventTemplate, type EventTemplate } from '../../core/template.js';
 import { renderFailure } from '../../plugins/record-failure.js';
 import type { ItemFailure, Output, PluginContext, WriteAttempt } from '../../plugins/types.js';
-import { KafkaService, type KafkaConnectionOptions, type PreparedMessages } from '../../services/kafka.js';
+import { KafkaService, toKafkaError, type KafkaConnectionOptions, type KafkaTransaction, type PreparedMessages } from '../../services/kafka.js';
+import { ExactlyOnce } from './exactly-once.js';
+import { PositionsOfTransaction } from './positions.js';
+import { abortReason } from './transactions.js';
+import { CONCURRENT_WRITES } from './batching.js';
 import { prepareMessages } from './protocol/kafkajs-fast-path.js';
 import type { RecordInput as KafkaMessage } from './protocol/records.js';
 import type { KafkaConfig } from './schema.js';
@@ -26,6 +30,9 @@ interface Outgoing extends KafkaMessage {
   index: number;
   bytes: number;
 }
+
+/** Sends one partition's prepared messages: with the producer, or inside a transaction. */
+type Send = (topic: string, prepared: PreparedMessages) => Promise<void>;
 
 interface Lane {
   topic: string;
@@ -56,12 +63,34 @@ export class KafkaOutput implements Output {
   private readonly topicName = boundedMemo(sanitizeTopic);
   private planning: Promise<unknown> = Promise.resolve();
   private readonly refusedTopics = new Map<string, { error: LogshipError; at: number }>();
+  private readonly exactlyOnce: ExactlyOnce | undefined;
+  private readonly send: Send;
 
   constructor(
     private readonly config: KafkaConfig,
     private readonly context: PluginContext,
   ) {
-    this.kafka = new KafkaService(connectionOptions(config), { idempotent: config.idempotent, maxInFlight: config.max_in_flight }, context.logger);
+    const transactionalId = config.transactional_id ?? `logship-${context.hostName}-${context.id}`;
+    const transactional = config.delivery === 'exactly_once' ? { id: transactionalId, timeoutMs: transactionTimeout(config) } : undefined;
+    this.kafka = new KafkaService(connectionOptions(config), { idempotent: config.idempotent, maxInFlight: config.max_in_flight, ...(transactional ? { transactional } : {}) }, context.logger);
+    this.send = (topic, prepared) => this.kafka.send(topic, prepared, { acks: config.acks, timeoutMs: config.timeout });
+    if (transactional) {
+      this.exactlyOnce = new ExactlyOnce(
+        this.kafka,
+        {
+          transactionalId,
+          positionsTopic: config.positions_topic,
+          intervalMs: config.transaction_interval,
+          maxWrites: CONCURRENT_WRITES,
+          createTopic: config.create_topics,
+          replicationFactor: config.topic_replication_factor,
+          compression: config.compression,
+          compressionLevel: config.compression_level,
+          timeoutMs: config.timeout,
+        },
+        context,
+      );
+    }
     this.topic = compileEventTemplate(config.topic);
     this.key = compileEventTemplate(config.key);
     this.headers = Object.entries(config.headers).map(([name, text]) => [name, compileEventTemplate(text)]);
@@ -70,17 +99,88 @@ export class KafkaOutput implements Output {
   }
 
   async write(batch: readonly PipelineEvent[], attempt: WriteAttempt = { attempt: 1 }): Promise<{ failures: ItemFailure[] }> {
+    if (this.exactlyOnce) return this.writeInTransaction(this.exactlyOnce, batch, attempt.attempt > 1);
     const failures: ItemFailure[] = [];
-    // the runner calls write() in batch order (the plugin contract); planning awaits metadata, so
-    // writes are planned one after another for each partition's sends to be queued in that order
-    const planned = this.planning.then(() => this.plan(batch, attempt.attempt > 1, failures));
-    this.planning = planned.catch(() => undefined);
-    await Promise.all(await planned);
+    await this.sendAll(batch, attempt.attempt > 1, failures, this.send);
     return { failures };
   }
 
+  /** Plans and sends a batch, failures into `failures`. */
+  private async sendAll(batch: readonly PipelineEvent[], retry: boolean, failures: ItemFailure[], send: Send): Promise<void> {
+    // the runner calls write() in batch order (the plugin contract); planning awaits metadata, so
+    // writes are planned one after another for each partition's sends to be queued in that order
+    const planned = this.planning.then(() => this.plan(batch, retry, failures, send));
+    this.planning = planned.catch(() => undefined);
+    await Promise.all(await planned);
+  }
+
+  /**
+   * exactly_once: the batch's records that no committed transaction holds yet are sent in a
+   * transaction with their positions; they are delivered when it commits (see exactly-once.ts).
+   */
+  private async writeInTransaction(exactlyOnce: ExactlyOnce, batch: readonly PipelineEvent[], retry: boolean): Promise<{ failures: ItemFailure[] }> {
+    const failAll = (indexes: Iterable<number>, error: LogshipError): { failures: ItemFailure[] } => ({
+      failures: [...indexes].map((index) => ({ index, retriable: true, code: error.code, reason: error.message })),
+    });
+    try {
+      await exactlyOnce.ready();
+    } catch (err) {
+      exactlyOnce.schedule.settledWithoutSending(retry, false);
+      return failAll(batch.keys(), err instanceof LogshipError ? err : toKafkaError(err, 'exactly-once start'));
+    }
+    const transaction = await exactlyOnce.schedule.join(retry);
+    if (transaction === 'held') {
+      return failAll(batch.keys(), new LogshipError(ErrorCode.KAFKA_PARTITION_WAITING, 'held back until earlier records, whose transaction was aborted, are committed', { retriable: true }));
+    }
+    let kafka: KafkaTransaction;
+    try {
+      // begun, and so registered again if the last one aborted: the positions are read back by now
+      kafka = await transaction.kafka;
+    } catch (err) {
+      await exactlyOnce.schedule.leave(transaction, retry, undefined, true);
+      return failAll(batch.keys(), err instanceof LogshipError ? err : toKafkaError(err, 'begin a transaction'));
+    }
+    // only now, in the transaction: a record taken as sent must be in it
+    const indexes: number[] = [];
+    for (let i = 0; i < batch.length; i++) if (!exactlyOnce.alreadySent(batch[i] as PipelineEvent)) indexes.push(i);
+    const toSend = indexes.map((i) => batch[i] as PipelineEvent);
+    const failures: ItemFailure[] = [];
+    let positions: PositionsOfTransaction | undefined;
+    try {
+      await this.sendAll(toSend, retry, failures, (topic, prepared) => kafka.send(topic, prepared, { acks: -1, timeoutMs: this.config.timeout }));
+    } catch (err) {
+      failures.length = 0;
+      const error = err instanceof LogshipError ? err : toKafkaError(err, 'send in a transaction');
+      for (let i = 0; i < toSend.length; i++) failures.push({ index: i, retriable: true, code: error.code, reason: error.message });
+    } finally {
+      const failed = new Set<number>();
+      for (const f of failures) failed.add(f.index);
+      positions = new PositionsOfTransaction();
+      for (let i = 0; i < toSend.length; i++) {
+        const position = failed.has(i) ? undefined : (toSend[i] as PipelineEvent).position;
+        if (position) positions.add(position);
+      }
+    }
+    const doomed = failures.some((f) => f.retriable);
+    const outcome = await exactlyOnce.schedule.leave(transaction, retry, positions, doomed);
+    const result: ItemFailure[] = [];
+    const failedForGood = new Set<number>();
+    for (const f of failures) {
+      if (!f.retriable) {
+        failedForGood.add(f.index);
+        result.push({ ...f, index: indexes[f.index] as number });
+      }
+    }
+    if (outcome === 'committed') return { failures: result };
+    const error = exactlyOnce.fenced;
+    const reason = error ? error.message : abortReason(transaction.failure);
+    const code = error ? error.code : ErrorCode.KAFKA_TRANSACTION_ABORTED;
+    for (let i = 0; i < toSend.length; i++) if (!failedForGood.has(i)) result.push({ index: indexes[i] as number, retriable: true, code, reason });
+    return { failures: result };
+  }
+
   /** Renders the batch, resolves its topics and queues its partitions' sends; returns the sends. */
-  private async plan(batch: readonly PipelineEvent[], retry: boolean, failures: ItemFailure[]): Promise<Array<Promise<void>>> {
+  private async plan(batch: readonly PipelineEvent[], retry: boolean, failures: ItemFailure[], send: Send): Promise<Array<Promise<void>>> {
     const sends: Array<Promise<void>> = [];
     for (const [topic, outgoing] of this.render(batch, failures)) {
       let count = 0;
@@ -96,7 +196,7 @@ export class KafkaOutput implements Output {
         }
       });
       if (outcome === 'sent' && !failure) {
-        sends.push(...this.partitionLanes(topic, outgoing, count).map((lane) => this.sendLaneInOrder(lane, retry, failures)));
+        sends.push(...this.partitionLanes(topic, outgoing, count).map((lane) => this.sendLaneInOrder(lane, retry, failures, send)));
         continue;
       }
       const code = failure?.code ?? ErrorCode.KAFKA_PARTITION_WAITING;
@@ -138,6 +238,8 @@ export class KafkaOutput implements Output {
   }
 
   async close(): Promise<void> {
+    // a reload or a stop: the open transaction commits (or aborts) before the producer goes
+    await this.exactlyOnce?.schedule.idle();
     await this.inFlight.onIdle();
     await this.kafka.close();
   }
@@ -174,10 +276,10 @@ export class KafkaOutput implements Output {
   }
 
   /** Sends a lane after the same partition's earlier writes, or holds it back while they wait for a retry. */
-  private async sendLaneInOrder(lane: Lane, retry: boolean, failures: ItemFailure[]): Promise<void> {
+  private async sendLaneInOrder(lane: Lane, retry: boolean, failures: ItemFailure[], send: Send): Promise<void> {
     const laneFailures: ItemFailure[] = [];
     const outcome = await this.laneOrder.run(`${lane.topic}\u0000${lane.partition}`, retry, async () => {
-      await this.inFlight.add(() => this.sendLane(lane, laneFailures));
+      await this.inFlight.add(() => this.sendLane(lane, laneFailures, send));
       return laneFailures.some((f) => f.retriable);
     });
     if (outcome === 'held') {
@@ -191,7 +293,7 @@ export class KafkaOutput implements Output {
    * (encoding, compressing) the next request while one is in flight. After a retriable failure
    * the rest of the lane is not sent (it would overtake the failed part).
    */
-  private async sendLane(lane: Lane, failures: ItemFailure[]): Promise<void> {
+  private async sendLane(lane: Lane, failures: ItemFailure[], send: Send): Promise<void> {
     const chunks = [...chunksBySize(lane.messages, this.config.batch_max_bytes, (o) => o.bytes)];
     if (chunks.length === 0) return;
     let next = this.prepare(lane, chunks[0]!);
@@ -199,7 +301,7 @@ export class KafkaOutput implements Output {
       const chunk = chunks[i]!;
       const prepared = await next;
       if (i + 1 < chunks.length) next = this.prepare(lane, chunks[i + 1]!);
-      const retryRest = await this.sendChunk(lane, chunk, failures, prepared);
+      const retryRest = await this.sendChunk(lane, chunk, failures, send, prepared);
       if (retryRest) {
         await next;
         for (const o of chunks.slice(i + 1).flat()) failures.push({ ...retryRest, index: o.index });
@@ -218,19 +320,19 @@ export class KafkaOutput implements Output {
   }
 
   /** Returns the failure to apply to the rest of the lane when the chunk must be retried. */
-  private async sendChunk(lane: Lane, chunk: Outgoing[], failures: ItemFailure[], prepared?: PreparedMessages | Error): Promise<ItemFailure | undefined> {
+  private async sendChunk(lane: Lane, chunk: Outgoing[], failures: ItemFailure[], send: Send, prepared?: PreparedMessages | Error): Promise<ItemFailure | undefined> {
     const { topic } = lane;
     try {
       const ready = prepared ?? (await this.prepare(lane, chunk));
       if (ready instanceof Error) throw ready;
-      await this.kafka.send(topic, ready, { acks: this.config.acks, timeoutMs: this.config.timeout });
+      await send(topic, ready);
       return undefined;
     } catch (err) {
       const decision = decideSendFailure(err as KafkaFailure, chunk.length);
       if (decision.action === 'split') {
         const half = Math.ceil(chunk.length / 2);
-        const retry = await this.sendChunk(lane, chunk.slice(0, half), failures);
-        if (!retry) return this.sendChunk(lane, chunk.slice(half), failures);
+        const retry = await this.sendChunk(lane, chunk.slice(0, half), failures, send);
+        if (!retry) return this.sendChunk(lane, chunk.slice(half), failures, send);
         for (const o of chunk.slice(half)) failures.push({ ...retry, index: o.index });
         return retry;
       }
@@ -286,6 +388,16 @@ function messageText(message: unknown): string {
 
 function missingTopic(topic: string): LogshipError {
   return new LogshipError(ErrorCode.KAFKA_UNKNOWN_TOPIC, `topic ${topic} does not exist and create_topics is false — create it, or set create_topics: true`, { retriable: false });
+}
+
+/**
+ * How long the broker lets one of our transactions stay open before aborting it: longer than a
+ * produce request may take, so a slow broker does not abort healthy ones. A crashed shipper's open
+ * transaction is aborted at once by its successor; only other hosts' readers of the positions
+ * topic wait for it, at most this long.
+ */
+function transactionTimeout(config: KafkaConfig): number {
+  return Math.max(10_000, config.timeout + 5_000, config.transaction_interval * 10);
 }
 
 function connectionOptions(config: KafkaConfig): KafkaConnectionOptions {

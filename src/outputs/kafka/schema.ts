@@ -54,6 +54,24 @@ export const kafkaSchema = z
     create_topics: z.boolean().default(true).describe('Create a missing topic (with topic_partitions and topic_replication_factor). When false, records for a missing topic go to the dead-letter file with the reason.'),
     topic_partitions: integerIn(1, 100_000).default(1).describe('Partitions of topics logship creates.'),
     topic_replication_factor: integerIn(1, 32_767).default(1).describe('Replication factor of topics logship creates (1 suits a single broker; use 3 on a real cluster).'),
+    delivery: z
+      .enum(['at_least_once', 'exactly_once'])
+      .default('at_least_once')
+      .describe('at_least_once: a record is sent again when its delivery is not known to have succeeded (after a crash: everything since the last checkpoint). exactly_once: records and the positions they came from are committed in one Kafka transaction, so after a crash or restart nothing is written twice; consumers must read with isolation.level=read_committed (docs/delivery-guarantees.md).'),
+    transaction_interval: durationIn({ min: 10, max: 60_000 })
+      .default(200)
+      .describe('exactly_once: how long a transaction stays open for more batches before it commits (it commits sooner once the batches that may be in flight joined). Records become visible to read_committed consumers when their transaction commits.'),
+    positions_topic: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,249}$/, 'a topic name of letters, digits, ".", "_" and "-"')
+      .default('logship-positions')
+      .describe('exactly_once: the compacted topic that holds, per host, output and source, the position of the last committed record. Created (compacted, one partition) when missing and create_topics is true.'),
+    transactional_id: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('exactly_once: the transactional id; default "logship-<host name>-<output id>". It must stay the same across restarts (a restarted shipper fences its predecessor with it) and differ between hosts: the host name is the pipeline\'s settings.host_name, else $NODE_NAME, else the machine\'s host name.'),
     sasl: saslSchema.optional().describe('SASL authentication.'),
     tls: tlsSchema.optional().describe('TLS to the brokers.'),
   })
@@ -65,6 +83,7 @@ export type KafkaConfig = z.output<typeof kafkaSchema>;
 export function checkKafka(config: KafkaConfig): Array<{ key: string; message: string }> {
   const problems: Array<{ key: string; message: string }> = [];
   if (config.idempotent && config.acks !== -1) problems.push({ key: 'acks', message: 'an idempotent producer needs acks -1 — set acks: -1 or idempotent: false' });
+  if (config.delivery === 'exactly_once' && !config.idempotent) problems.push({ key: 'idempotent', message: 'delivery: exactly_once needs an idempotent producer — remove idempotent: false, or use delivery: at_least_once' });
   problems.push(...tlsProblems(config.tls));
   return problems;
 }

@@ -124,7 +124,7 @@ export class DiskBuffer {
     for (const event of batch) {
       let payload: Buffer;
       try {
-        payload = Buffer.from(JSON.stringify({ record: event.record, origin: event.origin }));
+        payload = Buffer.from(JSON.stringify({ record: event.record, origin: event.origin, position: event.position }));
         if (payload.length > MAX_PAYLOAD) throw new RangeError(`the record takes ${payload.length} bytes, more than a spool entry holds (${MAX_PAYLOAD})`);
       } catch (err) {
         if (!unencodable) throw err;
@@ -289,7 +289,7 @@ export class DiskBuffer {
   }
 
   private eventFrom(entry: SpoolEntry, bytes: number, seq: number): PipelineEvent {
-    const event: PipelineEvent = { record: entry.record, bytes, ack: new Ack(() => this.settle(seq, true)) };
+    const event: PipelineEvent = { record: entry.record, bytes, ack: new Ack(() => this.settle(seq, true)), ...(entry.position ? { position: entry.position } : {}) };
     if (entry.origin !== undefined) event.origin = entry.origin;
     return event;
   }

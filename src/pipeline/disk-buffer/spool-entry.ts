@@ -1,9 +1,11 @@
 import type { LogRecord } from '../../core/record.js';
+import type { SourcePosition } from '../../core/source-position.js';
 
 /** What one spool frame's payload holds: a record and where it came from. */
 export interface SpoolEntry {
   record: LogRecord;
   origin?: string;
+  position?: SourcePosition;
 }
 
 /**
@@ -22,11 +24,19 @@ export function parseSpoolEntry(payload: Buffer): SpoolEntry | string {
     return `not JSON: ${(err as Error).message}`;
   }
   if (!isObject(entry)) return 'not a JSON object';
-  const { record, origin } = entry;
+  const { record, origin, position } = entry;
   if (!isObject(record)) return 'its record is not an object';
   if (record.tag !== undefined && typeof record.tag !== 'string') return 'its record\'s tag is not text';
   if (origin !== undefined && typeof origin !== 'string') return 'its origin is not text';
-  return origin === undefined ? { record: record as LogRecord } : { record: record as LogRecord, origin };
+  if (position !== undefined && !isPosition(position)) return 'its position is not a source, at and n';
+  const parsed: SpoolEntry = { record: record as LogRecord };
+  if (origin !== undefined) parsed.origin = origin;
+  if (position !== undefined) parsed.position = position;
+  return parsed;
+}
+
+function isPosition(value: unknown): value is SourcePosition {
+  return isObject(value) && typeof value.source === 'string' && typeof value.at === 'string' && typeof value.n === 'number' && Number.isFinite(value.n);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

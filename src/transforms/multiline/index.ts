@@ -119,7 +119,9 @@ function joined(parts: PipelineEvent[], lines: string[]): PipelineEvent {
   const ack = new Ack((outcome) => {
     for (const part of parts) part.ack.settle(outcome);
   });
-  const event: PipelineEvent = { record, ack, bytes: parts.reduce((n, p) => n + p.bytes, 0) };
+  // the joined record covers every line up to its last one
+  const position = (parts[parts.length - 1] as PipelineEvent).position;
+  const event: PipelineEvent = { record, ack, bytes: parts.reduce((n, p) => n + p.bytes, 0), ...(position ? { position } : {}) };
   if (first.origin) event.origin = first.origin;
   return event;
 }

@@ -60,6 +60,34 @@ describe('Produce request', () => {
     expect(ours.buffer.equals(theirs.buffer)).toBe(true);
   });
 
+  it.each([
+    ['no compression', 0],
+    ['gzip', 1],
+  ])('in a transaction (%s): same bytes as kafkajs, transactional id and the batch\'s transactional bit included', async (_name, compression) => {
+    const args = { ...requestArguments(compression, [{ topic: 'logs.a', partitions: [{ partition: 0, firstSequence: 3, messages: messages(25, 't') }] }]), transactionalId: 'logship-node-1-kafka_0' };
+    const [ours, theirs] = await bothEncodings(args);
+    expect(ours.equals(theirs)).toBe(true);
+    // request: transactional id (int16 length + text) first; record batch attributes: bit 4 set
+    expect(ours.readInt16BE(0)).toBe('logship-node-1-kafka_0'.length);
+    const plain = (await produceRequest(gzipCodec)({ ...args, transactionalId: null }).encode()) as { buffer: Buffer };
+    expect(ours.length - plain.buffer.length).toBe('logship-node-1-kafka_0'.length);
+    // the first batch's attributes: after the request's fields, the topic and partition, and the batch's first 21 bytes
+    const attributes = (request: Buffer, idBytes: number) => request.readInt16BE(idBytes + 2 + 4 + 4 + 2 + 'logs.a'.length + 4 + 4 + 4 + 21);
+    expect(attributes(ours, 2 + 'logship-node-1-kafka_0'.length) & 0x10).toBe(0x10);
+    expect(attributes(plain.buffer, 2) & 0x10).toBe(0);
+    expect(attributes(ours, 2 + 'logship-node-1-kafka_0'.length) & 0x07).toBe(compression);
+  });
+
+  it('in a transaction: prepared records give the same bytes as kafkajs encoding the messages', async () => {
+    const real = messages(40, 'p');
+    const prepared = { count: real.length, codec: 1, records: gzipSync(encodeRecords(real)) };
+    const placeholders = new Array(real.length).fill({ partition: 0, value: null, [PREPARED]: prepared });
+    const transactional = (partitionMessages: unknown[]) => ({ ...requestArguments(1, [{ topic: 'logship-positions', partitions: [{ partition: 0, firstSequence: 12, messages: partitionMessages as never }] }]), transactionalId: 'tx' });
+    const ours = (await produceRequest(gzipCodec)(transactional(placeholders)).encode()) as { buffer: Buffer };
+    const theirs = await kafkajsRequest({ ...transactional(real), producerId: Long.fromValue(4711n) }).encode();
+    expect(ours.buffer.equals(theirs.buffer)).toBe(true);
+  });
+
   it('refuses prepared records that do not match the request', async () => {
     const prepared = { count: 3, codec: 1, records: Buffer.alloc(0) };
     const placeholders = new Array(2).fill({ partition: 0, value: null, [PREPARED]: prepared });
