@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -166,6 +167,29 @@ describe('kafka output, delivery: exactly_once', () => {
     const { values, result } = await crashRun(s, { containers: 2, lines: 20_000, kills: 5 });
     expect(result).toEqual({ missing: 0, duplicates: 0, outOfOrder: 0, foreign: 0 });
     expect(values).toHaveLength(40_000);
+  }, 300_000);
+
+  it('reloads that change the output while lines flow: it commits before handing over, each line once', async () => {
+    const s: Scenario = { name: `r-${run}`, broker: KAFKA, delivery: 'exactly_once' };
+    const dir = tempDir();
+    const file = join(dir, 'pipeline.yaml');
+    writeFileSync(file, pipeline(s));
+    const shipper = new Shipper(['run', file, '--state-dir', join(dir, 'state')]);
+    cleanups.push(() => shipper.stop());
+    await shipper.ready();
+    const ids = await startContainers(s, 2, 20_000, 200);
+    const restarts = () => shipper.stderr.match(/reload: output kafka_0 restarted with its new configuration/g)?.length ?? 0;
+    for (const [i, interval] of [50, 500, 100].entries()) {
+      await sleep(1500);
+      writeFileSync(file, pipeline({ ...s, outputOptions: `transaction_interval: ${interval}` }));
+      shipper.kill('SIGHUP');
+      for (const deadline = Date.now() + 30_000; restarts() <= i; await sleep(100)) if (Date.now() > deadline) throw new Error(`reload ${i + 1} did not restart the output:\n${shipper.stderr}`);
+    }
+    await waitForCommitted(`eo-${s.name}`, s.broker, 40_000, 120_000);
+    await sleep(3000);
+    expect(audit(await committedValues(`eo-${s.name}`, s.broker), ids, 20_000)).toEqual({ missing: 0, duplicates: 0, outOfOrder: 0, foreign: 0 });
+    expect(shipper.stderr.match(/reload: output kafka_0 restarted with its new configuration/g)).toHaveLength(3);
+    expect(shipper.log().problems.filter((p) => /fenced|took over/.test(p))).toEqual([]);
   }, 300_000);
 
   it('two shippers on the same host and output: the older one is fenced and says so, nothing is doubled', async () => {

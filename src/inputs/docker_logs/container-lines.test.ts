@@ -150,6 +150,9 @@ describe('ContainerLines', () => {
     expect(lines.settledFilePosition).toEqual({ dev: 1, ino: 2, offset: offsetAfter(), first: time(1) });
     expect(lines.pendingRecords).toBe(0);
     expect(one.origin).toBe(`${'c'.repeat(64)}/stdout/${time(1)}/1`);
+    // what exactly-once outputs compare: per input and stream, the stream position after the line
+    expect(one.position).toEqual({ source: `docker_logs_0/${'c'.repeat(64)}/stdout`, at: time(1), n: 1 });
+    expect(two.position).toEqual({ source: `docker_logs_0/${'c'.repeat(64)}/stderr`, at: time(2), n: 1 });
   });
 
   it('keeps the file position at the first piece of a line still being joined', () => {

@@ -26,6 +26,22 @@ outputs:
 `,
     },
     {
+      title: 'Exactly once: container logs and files into Kafka transactions; consumers read with isolation.level=read_committed',
+      pipeline: `host_name: \${NODE_NAME:-node-1}
+inputs:
+  - type: docker_logs
+  - type: docker_tail
+    paths: ["/var/log/nginx/access.log"]
+outputs:
+  - type: kafka
+    brokers: ["127.0.0.1:9092"]
+    topic: "logs.{container.name}"
+    delivery: exactly_once
+    transaction_interval: 200ms
+    positions_topic: logship-positions
+`,
+    },
+    {
       title: 'The demo containers to one topic per container name, key = container ID',
       pipeline: `inputs:
   - type: docker_logs

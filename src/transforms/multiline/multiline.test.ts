@@ -24,6 +24,19 @@ function setup(options: Record<string, unknown>): { feed: (lines: string[], stre
 }
 
 describe('multiline', () => {
+  it('a joined record carries the position of its last line (exactly-once outputs skip what it covers) and the origin of its first', () => {
+    const transform = new Multiline(multilineSchema.parse({ preset: 'java' }), { metrics: new Metrics(), logger: pino({ level: 'silent' }) } as unknown as PluginContext);
+    const emitted: PipelineEvent[] = [];
+    const lines = ['Exception in thread "main" java.lang.IllegalStateException: boom', '\tat com.x.A.run(A.java:10)', '\tat com.x.Main.main(Main.java:3)', 'next'];
+    lines.forEach((message, n) => {
+      const record = { '@timestamp': 't', message, stream: 'stdout', source: 'main', tag: 'x', container: { id: 'c', name: 'n', image: { name: 'i' }, labels: {} }, host: { name: 'h' } } as LogRecord;
+      transform.process({ record, ack: new Ack(() => undefined), bytes: 1, origin: `c/stdout/t/${n + 1}`, position: { source: 'in/c/stdout', at: 't', n: n + 1 } }, (e) => emitted.push(e));
+    });
+    expect(emitted).toHaveLength(1);
+    expect(emitted[0]?.position).toEqual({ source: 'in/c/stdout', at: 't', n: 3 });
+    expect(emitted[0]?.origin).toBe('c/stdout/t/1');
+  });
+
   it('java preset: a stack trace becomes one record, and every line it holds is settled with it', () => {
     const { feed, out, outcomes, transform, emit } = setup({ preset: 'java' });
     feed(['start', 'Exception in thread "main" java.lang.IllegalStateException: boom', '\tat com.x.A.run(A.java:10)', '\tat com.x.Main.main(Main.java:3)', 'Caused by: java.io.IOException: disk', '\t... 2 more', 'next line']);
