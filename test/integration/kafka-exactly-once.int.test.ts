@@ -144,7 +144,9 @@ async function crashRun(s: Scenario, options: { containers: number; lines: numbe
   await sleep(3000);
   const values = await committedValues(`eo-${s.name}`, s.broker);
   expect(await shipper.stop()).toBe(0);
-  return { shipper, ids, values, result: audit(values, ids, options.lines) };
+  const result = audit(values, ids, options.lines);
+  process.stdout.write(`${s.delivery}, ${options.kills} kills${options.brokerRestart ? ' and a broker restart' : ''}: ${values.length} records read_committed for ${options.containers * options.lines} lines, ${JSON.stringify(result)}\n`);
+  return { shipper, ids, values, result };
 }
 
 describe('kafka output, delivery: exactly_once', () => {

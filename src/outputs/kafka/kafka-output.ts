@@ -137,7 +137,7 @@ export class KafkaOutput implements Output {
       // begun, and so registered again if the last one aborted: the positions are read back by now
       kafka = await transaction.kafka;
     } catch (err) {
-      await exactlyOnce.schedule.leave(transaction, retry, undefined, true);
+      await exactlyOnce.schedule.leave(transaction, undefined, true);
       return failAll(batch.keys(), err instanceof LogshipError ? err : toKafkaError(err, 'begin a transaction'));
     }
     // only now, in the transaction: a record taken as sent must be in it
@@ -162,7 +162,7 @@ export class KafkaOutput implements Output {
       }
     }
     const doomed = failures.some((f) => f.retriable);
-    const outcome = await exactlyOnce.schedule.leave(transaction, retry, positions, doomed);
+    const outcome = await exactlyOnce.schedule.leave(transaction, positions, doomed);
     const result: ItemFailure[] = [];
     const failedForGood = new Set<number>();
     for (const f of failures) {

@@ -54,7 +54,7 @@ describe('transaction schedule (exactly-once)', () => {
     const a = joined(await schedule.join(false));
     const b = joined(await schedule.join(false));
     expect(b).toBe(a);
-    const outcomes = await Promise.all([schedule.leave(a, false, positions(['s', 3], ['r', 1]), false), schedule.leave(b, false, positions(['s', 9]), false)]);
+    const outcomes = await Promise.all([schedule.leave(a, positions(['s', 3], ['r', 1]), false), schedule.leave(b, positions(['s', 9]), false)]);
     expect(outcomes).toEqual(['committed', 'committed']);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(log).toEqual(['begin 1', 'commit 1']);
@@ -66,7 +66,7 @@ describe('transaction schedule (exactly-once)', () => {
     const schedule = new TransactionSchedule(fake, 50, 2);
     const started = Date.now();
     const a = joined(await schedule.join(false));
-    expect(await schedule.leave(a, false, positions(['s', 1]), false)).toBe('committed');
+    expect(await schedule.leave(a, positions(['s', 1]), false)).toBe('committed');
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
     expect(log).toEqual(['begin 1', 'commit 1']);
   });
@@ -75,12 +75,12 @@ describe('transaction schedule (exactly-once)', () => {
     const { fake, log } = port();
     const schedule = new TransactionSchedule(fake, 20, 2);
     const a = joined(await schedule.join(false));
-    const first = schedule.leave(a, false, positions(['s', 1]), false);
+    const first = schedule.leave(a, positions(['s', 1]), false);
     await new Promise((r) => setTimeout(r, 40));
     const b = joined(await schedule.join(false));
     expect(b).not.toBe(a);
     expect(await first).toBe('committed');
-    expect(await schedule.leave(b, false, positions(['s', 2]), false)).toBe('committed');
+    expect(await schedule.leave(b, positions(['s', 2]), false)).toBe('committed');
     expect(log).toEqual(['begin 1', 'commit 1', 'begin 2', 'commit 2']);
   });
 
@@ -89,7 +89,7 @@ describe('transaction schedule (exactly-once)', () => {
     const schedule = new TransactionSchedule(fake, 60_000, 2);
     const a = joined(await schedule.join(false));
     const b = joined(await schedule.join(false));
-    const outcomes = await Promise.all([schedule.leave(a, false, positions(['s', 1]), false), schedule.leave(b, false, undefined, true)]);
+    const outcomes = await Promise.all([schedule.leave(a, positions(['s', 1]), false), schedule.leave(b, undefined, true)]);
     expect(outcomes).toEqual(['aborted', 'aborted']);
     expect(schedule.debts).toBe(2);
     // a later batch's first attempt may not commit before the records it follows
@@ -101,7 +101,7 @@ describe('transaction schedule (exactly-once)', () => {
       const second = joined(await schedule.join(true));
       // a second retry can only come once the first settled (the runner's rule): here it joins the same one
       expect(second).toBe(t);
-      await Promise.all([schedule.leave(t, true, positions(['s', retry]), false), schedule.leave(second, true, undefined, false)]);
+      await Promise.all([schedule.leave(t, positions(['s', retry]), false), schedule.leave(second, undefined, false)]);
       if (schedule.debts === 0) break;
     }
     expect(schedule.debts).toBe(0);
@@ -110,12 +110,26 @@ describe('transaction schedule (exactly-once)', () => {
     expect(state.committed.length).toBeGreaterThan(0);
   });
 
+  it('a first attempt that waited for a full transaction which then aborted is held back, not sent ahead of the records it follows', async () => {
+    const { fake, log } = port();
+    const schedule = new TransactionSchedule(fake, 60_000, 2);
+    const a = joined(await schedule.join(false));
+    const b = joined(await schedule.join(false));
+    // the third write waits: the transaction is full
+    const third = schedule.join(false);
+    const outcomes = Promise.all([schedule.leave(a, positions(['s', 1]), false), schedule.leave(b, undefined, true)]);
+    expect(await third).toBe('held');
+    expect(await outcomes).toEqual(['aborted', 'aborted']);
+    expect(schedule.debts).toBe(3);
+    expect(log).toEqual(['begin 1', 'aborted']);
+  });
+
   it('a commit that fails is an abort: the members hear it, the port is told once', async () => {
     const { fake, log, state } = port();
     state.failCommit = 1;
     const schedule = new TransactionSchedule(fake, 10, 2);
     const a = joined(await schedule.join(false));
-    expect(await schedule.leave(a, false, positions(['s', 1]), false)).toBe('aborted');
+    expect(await schedule.leave(a, positions(['s', 1]), false)).toBe('aborted');
     expect(a.failure).toBeInstanceOf(Error);
     expect(log).toEqual(['begin 1', 'aborted']);
   });
@@ -126,7 +140,7 @@ describe('transaction schedule (exactly-once)', () => {
     const schedule = new TransactionSchedule(fake, 10, 2);
     const a = joined(await schedule.join(false));
     await expect(a.kafka).rejects.toThrow('broker down');
-    expect(await schedule.leave(a, false, undefined, true)).toBe('aborted');
+    expect(await schedule.leave(a, undefined, true)).toBe('aborted');
     expect(log).toEqual(['begin 1', 'aborted']);
   });
 
@@ -134,7 +148,7 @@ describe('transaction schedule (exactly-once)', () => {
     const { fake, log } = port();
     const schedule = new TransactionSchedule(fake, 60_000, 2);
     const a = joined(await schedule.join(false));
-    const outcome = schedule.leave(a, false, positions(['s', 1]), false);
+    const outcome = schedule.leave(a, positions(['s', 1]), false);
     const started = Date.now();
     await schedule.idle();
     expect(await outcome).toBe('committed');

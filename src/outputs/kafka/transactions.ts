@@ -18,6 +18,9 @@ export interface TransactionPort {
 export class OpenTransaction {
   readonly positions = new PositionsOfTransaction();
   members = 0;
+  /** Members that are first attempts (they owe a retry if it aborts) and retries (each pays one if it commits). */
+  firstAttempts = 0;
+  retries = 0;
   left = 0;
   doomed = false;
   closing = false;
@@ -60,21 +63,22 @@ export class TransactionSchedule {
 
   /** Joins the open transaction (or begins one); 'held' when earlier records wait for their retry. */
   async join(retry: boolean): Promise<OpenTransaction | 'held'> {
-    if (!retry && this.owed > 0) {
-      this.owed += 1;
-      return 'held';
-    }
     for (;;) {
+      // asked again after each wait: the transaction waited for may have aborted, leaving debts
+      if (!retry && this.owed > 0) {
+        this.owed += 1;
+        return 'held';
+      }
       const open = this.open;
       if (open === undefined) break;
       if (!open.closing && open.members < this.maxWrites) {
-        open.members += 1;
+        this.enlist(open, retry);
         return open;
       }
       await open.outcome;
     }
     const transaction = new OpenTransaction(this.port.begin());
-    transaction.members = 1;
+    this.enlist(transaction, retry);
     transaction.timer = setTimeout(() => this.close(transaction), this.intervalMs);
     this.open = transaction;
     return transaction;
@@ -84,15 +88,13 @@ export class TransactionSchedule {
    * A member is done sending: what it delivered (positions) or that it failed (doomed). Resolves
    * with the transaction's outcome.
    */
-  async leave(transaction: OpenTransaction, retry: boolean, positions: PositionsOfTransaction | undefined, doomed: boolean): Promise<TransactionOutcome> {
+  async leave(transaction: OpenTransaction, positions: PositionsOfTransaction | undefined, doomed: boolean): Promise<TransactionOutcome> {
     if (positions) transaction.positions.merge(positions);
     if (doomed) transaction.doomed = true;
     transaction.left += 1;
     if (transaction.members >= this.maxWrites) transaction.closing = true;
     if (transaction.closing && transaction.left === transaction.members) void this.finish(transaction);
-    const outcome = await transaction.outcome;
-    this.account(retry, outcome === 'committed');
-    return outcome;
+    return transaction.outcome;
   }
 
   /** A write that sent nothing (all held, or all already committed) settles its debt like one that committed. */
@@ -111,6 +113,12 @@ export class TransactionSchedule {
   /** Retries owed (for metrics and tests). */
   get debts(): number {
     return this.owed;
+  }
+
+  private enlist(transaction: OpenTransaction, retry: boolean): void {
+    transaction.members += 1;
+    if (retry) transaction.retries += 1;
+    else transaction.firstAttempts += 1;
   }
 
   private account(retry: boolean, delivered: boolean): void {
@@ -136,6 +144,9 @@ export class TransactionSchedule {
       transaction.failure = err;
       this.port.aborted(err);
     } finally {
+      // the debts change before anyone waiting for this transaction resumes
+      if (outcome === 'committed') this.owed = Math.max(0, this.owed - transaction.retries);
+      else this.owed += transaction.firstAttempts;
       if (this.open === transaction) this.open = undefined;
       transaction.settle(outcome);
     }
