@@ -3,6 +3,7 @@ import { generatorInput } from './inputs/generator/index.js';
 import { dockerLogsInput } from './inputs/docker_logs/index.js';
 import { dockerTailInput } from './inputs/docker_tail/index.js';
 import { elasticsearchOutput } from './outputs/elasticsearch/index.js';
+import { opensearchOutput } from './outputs/opensearch/index.js';
 import { kafkaOutput } from './outputs/kafka/index.js';
 import { fileOutput } from './outputs/file/index.js';
 import { stdoutOutput } from './outputs/stdout/index.js';
@@ -11,7 +12,7 @@ import type { InputDefinition, OutputDefinition, PluginDefinition, PluginKind, T
 
 /** Every plugin logship knows. `validate`, `plugins` and the docs tests all read this list. */
 export const inputs: readonly InputDefinition[] = [dockerLogsInput, dockerTailInput, dockerExecInput, generatorInput];
-export const outputs: readonly OutputDefinition[] = [fileOutput, stdoutOutput, kafkaOutput, elasticsearchOutput];
+export const outputs: readonly OutputDefinition[] = [fileOutput, stdoutOutput, kafkaOutput, elasticsearchOutput, opensearchOutput];
 
 export const transforms: readonly TransformDefinition[] = transformDefinitions;
 

@@ -136,3 +136,69 @@ export function deleteIndicesSync(url: string, pattern: string, templates: reado
 export async function esScript(name: 'elasticsearch-up.sh' | 'elasticsearch-down.sh'): Promise<void> {
   await exec(join(REPO_ROOT, 'scripts', name), [], { timeout: 300_000 });
 }
+
+/**
+ * A search node of the test suite (Elasticsearch on 9200, OpenSearch on 9201), for tests that run
+ * the same way against both bulk outputs.
+ */
+export class SearchNode {
+  constructor(
+    /** The output type that writes to it. */
+    readonly type: 'elasticsearch' | 'opensearch',
+    readonly url: string,
+    private readonly scripts: { up: string; down: string; env?: Record<string, string> },
+  ) {}
+
+  /** One REST call; throws unless it answered 2xx. */
+  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+    const r = await esCall<T>(this.url, method, path, body);
+    if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text.slice(0, 500)}`);
+    return JSON.parse(r.text) as T;
+  }
+
+  /** Fails loudly when the node does not answer: its tests never pass without one. */
+  async require(): Promise<void> {
+    try {
+      await this.call('GET', '/_cluster/health?wait_for_status=yellow&timeout=10s');
+    } catch (err) {
+      throw new Error(`no ${this.type} node answers on ${this.url} — start one with scripts/${this.scripts.up} (${(err as Error).message})`);
+    }
+  }
+
+  async count(index: string): Promise<number> {
+    await this.call('POST', `/${index}/_refresh`);
+    return (await this.call<{ count: number }>('GET', `/${index}/_count`)).count;
+  }
+
+  async waitForCount(index: string, expected: number, timeoutMs = 120_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const n = await this.count(index).catch(() => 0);
+      if (n >= expected || Date.now() > deadline) return n;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  async allDocs(index: string): Promise<Doc[]> {
+    const docs: Doc[] = [];
+    await scrollDocs(this.url, index, { version: true, _source: ['message'] }, (hits) => void docs.push(...(hits as Doc[])));
+    return docs;
+  }
+
+  async up(): Promise<void> {
+    await exec(join(REPO_ROOT, 'scripts', this.scripts.up), [], { timeout: 300_000, env: { ...process.env, ...this.scripts.env } });
+  }
+
+  async down(): Promise<void> {
+    await exec(join(REPO_ROOT, 'scripts', this.scripts.down), [], { timeout: 300_000 });
+  }
+}
+
+export const OPENSEARCH_URL = 'http://127.0.0.1:9201';
+export const ELASTICSEARCH_NODE = new SearchNode('elasticsearch', ES, { up: 'elasticsearch-up.sh', down: 'elasticsearch-down.sh' });
+/**
+ * The OpenSearch test node runs with one write thread and a write queue of one, as
+ * scripts/test-all.sh starts it: bulk requests in parallel get real 429s (rejected_execution_exception).
+ */
+export const OPENSEARCH_WRITE_QUEUE = { OPENSEARCH_WRITE_QUEUE_SIZE: '1', OPENSEARCH_WRITE_THREADS: '1' };
+export const OPENSEARCH_NODE = new SearchNode('opensearch', OPENSEARCH_URL, { up: 'opensearch-up.sh', down: 'opensearch-down.sh', env: OPENSEARCH_WRITE_QUEUE });

@@ -48,10 +48,11 @@ export async function consumeAll(topic: string, broker = KAFKA, extra: string[] 
 
 /**
  * Every message value of a topic as it is read (kcat -C streaming), for topics too large to hold
- * in memory; `done` resolves with kcat's exit code and the end of its stderr.
+ * in memory; `done` resolves with kcat's exit code and the end of its stderr. `extra`: more kcat
+ * arguments, e.g. ['-X', 'isolation.level=read_committed'].
  */
-export function streamValues(session: Session, topic: string, brokers: string): { lines: AsyncIterable<string>; done: Promise<{ code: number | null; stderr: string }> } {
-  const child = spawn('kcat', ['-C', '-b', brokers, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%s\n'], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function streamValues(session: Session, topic: string, brokers: string, extra: readonly string[] = []): { lines: AsyncIterable<string>; done: Promise<{ code: number | null; stderr: string }> } {
+  const child = spawn('kcat', ['-C', '-b', brokers, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%s\n', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   session.children.add(child);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -51,11 +51,11 @@ export const ERROR_CODES = {
   KAFKA_UNSUPPORTED_COMPRESSION: { meaning: 'the broker does not support the compression (zstd needs Kafka 2.1+)', retriable: false, shows: DEAD },
   KAFKA_INVALID_ACKS: { meaning: 'the broker refused the acks setting', retriable: false, shows: DEAD },
   KAFKA_POLICY_VIOLATION: { meaning: 'refused by a broker policy', retriable: false, shows: DEAD },
-  ES_UNREACHABLE: { meaning: 'Elasticsearch does not answer (no HTTP status)', retriable: true, shows: LOGS },
+  ES_UNREACHABLE: { meaning: 'Elasticsearch or OpenSearch does not answer (no HTTP status); the ES_ codes are those of both bulk outputs', retriable: true, shows: LOGS },
   ES_TEMPLATE: { meaning: 'the index template could not be installed; the batch is retried', retriable: true, shows: LOGS },
   ES_DOCUMENT_TOO_LARGE: { meaning: 'a document alone is larger than `http.max_content_length` (413)', retriable: false, shows: DEAD },
   ES_MAPPING_REJECTED: { meaning: "a document does not fit the index's mapping", retriable: false, shows: DEAD },
-  ES_REQUEST_REJECTED: { meaning: 'Elasticsearch refused the request (400) with only this document in it', retriable: false, shows: DEAD },
+  ES_REQUEST_REJECTED: { meaning: 'the node refused the request (400) with only this document in it', retriable: false, shows: DEAD },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCodeName = keyof typeof ERROR_CODES;

@@ -85,6 +85,8 @@ export const METRICS = {
   KAFKA_FENCED: { name: 'kafka_fenced', type: 'gauge', labels: ['output'], help: 'exactly-once delivery: 1 when another logship took over this output\'s transactional id and this output stopped sending' },
   ELASTICSEARCH_ITEMS_RETRIED_TOTAL: { name: 'elasticsearch_items_retried_total', type: 'counter', labels: ['output'], help: 'bulk items retried alone (429, 5xx)' },
   ELASTICSEARCH_DEAD_LETTER_INDEX_TOTAL: { name: 'elasticsearch_dead_letter_index_total', type: 'counter', labels: ['output'], help: 'refused documents stored in the dead-letter index' },
+  OPENSEARCH_ITEMS_RETRIED_TOTAL: { name: 'opensearch_items_retried_total', type: 'counter', labels: ['output'], help: 'bulk items retried alone (429, 5xx)' },
+  OPENSEARCH_DEAD_LETTER_INDEX_TOTAL: { name: 'opensearch_dead_letter_index_total', type: 'counter', labels: ['output'], help: 'refused documents stored in the dead-letter index' },
   TAP_CLIENTS: { name: 'tap_clients', type: 'gauge', labels: [], help: '`/tap` clients', row: TAP },
   TAP_DROPPED_TOTAL: { name: 'tap_dropped_total', type: 'counter', labels: [], help: '`/tap` records clients were too slow for', row: TAP },
   TAP_ERRORS_TOTAL: { name: 'tap_errors_total', type: 'counter', labels: [], help: 'records a tap could not be shown (routing goes on)', row: TAP },

@@ -1,51 +1,15 @@
 import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
-import type { ConnectionOptions } from 'node:tls';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
-import { LogshipError } from '../core/errors.js';
-import { ErrorCode, ErrorCodeFamily } from '../core/error-codes.js';
-
-export interface ElasticsearchConnectionOptions {
-  hosts: string[];
-  auth?: { username: string; password: string } | { apiKey: string } | { bearer: string };
-  tls?: ConnectionOptions;
-  requestTimeoutMs: number;
-  /** gzip level of bulk bodies (1 fastest … 9 smallest), or false for none. */
-  compression: number | false;
-}
-
-const gzipAsync = promisify(gzip);
-
-/** One item of a bulk response, reduced to what the retry decision needs. */
-export interface BulkItemResult {
-  status: number;
-  errorType?: string;
-  errorReason?: string;
-}
-
-/** A whole bulk request that did not get an answer with items. */
-export class BulkRequestError extends LogshipError {
-  constructor(
-    readonly status: number | undefined,
-    message: string,
-    cause?: unknown,
-  ) {
-    super(status === undefined ? ErrorCode.ES_UNREACHABLE : ErrorCodeFamily.ES_HTTP.code(status), message, { retriable: true, cause });
-  }
-}
+import { BULK_FILTER_PATH, bulkBody, bulkItems, bulkRequestError, type BulkConnectionOptions, type BulkItemResult, type BulkRequestError, type BulkService } from './bulk-api.js';
 
 /**
- * Elasticsearch as the elasticsearch output uses it: NDJSON bulk requests and index templates. The
- * official client stays behind this module; its own retries are off so that every failure
- * reaches the output's per-item decision, backoff and metrics.
+ * Elasticsearch through the official client. It stays behind this module; its own retries are off
+ * so that every failure reaches the output's per-item decision, backoff and metrics.
  */
-export class ElasticsearchService {
+export class ElasticsearchService implements BulkService {
   private readonly client: Client;
   private readonly compression: number | false;
 
-  constructor(options: ElasticsearchConnectionOptions) {
-    // bulk bodies are gzipped here, at the output's level: the client only knows level 6, which
-    // costs about 2.5 times the CPU of level 3 for a tenth smaller bodies
+  constructor(options: BulkConnectionOptions) {
     this.compression = options.compression;
     const clientOptions: ClientOptions = {
       nodes: options.hosts,
@@ -58,24 +22,14 @@ export class ElasticsearchService {
     this.client = new Client(clientOptions);
   }
 
-  /** Sends a pre-serialised NDJSON bulk body; returns one result per operation, in order. */
   async bulk(body: string | Buffer): Promise<BulkItemResult[]> {
-    let response: { items?: Array<Record<string, { status: number; error?: { type?: string; reason?: string } }>> };
     try {
-      // only what the per-item decision reads: a fraction of the answer to parse
-      const params = { body: this.compression === false ? body : await gzipAsync(body, { level: this.compression }), filter_path: 'errors,items.*.status,items.*.error' } as unknown as Parameters<Client['bulk']>[0];
-      const transport = this.compression === false ? {} : { headers: { 'content-encoding': 'gzip' } };
-      response = (await this.client.bulk(params, transport)) as unknown as typeof response;
+      const sent = await bulkBody(body, this.compression);
+      const params = { body: sent.body, filter_path: BULK_FILTER_PATH } as unknown as Parameters<Client['bulk']>[0];
+      return bulkItems(await this.client.bulk(params, { headers: sent.headers }));
     } catch (err) {
       throw toBulkRequestError(err);
     }
-    return (response.items ?? []).map((item) => {
-      const result = Object.values(item)[0] ?? { status: 0 };
-      const out: BulkItemResult = { status: result.status };
-      if (result.error?.type) out.errorType = result.error.type;
-      if (result.error?.reason) out.errorReason = result.error.reason;
-      return out;
-    });
   }
 
   async putIndexTemplate(name: string, body: Record<string, unknown>): Promise<void> {
@@ -92,13 +46,6 @@ export class ElasticsearchService {
 }
 
 function toBulkRequestError(err: unknown): BulkRequestError {
-  if (err instanceof errors.ResponseError) {
-    const status = err.statusCode ?? undefined;
-    const body = err.body as { error?: { type?: string; reason?: string } } | undefined;
-    const reason = body?.error?.reason ?? body?.error?.type ?? err.message;
-    return new BulkRequestError(status, `Elasticsearch answered ${status ?? '?'}: ${reason}`, err);
-  }
-  if (err instanceof errors.TimeoutError) return new BulkRequestError(undefined, 'Elasticsearch did not answer in time', err);
-  const message = err instanceof Error ? err.message : String(err);
-  return new BulkRequestError(undefined, `Elasticsearch not reachable: ${message}`, err);
+  if (err instanceof errors.ResponseError) return bulkRequestError('Elasticsearch', { status: err.statusCode ?? undefined, body: err.body, message: err.message }, err);
+  return bulkRequestError('Elasticsearch', { timeout: err instanceof errors.TimeoutError, message: err instanceof Error ? err.message : String(err) }, err);
 }

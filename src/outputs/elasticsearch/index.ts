@@ -1,6 +1,7 @@
 import { defineOutput } from '../../plugins/types.js';
 import { lazyOutput } from '../../plugins/lazy-output.js';
 import { checkElasticsearch, elasticsearchSchema } from './schema.js';
+import { bulkBatching } from '../../plugins/bulk/bulk-schema.js';
 
 export const elasticsearchOutput = defineOutput({
   kind: 'output',
@@ -38,8 +39,7 @@ outputs:
 `,
     },
   ],
-  // batches overlap up to max_in_flight (document order does not matter to an index; retries stay in batch order)
-  batching: (config) => ({ maxRecords: config.batch_max_records, lingerMs: config.linger, concurrentWrites: Math.min(2, config.max_in_flight) }),
+  batching: bulkBatching,
   // the client library loads only for pipelines that use this output
-  create: (config, context) => lazyOutput(async () => new (await import('./elasticsearch-output.js')).ElasticsearchOutput(config, context)),
+  create: (config, context) => lazyOutput(async () => (await import('./elasticsearch-output.js')).elasticsearchOutput(config, context)),
 });

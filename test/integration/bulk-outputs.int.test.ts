@@ -3,33 +3,16 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../src/core/record.js';
 import { docker, numberedScript, removeContainersWithLabel, runContainer, uniqueLabel } from '../helpers/docker-cli.js';
-import { allDocs, count, es, esScript, requireElasticsearch, waitForCount, type Doc } from '../helpers/es-cli.js';
+import { ELASTICSEARCH_NODE, OPENSEARCH_NODE, type Doc, type SearchNode } from '../helpers/es-cli.js';
 import { Shipper, tempDir } from '../helpers/shipper.js';
 
 const label = uniqueLabel();
-const run = label.split('=')[1] as string;
+const RUN = label.split('=')[1] as string;
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-afterAll(async () => {
-  await removeContainersWithLabel(label);
-  await es('DELETE', `/logs-*${run}*`).catch(() => undefined);
-});
-beforeAll(() => requireElasticsearch());
-
-function esPipeline(options = ''): string {
-  return `inputs:
-  - type: docker_logs
-    include: { labels: ["${label}"] }
-outputs:
-  - type: elasticsearch
-    match: "docker.**"
-    hosts: ["http://127.0.0.1:9200"]
-    index: "logs-{container.name}"
-${options.replace(/^/gm, '    ')}
-`;
-}
+afterAll(() => removeContainersWithLabel(label));
 
 async function startShipper(yaml: string, stateDir: string): Promise<Shipper> {
   const shipper = Shipper.run(yaml, stateDir);
@@ -61,7 +44,36 @@ function audit(docs: Doc[], n: number): { missing: number; duplicated: number; v
   return { missing, duplicated, versionsAbove1: docs.filter((d) => (d._version ?? 1) > 1).length };
 }
 
-describe('elasticsearch output against a real node', () => {
+/**
+ * The elasticsearch and opensearch outputs share their bulk engine (src/plugins/bulk): the same
+ * acceptance tests, each against its real node.
+ */
+describe.each([ELASTICSEARCH_NODE, OPENSEARCH_NODE])('$type output against a real node', (node: SearchNode) => {
+  const { type } = node;
+  const es = node.call.bind(node);
+  const count = node.count.bind(node);
+  const waitForCount = node.waitForCount.bind(node);
+  const allDocs = node.allDocs.bind(node);
+  // each node gets its own container and index names
+  const run = `${type.slice(0, 2)}-${RUN}`;
+  beforeAll(() => node.require());
+  afterAll(async () => {
+    await es('DELETE', `/logs-*${run}*`).catch(() => undefined);
+  });
+
+  function esPipeline(options = ''): string {
+    return `inputs:
+  - type: docker_logs
+    include: { labels: ["${label}"] }
+outputs:
+  - type: ${type}
+    match: "docker.**"
+    hosts: ["${node.url}"]
+    index: "logs-{container.name}"
+${options.replace(/^/gm, '    ')}
+`;
+  }
+
   it('the acceptance pipeline: 100,000 lines of two containers, _count exactly 100,000, every number once, @timestamp as date_nanos', async () => {
     const dir = tempDir();
     await startShipper(esPipeline(), join(dir, 'state'));
@@ -81,20 +93,20 @@ describe('elasticsearch output against a real node', () => {
     expect(one.hits.hits[0]?._source['@timestamp']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
   });
 
-  it('Elasticsearch stopped for 30 s mid-run and restarted: exactly every line once', async () => {
+  it('the node stopped for 30 s mid-run and restarted: exactly every line once', async () => {
     const dir = tempDir();
     const shipper = await startShipper(esPipeline(), join(dir, 'state'));
     const name = `eo-${run}`;
     const lines = 50_000;
     await container(name, numberedScript(lines, { pauseEvery: 100, pauseUs: 100_000 }));
     await waitForCount(`logs-${name}`, 2_000, 60_000);
-    await esScript('elasticsearch-down.sh');
+    await node.down();
     try {
-      await expect(requireElasticsearch()).rejects.toThrow(/no Elasticsearch node answers/);
+      await expect(node.require()).rejects.toThrow(/node answers/);
       await new Promise((r) => setTimeout(r, 30_000));
       expect(shipper.stderr).toMatch(/output failing for \d+ records, retrying with backoff/);
     } finally {
-      await esScript('elasticsearch-up.sh');
+      await node.up();
     }
     expect(await waitForCount(`logs-${name}`, lines, 180_000)).toBe(lines);
     await new Promise((r) => setTimeout(r, 3000));
@@ -117,7 +129,7 @@ describe('elasticsearch output against a real node', () => {
     await new Promise((r) => setTimeout(r, 3000));
     const docs = await allDocs(`logs-${name}`);
     const result = audit(docs, 30_000);
-    console.log(`elasticsearch after kill -9: ${result.versionsAbove1} documents written twice (overwritten in place)`);
+    console.log(`${type} after kill -9: ${result.versionsAbove1} documents written twice (overwritten in place)`);
     expect(result).toMatchObject({ missing: 0, duplicated: 0 });
     expect(docs).toHaveLength(30_000);
   });
@@ -132,7 +144,7 @@ describe('elasticsearch output against a real node', () => {
     await container(name, 'i=1; while [ $i -le 100 ]; do echo "$i"; [ $((i % 10)) -eq 0 ] && echo "not a number $i"; i=$((i+1)); done');
     expect(await waitForCount(`logs-${name}`, 100, 60_000)).toBe(100);
     await new Promise((r) => setTimeout(r, 2000));
-    const deadLetters = readFileSync(join(dir, 'state', 'dead-letter', 'elasticsearch_0.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { code: string; reason: string; record: LogRecord });
+    const deadLetters = readFileSync(join(dir, 'state', 'dead-letter', `${type}_0.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { code: string; reason: string; record: LogRecord });
     expect(deadLetters.map((d) => d.record.message).sort()).toEqual(Array.from({ length: 10 }, (_, k) => `not a number ${(k + 1) * 10}`).sort());
     expect(deadLetters.every((d) => d.code === 'ES_MAPPING_REJECTED' && /400 (document_parsing_exception|mapper_parsing_exception)/.test(d.reason))).toBe(true);
     expect(await count(`logs-${name}`)).toBe(100);
@@ -149,13 +161,13 @@ describe('elasticsearch output against a real node', () => {
     expect(await waitForCount(deadLetterIndex, 5, 60_000)).toBe(5);
     const found = await es<{ hits: { hits: Array<{ _source: { output: string; error: { code: string; reason: string }; document: string } }> } }>('POST', `/${deadLetterIndex}/_search`, { size: 100 });
     const stored = found.hits.hits.map((h) => h._source);
-    expect(stored.every((d) => d.output === 'elasticsearch_0' && d.error.code === 'ES_MAPPING_REJECTED' && /400/.test(d.error.reason))).toBe(true);
+    expect(stored.every((d) => d.output === `${type}_0` && d.error.code === 'ES_MAPPING_REJECTED' && /400/.test(d.error.reason))).toBe(true);
     const documents = stored.map((d) => JSON.parse(d.document) as LogRecord);
     expect(documents.map((d) => d.message).sort()).toEqual(Array.from({ length: 5 }, (_, k) => `not "a" number ${(k + 1) * 10}`).sort());
     const labelKey = label.split('=')[0] as string;
-    expect(documents.every((d) => d.container.labels[labelKey.replace(/\./g, '_')] === run && !(labelKey in d.container.labels))).toBe(true);
+    expect(documents.every((d) => d.container.labels[labelKey.replace(/\./g, '_')] === RUN && !(labelKey in d.container.labels))).toBe(true);
     // nothing went to the dead-letter file
-    expect(() => readFileSync(join(dir, 'state', 'dead-letter', 'elasticsearch_0.jsonl'), 'utf8')).toThrow();
+    expect(() => readFileSync(join(dir, 'state', 'dead-letter', `${type}_0.jsonl`), 'utf8')).toThrow();
   });
 
   it('429 rejections from the node: only the rejected items are sent again, nothing is lost', async () => {
@@ -180,5 +192,37 @@ describe('elasticsearch output against a real node', () => {
       // the open index's documents shared bulk requests with rejected ones: never resent (version 1)
       expect(audit(docs, 20_000)).toEqual({ missing: 0, duplicated: 0, versionsAbove1: 0 });
     }
+  });
+});
+
+describe('opensearch output against a node with a write queue of one', () => {
+  it('real 429s (rejected_execution_exception, items and whole requests) are sent again: every line once', async () => {
+    const node = OPENSEARCH_NODE;
+    await node.require();
+    const settings = await node.call<{ nodes: Record<string, { thread_pool: { write: { queue_size: number } } }> }>('GET', '/_nodes/_local/thread_pool');
+    const queue = Object.values(settings.nodes)[0]?.thread_pool.write.queue_size;
+    if (queue !== 1) throw new Error(`the OpenSearch node's write queue holds ${queue}, not 1: start it as scripts/test-all.sh does (OPENSEARCH_WRITE_QUEUE_SIZE=1 OPENSEARCH_WRITE_THREADS=1 scripts/opensearch-up.sh)`);
+    const dir = tempDir();
+    const names = [`oq-${RUN}-a`, `oq-${RUN}-b`];
+    const yaml = `inputs:
+  - type: docker_logs
+    include: { labels: ["${label}"] }
+outputs:
+  - type: opensearch
+    match: "docker.main.oq-*"
+    hosts: ["${node.url}"]
+    index: "logs-{container.name}"
+    batch_max_records: 500
+    linger: 50ms
+    max_in_flight: 8
+`;
+    const shipper = await startShipper(yaml, join(dir, 'state'));
+    for (const name of names) await container(name, numberedScript(20_000));
+    for (const name of names) {
+      expect(await node.waitForCount(`logs-${name}`, 20_000, 120_000)).toBe(20_000);
+      expect(audit(await node.allDocs(`logs-${name}`), 20_000)).toMatchObject({ missing: 0, duplicated: 0 });
+    }
+    expect(shipper.stderr).toMatch(/ES_(ITEM|HTTP)_429/);
+    await node.call('DELETE', `/logs-oq-${RUN}-*`).catch(() => undefined);
   });
 });

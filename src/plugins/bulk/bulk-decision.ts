@@ -1,4 +1,4 @@
-import type { BulkItemResult } from '../../services/elasticsearch.js';
+import type { BulkItemResult } from '../../services/bulk-api.js';
 import { ErrorCode, ErrorCodeFamily } from '../../core/error-codes.js';
 
 export type ItemDecision = { action: 'delivered' } | { action: 'retry'; reason: string } | { action: 'reject'; code: string; reason: string };
@@ -34,7 +34,7 @@ export function decideBulkRequest(status: number | undefined, documents: number)
     if (documents > 1) return { action: 'split' };
     return status === 413
       ? { action: 'reject', code: ErrorCode.ES_DOCUMENT_TOO_LARGE, reason: 'the document alone is larger than http.max_content_length' }
-      : { action: 'reject', code: ErrorCode.ES_REQUEST_REJECTED, reason: 'Elasticsearch refused the request (400) with only this document in it' };
+      : { action: 'reject', code: ErrorCode.ES_REQUEST_REJECTED, reason: 'the node refused the request (400) with only this document in it' };
   }
   return { action: 'retry' };
 }
