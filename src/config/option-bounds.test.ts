@@ -18,6 +18,7 @@ const ZERO_MEANS_SOMETHING: Record<string, string> = {
   'generator.rate': '0: as fast as the pipeline takes them',
   'kafka.linger': '0: send at once',
   'elasticsearch.linger': '0: send at once',
+  'opensearch.linger': '0: send at once',
   'docker_tail.max_label_paths': '0: paths from the label are not followed',
 };
 

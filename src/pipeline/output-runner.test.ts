@@ -257,6 +257,31 @@ describe('OutputRunner with concurrent writes', () => {
     expect(outcomes.size).toBe(100);
   });
 
+  it.each([
+    [false, 'gives up at the deadline: the late write\'s records are not handed back'],
+    [true, 'waits for it past the deadline (handOverAfterWrites): its failed records are handed back'],
+  ])('handOver() during a write that outlasts the deadline: handOverAfterWrites %s %s', async (handOverAfterWrites) => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const queue = new Channel<PipelineEvent>(1000, 1e6);
+    // the write takes 600 ms and then fails every record retriably (a transaction aborted by the successor)
+    const slow: Output = {
+      async write(batch) {
+        await new Promise((r) => setTimeout(r, 600));
+        return { failures: batch.map((_, index) => ({ index, retriable: true, code: 'ABORTED', reason: 'aborted' })) };
+      },
+      async close() {},
+    };
+    const runner = new OutputRunner({ id: 'out', output: slow, maxBatchRecords: 10, lingerMs: 0, deadLetterPath: join(dir, 'dl.jsonl'), queue, logger: pino({ level: 'silent' }), metrics: new Metrics(), handOverAfterWrites });
+    const outcomes = new Map<number, Outcome>();
+    for (let n = 0; n < 5; n += 1) queue.offer(event(n, outcomes), 10);
+    runner.start();
+    await new Promise((r) => setTimeout(r, 50));
+    const handedBack = await runner.handOver(Date.now() + 100);
+    expect(handedBack).toBe(handOverAfterWrites ? 5 : 0);
+    expect(queue.length).toBe(handOverAfterWrites ? 5 : 0);
+    expect(outcomes.size).toBe(0);
+  });
+
   it('handOver() of an idle runner returns at once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'runner-'));
     const queue = new Channel<PipelineEvent>(1000, 1e6);

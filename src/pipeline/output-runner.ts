@@ -17,6 +17,8 @@ export interface OutputRunnerOptions {
   lingerMs: number;
   /** Batches in write() at once (1: one after another). */
   concurrentWrites?: number;
+  /** handOver waits for writes in progress however long they take (Batching.handOverAfterWrites). */
+  handOverAfterWrites?: boolean;
   /** Where records this output rejects for good are written. */
   deadLetterPath: string;
   /** The output's queue, or its limits. A queue passed in outlives the runner (a reload swaps runners, not queues). */
@@ -111,12 +113,15 @@ export class OutputRunner {
    */
   async handOver(deadline: number): Promise<number> {
     this.abort.abort();
-    const { buffer } = this.options;
-    await this.finish(deadline, async () => {
-      await Promise.all([this.loop, this.spooling]);
-      buffer?.close();
-      await this.reading;
-    });
+    const { buffer, handOverAfterWrites } = this.options;
+    await this.finish(
+      handOverAfterWrites ? Number.POSITIVE_INFINITY : deadline,
+      async () => {
+        await Promise.all([this.loop, this.spooling]);
+        buffer?.close();
+        await this.reading;
+      },
+    );
     const back = this.takeUnfinished();
     this.queue.requeue(back, (event) => event.bytes);
     return back.length;
@@ -142,6 +147,7 @@ export class OutputRunner {
   private async finish(deadline: number, work: () => Promise<unknown> | undefined): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<void>((resolve) => {
+      if (deadline === Number.POSITIVE_INFINITY) return;
       timer = setTimeout(() => {
         this.abort.abort();
         resolve();

@@ -311,7 +311,7 @@ export class PipelineRuntime {
     return new OutputRunner({
       ...(buffer ? { buffer } : {}),
       id: o.id, output: o.definition.create(o.config, this.context(o.id)), maxBatchRecords: batching.maxRecords,
-      lingerMs: batching.lingerMs, concurrentWrites: batching.concurrentWrites ?? 1, queue, logger, metrics: this.metrics,
+      lingerMs: batching.lingerMs, concurrentWrites: batching.concurrentWrites ?? 1, handOverAfterWrites: batching.handOverAfterWrites ?? false, queue, logger, metrics: this.metrics,
       deadLetterPath: deadLetterPath ?? join(stateDir, 'dead-letter', `${o.id}.jsonl`),
     });
   }

@@ -90,6 +90,12 @@ export interface Batching {
   maxRecords: number;
   lingerMs: number;
   concurrentWrites?: number;
+  /**
+   * A reload that replaces this output waits for its writes to end, past shutdown_timeout, before
+   * the successor starts: a write that ended after the successor started could settle nothing
+   * (kafka exactly_once: its records would be behind positions the successor committed).
+   */
+  handOverAfterWrites?: boolean;
 }
 
 export interface OutputDefinition<Schema extends z.AnyZodObject = z.AnyZodObject> extends PluginDefinitionBase<Schema> {

@@ -214,11 +214,12 @@ export class KafkaService {
   }
 
   /**
-   * Reads every committed record of a topic (read_committed), from the start to the end it had
-   * when the call began, without joining a consumer group of anyone else's (each read has its
-   * own, never committed). `timeoutMs` bounds the whole read.
+   * Reads a topic's committed records (read_committed) from the start, without joining a consumer
+   * group of anyone else's (each read has its own, never committed): until `until` says a record
+   * was the last one wanted, else to the end the topic had when the call began. Gives up when no
+   * batch came for `idleTimeoutMs`.
    */
-  async readTopic(topic: string, onRecord: (record: ConsumedRecord) => void, timeoutMs: number): Promise<void> {
+  async readTopic(topic: string, onRecord: (record: ConsumedRecord) => boolean | void, options: { idleTimeoutMs: number; until?: boolean }): Promise<void> {
     const admin = await this.adminClient();
     let ends: Map<number, bigint>;
     try {
@@ -227,32 +228,43 @@ export class KafkaService {
     } catch (err) {
       throw toKafkaError(err, `offsets of topic ${topic}`);
     }
-    if (ends.size === 0) return;
+    if (ends.size === 0 && !options.until) return;
     const consumer = this.kafka.consumer({ groupId: `logship-read-${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 100, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 } });
-    const remaining = new Map(ends);
     let finish: (err?: unknown) => void = () => undefined;
     const done = new Promise<void>((resolve, reject) => {
       finish = (err) => (err === undefined ? resolve() : reject(err));
     });
+    // it may fail while the consumer is still connecting: never an unhandled rejection
+    done.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const idle = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => finish(new LogshipError(ErrorCode.KAFKA_UNAVAILABLE, `kafka: reading topic ${topic}: nothing came for ${options.idleTimeoutMs} ms`, { retriable: true })), options.idleTimeoutMs);
+    };
+    idle();
     const reached = (partition: number, lastOffset: string): void => {
-      const end = remaining.get(partition);
-      if (end !== undefined && BigInt(lastOffset) + 1n >= end) remaining.delete(partition);
-      if (remaining.size === 0) finish();
+      idle();
+      const end = ends.get(partition);
+      if (end !== undefined && BigInt(lastOffset) + 1n >= end) ends.delete(partition);
+      if (!options.until && ends.size === 0) finish();
     };
     // batches of only aborted records or transaction markers reach no handler, only this event
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.partition, payload.lastOffset));
     consumer.on(consumer.events.CRASH, ({ payload }) => finish(payload.error));
-    const timer = setTimeout(() => finish(new LogshipError(ErrorCode.KAFKA_UNAVAILABLE, `kafka: reading topic ${topic} took longer than ${timeoutMs} ms`, { retriable: true })), timeoutMs);
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          for (const message of batch.messages) onRecord({ partition: batch.partition, key: message.key, value: message.value });
-        },
-      });
-      await done;
+      const started = (async () => {
+        await consumer.connect();
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            for (const message of batch.messages) {
+              if (onRecord({ partition: batch.partition, key: message.key, value: message.value }) === true) finish();
+            }
+          },
+        });
+      })();
+      await Promise.race([started.then(() => done), done]);
     } catch (err) {
       throw toKafkaError(err, `read topic ${topic}`);
     } finally {

@@ -26,6 +26,12 @@ export interface FilePosition {
   inode: string | null;
   offset: number;
   fingerprint?: string;
+  /**
+   * How often this file (inode) was seen truncated (copytruncate, `> file`): its lines after a
+   * truncation are another source for exactly-once outputs, even when its first 64 bytes (a
+   * fixed header) give it the same fingerprint again.
+   */
+  generation?: number;
 }
 
 export interface TailContext {
@@ -84,6 +90,9 @@ export class TailSession {
     private readonly ctx: TailContext,
   ) {
     this.position = restored ?? { inode: null, offset: 0 };
+    // from the state file: a count, or nothing
+    const generation = this.position.generation;
+    if (generation !== undefined && !(Number.isSafeInteger(generation) && generation > 0)) this.position = { inode: this.position.inode, offset: this.position.offset, ...(this.position.fingerprint === undefined ? {} : { fingerprint: this.position.fingerprint }) };
     // from the state file: handed to the wrapper only as a fingerprint it can compare
     if (this.position.fingerprint !== undefined && !FINGERPRINT.test(this.position.fingerprint)) this.position = { ...this.position, fingerprint: '-' };
     this.settled = new Watermark(restored);
@@ -157,7 +166,8 @@ export class TailSession {
     const splitter = new ByteLineSplitter(this.ctx.maxLineBytes, this.position.offset);
     let room = true;
     const onLine = (line: SplitLine): void => {
-      const position = { inode: this.position.inode, offset: line.end, fingerprint: this.position.fingerprint };
+      const { inode, fingerprint, generation } = this.position;
+      const position: FilePosition = { inode, offset: line.end, ...(fingerprint === undefined ? {} : { fingerprint }), ...(generation ? { generation } : {}) };
       this.position = position;
       if (!this.emit(line.text, position, line.originalBytes)) room = false;
     };
@@ -178,8 +188,10 @@ export class TailSession {
         }
         // another file, or this one from another byte (truncated): the partial last line so far was that file's last
         splitter.flush(onLine);
+        const sameFile = inode === this.position.inode;
+        const generation = sameFile ? (this.position.generation ?? 0) + (offset < splitter.nextOffset ? 1 : 0) : 0;
         splitter.reset(offset);
-        this.position = { inode, offset, fingerprint };
+        this.position = { inode, offset, fingerprint, ...(generation ? { generation } : {}) };
       },
       content: (bytes) => {
         room = true;
@@ -235,7 +247,8 @@ export class TailSession {
     // the file has them (or of an unknown inode) get no position, so they are never skipped as replays
     const fingerprint = position.fingerprint;
     if (position.inode !== null && fingerprint !== undefined && KNOWN_FINGERPRINT.test(fingerprint)) {
-      return this.ctx.sink.offer({ ...event, position: { source: `${this.ctx.inputId}/${file}/${fingerprint}`, at: '', n: position.offset } });
+      const generation = position.generation ? `/${position.generation}` : '';
+      return this.ctx.sink.offer({ ...event, position: { source: `${this.ctx.inputId}/${file}/${fingerprint}${generation}`, at: '', n: position.offset } });
     }
     return this.ctx.sink.offer(event);
   }

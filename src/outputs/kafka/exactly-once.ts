@@ -24,7 +24,8 @@ export interface ExactlyOnceOptions {
 
 /** Every record of the positions topic goes to its partition 0 (one partition per key is all compaction needs). */
 const POSITIONS_PARTITION = 0;
-const READ_TIMEOUT_MS = 60_000;
+/** A read of the positions topic gives up when no batch came for this long. */
+const READ_IDLE_MS = 30_000;
 
 /** Settings of a positions topic logship creates: compacted, in small segments so compaction keeps the start-up read short. */
 export const POSITIONS_TOPIC_CONFIG = {
@@ -141,8 +142,8 @@ export class ExactlyOnce implements TransactionPort {
     }
     // a new producer: registering the id aborts what the previous one left open, ours or a zombie's
     await this.kafka.resetProducer();
-    await this.claim();
-    const { positions } = await this.readPositions();
+    // every position this id committed is before its claim in the topic's partition: read up to it
+    const { positions } = await this.readPositions(await this.claim());
     this.committed.clear();
     for (const [source, position] of positions) this.committed.advance(source, position);
     this.accepted.copy(this.committed);
@@ -152,29 +153,40 @@ export class ExactlyOnce implements TransactionPort {
     this.state = 'ready';
   }
 
-  private async claim(): Promise<void> {
+  /** Writes this process's claim of the transactional id; returns the claim's id, which reading the positions back waits for. */
+  private async claim(): Promise<string> {
     const transaction = await this.kafka.beginTransaction();
+    const id = randomUUID();
     try {
-      const claim = { key: this.options.transactionalId, value: ownerValue(this.owner), headers: {} };
+      const claim = { key: this.options.transactionalId, value: ownerValue({ ...this.owner, claim: id }), headers: {} };
       await transaction.send(this.options.positionsTopic, await this.prepare_([claim]), { acks: -1, timeoutMs: this.options.timeoutMs });
       await transaction.commit();
     } catch (err) {
       await this.kafka.resetProducer();
       throw toKafkaError(err, `claim transactional id ${this.options.transactionalId}`);
     }
+    return id;
   }
 
-  private async readPositions(): Promise<{ owner: Owner | undefined; positions: Map<string, { at: string; n: number }> }> {
+  /**
+   * The last owner and the positions of this id, read_committed: up to our own claim `untilClaim`
+   * (waiting out other hosts' open transactions before it), else to the topic's end.
+   */
+  private async readPositions(untilClaim?: string): Promise<{ owner: Owner | undefined; positions: Map<string, { at: string; n: number }> }> {
     let owner: Owner | undefined;
     const positions = new Map<string, { at: string; n: number }>();
     await this.kafka.readTopic(
       this.options.positionsTopic,
       ({ key, value }) => {
         const entry = parsePositionsRecord(this.options.transactionalId, key?.toString('utf8') ?? null, value?.toString('utf8') ?? null);
-        if (entry?.kind === 'owner') owner = entry;
-        else if (entry) positions.set(entry.source, { at: entry.at, n: entry.n });
+        if (entry?.kind === 'owner') {
+          owner = entry;
+          return untilClaim !== undefined && entry.claim === untilClaim;
+        }
+        if (entry) positions.set(entry.source, { at: entry.at, n: entry.n });
+        return false;
       },
-      READ_TIMEOUT_MS,
+      { idleTimeoutMs: READ_IDLE_MS, ...(untilClaim ? { until: true } : {}) },
     );
     return { owner, positions };
   }

@@ -72,7 +72,7 @@ outputs:
 `,
     },
   ],
-  batching: (config) => ({ maxRecords: config.batch_max_records, lingerMs: config.linger, concurrentWrites: CONCURRENT_WRITES }),
+  batching: (config) => ({ maxRecords: config.batch_max_records, lingerMs: config.linger, concurrentWrites: CONCURRENT_WRITES, handOverAfterWrites: config.delivery === 'exactly_once' }),
   // the client library loads only for pipelines that use this output
   create: (config, context) => lazyOutput(async () => new (await import('./kafka-output.js')).KafkaOutput(config, context)),
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import kafkajs from '../../services/kafkajs.js';
 import PQueue from 'p-queue';
 import { tlsConnectionOptions } from '../../plugins/options/tls.js';
@@ -70,7 +71,7 @@ export class KafkaOutput implements Output {
     private readonly config: KafkaConfig,
     private readonly context: PluginContext,
   ) {
-    const transactionalId = config.transactional_id ?? `logship-${context.hostName}-${context.id}`;
+    const transactionalId = config.transactional_id ?? defaultTransactionalId(context, config.topic);
     const transactional = config.delivery === 'exactly_once' ? { id: transactionalId, timeoutMs: transactionTimeout(config) } : undefined;
     this.kafka = new KafkaService(connectionOptions(config), { idempotent: config.idempotent, maxInFlight: config.max_in_flight, ...(transactional ? { transactional } : {}) }, context.logger);
     this.send = (topic, prepared) => this.kafka.send(topic, prepared, { acks: config.acks, timeoutMs: config.timeout });
@@ -167,15 +168,17 @@ export class KafkaOutput implements Output {
     const failedForGood = new Set<number>();
     for (const f of failures) {
       if (!f.retriable) {
-        failedForGood.add(f.index);
+        failedForGood.add(indexes[f.index] as number);
         result.push({ ...f, index: indexes[f.index] as number });
       }
     }
     if (outcome === 'committed') return { failures: result };
+    // every record but those dead-lettered is sent again, the skipped ones too: a copy skipped
+    // because the aborted transaction held its twin is not delivered (the retry skips what is committed)
     const error = exactlyOnce.fenced;
     const reason = error ? error.message : abortReason(transaction.failure);
     const code = error ? error.code : ErrorCode.KAFKA_TRANSACTION_ABORTED;
-    for (let i = 0; i < toSend.length; i++) if (!failedForGood.has(i)) result.push({ index: indexes[i] as number, retriable: true, code, reason });
+    for (let i = 0; i < batch.length; i++) if (!failedForGood.has(i)) result.push({ index: i, retriable: true, code, reason });
     return { failures: result };
   }
 
@@ -397,7 +400,17 @@ function missingTopic(topic: string): LogshipError {
  * topic wait for it, at most this long.
  */
 function transactionTimeout(config: KafkaConfig): number {
-  return Math.max(10_000, config.timeout + 5_000, config.transaction_interval * 10);
+  // both batches' sends, the positions and the commit; brokers allow at most 15 minutes by default
+  return Math.min(900_000, Math.max(60_000, config.timeout * 2 + 5_000, config.transaction_interval * 10));
+}
+
+/**
+ * The output's id when the user gave one; a positional one (kafka_0) would pass to another output
+ * when outputs are added or removed, with positions that are not its own: the topic's instead.
+ */
+function defaultTransactionalId(context: PluginContext, topic: string): string {
+  const name = /^kafka_\d+$/.test(context.id) ? `topic-${createHash('sha1').update(topic).digest('hex').slice(0, 12)}` : context.id;
+  return `logship-${context.hostName}-${name}`;
 }
 
 function connectionOptions(config: KafkaConfig): KafkaConnectionOptions {

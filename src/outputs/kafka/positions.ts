@@ -13,6 +13,8 @@ export interface Owner {
   instance: string;
   started: string;
   pid: number;
+  /** Unique per claim: a process reads the positions back up to its own latest claim. */
+  claim?: string;
 }
 
 export type PositionsEntry = { kind: 'position'; source: string; at: string; n: number } | ({ kind: 'owner' } & Owner);
@@ -41,9 +43,9 @@ export function parsePositionsRecord(transactionalId: string, key: string | null
   if (parsed === null || typeof parsed !== 'object') return undefined;
   const fields = parsed as Record<string, unknown>;
   if (key === transactionalId) {
-    const { instance, started, pid } = fields;
+    const { instance, started, pid, claim } = fields;
     if (typeof instance !== 'string' || typeof started !== 'string' || typeof pid !== 'number') return undefined;
-    return { kind: 'owner', instance, started, pid };
+    return { kind: 'owner', instance, started, pid, ...(typeof claim === 'string' ? { claim } : {}) };
   }
   const prefix = `${transactionalId}/`;
   if (!key.startsWith(prefix) || key.length === prefix.length) return undefined;

@@ -71,7 +71,7 @@ export const kafkaSchema = z
       .min(1)
       .max(200)
       .optional()
-      .describe('exactly_once: the transactional id; default "logship-<host name>-<output id>". It must stay the same across restarts (a restarted shipper fences its predecessor with it) and differ between hosts: the host name is the pipeline\'s settings.host_name, else $NODE_NAME, else the machine\'s host name.'),
+      .describe('exactly_once: the transactional id; default "logship-<host name>-<output id>" when the output has an `id`, else "logship-<host name>-topic-<hash of the topic template>". It must stay the same across restarts (a restarted shipper fences its predecessor with it) and differ between hosts: the host name is the pipeline\'s host_name, else $NODE_NAME, else the machine\'s host name.'),
     sasl: saslSchema.optional().describe('SASL authentication.'),
     tls: tlsSchema.optional().describe('TLS to the brokers.'),
   })
@@ -84,6 +84,8 @@ export function checkKafka(config: KafkaConfig): Array<{ key: string; message: s
   const problems: Array<{ key: string; message: string }> = [];
   if (config.idempotent && config.acks !== -1) problems.push({ key: 'acks', message: 'an idempotent producer needs acks -1 — set acks: -1 or idempotent: false' });
   if (config.delivery === 'exactly_once' && !config.idempotent) problems.push({ key: 'idempotent', message: 'delivery: exactly_once needs an idempotent producer — remove idempotent: false, or use delivery: at_least_once' });
+  // a transaction holds two batches' requests; brokers abort transactions after 15 minutes (max.transaction.timeout.ms)
+  if (config.delivery === 'exactly_once' && config.timeout > 420_000) problems.push({ key: 'timeout', message: 'with delivery: exactly_once, timeout can be at most 7m (a transaction may last twice as long, and brokers abort transactions after 15 minutes)' });
   problems.push(...tlsProblems(config.tls));
   return problems;
 }
