@@ -11,6 +11,17 @@ export interface ContainerMeta {
   labels: Record<string, string>;
 }
 
+/**
+ * The pod a container belongs to, as the Elastic Common Schema names it (kubernetes.*), from the
+ * labels the kubelet gives containers on Docker Engine nodes (cri-dockerd).
+ */
+export interface KubernetesMeta {
+  namespace: string;
+  pod: { name: string; uid: string };
+  /** Absent on a pod's sandbox, which runs no container of the pod spec. */
+  container?: { name: string };
+}
+
 /** The one record type that flows from inputs through transforms to outputs. */
 export interface LogRecord {
   '@timestamp': string;
@@ -20,6 +31,8 @@ export interface LogRecord {
   tag: string;
   container: ContainerMeta;
   host: { name: string };
+  /** Only on records of containers that Kubernetes runs. */
+  kubernetes?: KubernetesMeta;
   log?: { truncated?: boolean; original_bytes?: number; [key: string]: unknown };
   [field: string]: unknown;
 }

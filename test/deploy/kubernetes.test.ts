@@ -175,3 +175,31 @@ describe('deploy/kubernetes', () => {
     expect((kustomization.images as Array<{ name: string }>).map((i) => i.name)).toContain(image.split(':')[0]);
   });
 });
+
+describe('deploy/kubernetes/namespace-scoped', () => {
+  const componentDir = join(dir, 'namespace-scoped');
+  const yamlIn = (file: string): Record<string, any> => parseAllDocuments(readFileSync(join(componentDir, file), 'utf8'))[0]?.toJS() as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const base = manifests();
+  const baseConfigMap = base.find((m) => m.doc.kind === 'ConfigMap')?.doc as Manifest['doc'];
+  const container = base.find((m) => m.doc.kind === 'DaemonSet')?.doc.spec.template.spec.containers[0];
+
+  it('is a kustomize component the base names (commented out), patching files that exist', () => {
+    const component = yamlIn('kustomization.yaml');
+    expect(component).toMatchObject({ apiVersion: 'kustomize.config.k8s.io/v1alpha1', kind: 'Component' });
+    for (const patch of component.patches as Array<{ path: string }>) expect(readdirSync(componentDir)).toContain(patch.path);
+    expect(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')).toMatch(/^# components: \[namespace-scoped\]$/m);
+  });
+
+  it("replaces the base ConfigMap's pipeline with a valid one that reads only some namespaces' pods", () => {
+    const patch = yamlIn('pipeline.yaml');
+    expect(() => new ConfigMap(patch as never).validate()).not.toThrow();
+    expect(typeErrors([{ file: 'pipeline.yaml', key: 'v1/ConfigMap', doc: patch }])).toEqual([]);
+    expect(patch.metadata).toMatchObject({ name: baseConfigMap.metadata.name, namespace: baseConfigMap.metadata.namespace });
+    expect(Object.keys(patch.data)).toEqual(Object.keys(baseConfigMap.data));
+    const env = Object.fromEntries(container.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
+    const pipeline = parsePipeline(patch.data['pipeline.yaml'], 'namespace-scoped/pipeline.yaml', env);
+    expect(pipeline.settings.api).toMatchObject({ address: `0.0.0.0:${container.ports[0].containerPort}`, tap: false });
+    expect(pipeline.inputs).toHaveLength(1);
+    expect(pipeline.inputs[0]?.config).toMatchObject({ include: { namespaces: ['shop', 'shop-*'] }, pod_sandboxes: false });
+  }, 60_000);
+});

@@ -36,3 +36,48 @@ describe('ContainerFilter', () => {
     expect(new ContainerFilter(selectorSchema.parse({ labels: ['app=other'] }), none).mayMatch(movedImage)).toBe(false);
   });
 });
+
+describe('ContainerFilter on Kubernetes pods', () => {
+  const pod = (namespace: string, name: string, type = 'container') => ({
+    name: `k8s_app_${name}_${namespace}_uid_0`,
+    image: 'nginx:1.27',
+    labels: {
+      'io.kubernetes.pod.namespace': namespace,
+      'io.kubernetes.pod.name': name,
+      'io.kubernetes.pod.uid': '0b7f5a3e-3c1d-4c55-9f3e-2a1b9c8d7e6f',
+      'io.kubernetes.container.name': type === 'podsandbox' ? 'POD' : 'app',
+      'io.kubernetes.docker.type': type,
+    },
+  });
+  const shopWeb = pod('shop', 'web-5f7c9-abcde');
+  const systemDns = pod('kube-system', 'coredns-6d4b-xyz12');
+
+  it.each([
+    ['namespaces glob', selectorSchema.parse({ namespaces: ['sho*'] }), none, shopWeb, true],
+    ['namespaces, another namespace', selectorSchema.parse({ namespaces: ['shop'] }), none, systemDns, false],
+    ['namespaces, a container outside Kubernetes', selectorSchema.parse({ namespaces: ['*'] }), none, web, false],
+    ['pods glob', selectorSchema.parse({ pods: ['web-*'] }), none, shopWeb, true],
+    ['pods glob, another pod', selectorSchema.parse({ pods: ['web-*'] }), none, systemDns, false],
+    ['namespaces and pods: both must match', selectorSchema.parse({ namespaces: ['kube-system'], pods: ['web-*'] }), none, systemDns, false],
+    ['excluded by namespace', none, selectorSchema.parse({ namespaces: ['kube-*'] }), systemDns, false],
+    ['not excluded by another namespace', none, selectorSchema.parse({ namespaces: ['kube-*'] }), shopWeb, true],
+    ['excluded by pod', none, selectorSchema.parse({ pods: ['web-*'] }), shopWeb, false],
+    ['exclude namespaces keeps containers outside Kubernetes', none, selectorSchema.parse({ namespaces: ['*'] }), web, true],
+    ['a namespace Kubernetes would refuse is no namespace', selectorSchema.parse({ namespaces: ['*'] }), none, pod('Shop.x', 'web'), false],
+  ])('%s', (_, include, exclude, container, expected) => {
+    const filter = new ContainerFilter(include, exclude);
+    expect(filter.matches(container)).toBe(expected);
+    expect(filter.mayMatch(container)).toBe(expected);
+  });
+
+  it('skips pod sandboxes unless pod_sandboxes is on, whatever include says', () => {
+    const sandbox = pod('shop', 'web-5f7c9-abcde', 'podsandbox');
+    const onlyShop = selectorSchema.parse({ namespaces: ['shop'] });
+    for (const include of [none, onlyShop]) {
+      expect(new ContainerFilter(include, none).matches(sandbox)).toBe(false);
+      expect(new ContainerFilter(include, none).mayMatch(sandbox)).toBe(false);
+      expect(new ContainerFilter(include, none, { podSandboxes: true }).matches(sandbox)).toBe(true);
+      expect(new ContainerFilter(include, none).matches(shopWeb)).toBe(true);
+    }
+  });
+});

@@ -1,14 +1,24 @@
 import type { ContainerInfo } from '../../services/docker.js';
+import { isPodSandbox, podOf } from './kubernetes.js';
 import type { Selector } from './options.js';
+
+export interface FilterOptions {
+  /** Take pod sandboxes too (pod_sandboxes); by default they are skipped. */
+  podSandboxes?: boolean;
+}
 
 /** Decides from inspect data whether a container is read. */
 export class ContainerFilter {
   private readonly include: CompiledSelector;
   private readonly exclude: CompiledSelector;
+  private readonly podSandboxes: boolean;
+  private readonly byPod: boolean;
 
-  constructor(include: Selector, exclude: Selector) {
+  constructor(include: Selector, exclude: Selector, options: FilterOptions = {}) {
     this.include = compile(include);
     this.exclude = compile(exclude);
+    this.podSandboxes = options.podSandboxes ?? false;
+    this.byPod = [this.include, this.exclude].some((s) => s.namespaces.length > 0 || s.pods.length > 0);
   }
 
   matches(info: Pick<ContainerInfo, 'name' | 'labels' | 'image'>): boolean {
@@ -25,14 +35,21 @@ export class ContainerFilter {
   }
 
   private test(info: Pick<ContainerInfo, 'name' | 'labels' | 'image'>, imageKnown: boolean): boolean {
+    if (!this.podSandboxes && isPodSandbox(info.labels)) return false;
     const inc = this.include;
     if (inc.names.length && !inc.names.some((re) => re.test(info.name))) return false;
     if (imageKnown && inc.images.length && !inc.images.some((re) => re.test(info.image))) return false;
     if (inc.labels.length && !inc.labels.every((l) => labelMatches(l, info.labels))) return false;
+    // the pod as records carry it: a container outside Kubernetes has no namespace to match
+    const pod = this.byPod ? podOf(info.labels) : undefined;
+    if (inc.namespaces.length && !(pod && inc.namespaces.some((re) => re.test(pod.namespace)))) return false;
+    if (inc.pods.length && !(pod && inc.pods.some((re) => re.test(pod.pod.name)))) return false;
     const exc = this.exclude;
     if (exc.names.some((re) => re.test(info.name))) return false;
     if (imageKnown && exc.images.some((re) => re.test(info.image))) return false;
     if (exc.labels.some((l) => labelMatches(l, info.labels))) return false;
+    if (pod && exc.namespaces.some((re) => re.test(pod.namespace))) return false;
+    if (pod && exc.pods.some((re) => re.test(pod.pod.name))) return false;
     return true;
   }
 }
@@ -48,12 +65,16 @@ interface CompiledSelector {
   names: RegExp[];
   images: RegExp[];
   labels: LabelRule[];
+  namespaces: RegExp[];
+  pods: RegExp[];
 }
 
 function compile(selector: Selector): CompiledSelector {
   return {
     names: selector.names.map(globRegex),
     images: selector.images.map(globRegex),
+    namespaces: selector.namespaces.map(globRegex),
+    pods: selector.pods.map(globRegex),
     labels: selector.labels.map((rule) => {
       const eq = rule.indexOf('=');
       return eq < 0 ? { key: rule } : { key: rule.slice(0, eq), value: rule.slice(eq + 1) };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../core/logger.js';
 import { recordToJson } from '../../core/record-json.js';
 import type { LogRecord } from '../../core/record.js';
-import { boundLabels, containerMeta, containerMetaBytes, LABEL_LIMITS } from './container-meta.js';
+import { boundLabels, containerKubernetes, containerMeta, containerMetaBytes, LABEL_LIMITS } from './container-meta.js';
 
 const KiB = 1024;
 const bytes = (text: string): number => Buffer.byteLength(text);
@@ -128,5 +128,43 @@ describe('containerMeta', () => {
     expect(containerMetaBytes(meta)).toBe(Buffer.byteLength(JSON.stringify(meta)));
     expect(containerMetaBytes(meta)).toBeLessThan(recordToJson(record).length);
     expect(containerMetaBytes(meta)).toBeGreaterThan(4 * KiB);
+  });
+
+  const podLabels = {
+    'io.kubernetes.pod.namespace': 'shop',
+    'io.kubernetes.pod.name': 'web-5f7c9-abcde',
+    'io.kubernetes.pod.uid': '0b7f5a3e-3c1d-4c55-9f3e-2a1b9c8d7e6f',
+    'io.kubernetes.container.name': 'nginx',
+  };
+
+  it("gives a pod's container its frozen kubernetes field, counted in the bytes each record adds; none outside Kubernetes", () => {
+    const { logger, warnings } = recordingLogger();
+    const meta = containerMeta({ id: uniqueId(), name: 'k8s_nginx', image: 'img:1', labels: podLabels }, { inputId: 'i', inputType: 'docker_logs', logger });
+    const pod = containerKubernetes(meta);
+    expect(pod).toEqual({ namespace: 'shop', pod: { name: 'web-5f7c9-abcde', uid: '0b7f5a3e-3c1d-4c55-9f3e-2a1b9c8d7e6f' }, container: { name: 'nginx' } });
+    expect(Object.isFrozen(pod) && Object.isFrozen(pod?.pod)).toBe(true);
+    expect(containerMetaBytes(meta)).toBe(Buffer.byteLength(JSON.stringify(meta)) + Buffer.byteLength(JSON.stringify(pod)));
+    expect(containerKubernetes(containerMeta({ id: uniqueId(), name: 'web', image: 'img:1', labels: { app: 'web' } }, { inputId: 'i', inputType: 'docker_logs', logger }))).toBeUndefined();
+    expect(warnings).toHaveLength(0);
+  });
+
+  it('takes the pod from the full labels, also when bounding drops them from container.labels', () => {
+    const { logger } = recordingLogger();
+    // keys before "io.kubernetes…" fill the 64 KiB first
+    const filler = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`a${i}`, 'x'.repeat(4000)]));
+    const meta = containerMeta({ id: uniqueId(), name: 'k8s_big', image: 'img:1', labels: { ...filler, ...podLabels } }, { inputId: 'i', inputType: 'docker_logs', logger });
+    expect(meta.labels['io.kubernetes.pod.namespace']).toBeUndefined();
+    expect(containerKubernetes(meta)?.namespace).toBe('shop');
+  });
+
+  it('warns once per container whose pod labels Kubernetes would refuse, naming the labels', () => {
+    const { logger, warnings } = recordingLogger();
+    const info = { id: uniqueId(), name: 'forged', image: 'img:1', labels: { ...podLabels, 'io.kubernetes.pod.namespace': 'kube-system.x' } };
+    const meta = containerMeta(info, { inputId: 'i', inputType: 'docker_tail', logger });
+    containerMeta(info, { inputId: 'i', inputType: 'docker_tail', logger });
+    expect(containerKubernetes(meta)).toBeUndefined();
+    expect(meta.labels['io.kubernetes.pod.namespace']).toBe('kube-system.x');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toMatch(/^docker_tail: container forged has Kubernetes pod labels .*"io\.kubernetes\.pod\.namespace"/);
   });
 });

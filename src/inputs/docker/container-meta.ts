@@ -1,7 +1,8 @@
 import type { Logger } from '../../core/logger.js';
-import type { ContainerMeta } from '../../core/record.js';
+import type { ContainerMeta, KubernetesMeta } from '../../core/record.js';
 import { deepFreeze } from '../../core/record-json.js';
 import type { ContainerInfo } from '../../services/docker.js';
+import { malformedPodLabels, podOf } from './kubernetes.js';
 
 /**
  * Bounds on the labels every record of a container carries. Labels are set by whoever starts the
@@ -96,22 +97,38 @@ const WARNED_LIMIT = 10_000;
 const jsonBytes = new WeakMap<ContainerMeta, number>();
 
 /**
+ * The pod of the container each metadata object was made for. Taken from the full labels, not
+ * the bounded ones: a container's other labels could push the pod's out of the 64 KiB.
+ */
+const pods = new WeakMap<ContainerMeta, KubernetesMeta>();
+
+/**
  * A container's metadata as records carry it, from inspect: frozen (so its JSON is cached) and with
  * labels within LABEL_LIMITS. The first time a container's labels had to be cut, one warning
- * names the container and the limits.
+ * names the container and the limits; the same for pod labels that are not Kubernetes names.
  */
 export function containerMeta(info: Pick<ContainerInfo, 'id' | 'name' | 'image' | 'labels'>, ctx: ContainerMetaContext): ContainerMeta {
   const { labels, cut } = boundLabels(info.labels);
   const meta = deepFreeze({ id: info.id, name: info.name, image: { name: info.image }, labels });
+  const pod = podOf(info.labels);
+  if (pod) pods.set(meta, deepFreeze(pod));
   if (cut) warnOnce(info, cut, ctx);
+  const malformed = malformedPodLabels(info.labels);
+  if (malformed.length) warnMalformedOnce(info, malformed, ctx);
   return meta;
 }
 
-/** Bytes the metadata adds to each record's JSON: counted in the record's queue size. */
+/** The record field `kubernetes` of a container's records: frozen, shared by all of them; undefined outside Kubernetes. */
+export function containerKubernetes(meta: ContainerMeta): KubernetesMeta | undefined {
+  return pods.get(meta);
+}
+
+/** Bytes the metadata (and pod) adds to each record's JSON: counted in the record's queue size. */
 export function containerMetaBytes(meta: ContainerMeta): number {
   let size = jsonBytes.get(meta);
   if (size === undefined) {
-    size = Buffer.byteLength(JSON.stringify(meta));
+    const pod = pods.get(meta);
+    size = Buffer.byteLength(JSON.stringify(meta)) + (pod ? Buffer.byteLength(JSON.stringify(pod)) : 0);
     if (Object.isFrozen(meta)) jsonBytes.set(meta, size);
   }
   return size;
@@ -127,11 +144,25 @@ function listed(keys: string[]): string {
   return keys.length > 5 ? `${names.join(', ')} and ${keys.length - 5} more` : names.join(', ');
 }
 
-function warnOnce(info: Pick<ContainerInfo, 'id' | 'name'>, cut: LabelCuts, ctx: ContainerMetaContext): void {
-  const key = `${ctx.inputId}/${info.id}`;
-  if (warned.has(key)) return;
+/** True the first time for this key. */
+function firstTime(key: string): boolean {
+  if (warned.has(key)) return false;
   if (warned.size >= WARNED_LIMIT) warned.delete(warned.values().next().value as string);
   warned.add(key);
+  return true;
+}
+
+function warnMalformedOnce(info: Pick<ContainerInfo, 'id' | 'name'>, keys: string[], ctx: ContainerMetaContext): void {
+  if (!firstTime(`${ctx.inputId}/${info.id}/pod`)) return;
+  const name = shown(info.name, 128);
+  ctx.logger.warn(
+    { container: info.id.slice(0, 12), name },
+    `${ctx.inputType}: container ${name} has Kubernetes pod labels whose values Kubernetes would not accept (${listed(keys)}): they stay in container.labels, but the kubernetes field and the namespaces and pods filters ignore the pod (or, for the container name alone, that name)`,
+  );
+}
+
+function warnOnce(info: Pick<ContainerInfo, 'id' | 'name'>, cut: LabelCuts, ctx: ContainerMetaContext): void {
+  if (!firstTime(`${ctx.inputId}/${info.id}`)) return;
   const { valueBytes, keyBytes, totalBytes } = LABEL_LIMITS;
   const problems = [
     ...(cut.values.length ? [`cut ${cut.values.length} value(s) to ${valueBytes / 1024} KiB (${listed(cut.values)})`] : []),

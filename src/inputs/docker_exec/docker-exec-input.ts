@@ -30,7 +30,7 @@ export class DockerExecInput implements Input {
     private readonly plugin: PluginContext,
   ) {
     this.docker = new DockerService(config.docker_host);
-    const filter = new ContainerFilter(config.include, config.exclude);
+    const filter = new ContainerFilter(config.include, config.exclude, { podSandboxes: config.pod_sandboxes });
     const discovery = { docker: this.docker, address: config.docker_host, inputId: plugin.id, inputType: 'docker_exec', logger: plugin.logger, metrics: plugin.metrics };
     this.discovery = watchRunning(discovery, filter, {
       running: (container, restarted) => this.run(container, restarted),

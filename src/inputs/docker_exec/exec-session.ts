@@ -10,7 +10,7 @@ import type { Backpressure } from '../../plugins/backpressure.js';
 import type { FrameStream } from '../../services/docker-frames.js';
 import type { DockerService } from '../../services/docker.js';
 import { pumpExecStream } from '../docker/exec-stream.js';
-import { containerMetaBytes, containerTag } from '../docker/container-meta.js';
+import { containerKubernetes, containerMetaBytes, containerTag } from '../docker/container-meta.js';
 import { ByteLineSplitter } from '../docker/line-splitter.js';
 import { displayCommand, execCommand, execNotice } from './exec-script.js';
 import { firstRunAt, nextRunAt } from './schedule.js';
@@ -237,8 +237,11 @@ export class ExecSession {
       tag: this.tag,
       container: this.meta,
       host: this.ctx.host,
-      exec: this.execField,
     };
+    // after host, as docker_logs puts it
+    const pod = containerKubernetes(this.meta);
+    if (pod) record.kubernetes = pod;
+    record.exec = this.execField;
     if (originalBytes !== undefined) record.log = { truncated: true, original_bytes: originalBytes };
     if (this.ctx.tagTemplate) record.tag = this.ctx.tagTemplate(record);
     return record;

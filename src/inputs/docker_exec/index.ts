@@ -36,6 +36,22 @@ outputs:
     path: /var/log/logship/disk-usage.jsonl
 `,
     },
+    {
+      title: 'Kubernetes (Docker Engine nodes): disk usage in the containers of the shop pods, every 5 minutes',
+      pipeline: `inputs:
+  - type: docker_exec
+    include: { namespaces: ["shop"] }
+    command: ["df", "-k"]
+    mode: interval
+    interval: 5m
+    streams: [stdout]
+    tag: "disk.{kubernetes.namespace}.{kubernetes.container.name}"
+outputs:
+  - type: file
+    match: "disk.**"
+    path: /var/log/logship/disk-usage.jsonl
+`,
+    },
   ],
   healthcheck: (config) => dockerHealthCheck(config.docker_host),
   create: (config, context) => new DockerExecInput(config, context),

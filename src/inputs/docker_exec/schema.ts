@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration, durationIn } from '../../plugins/options/units.js';
-import { dockerHostOption, maxLineBytes, selectorSchema, tagOption } from '../docker/options.js';
+import { dockerHostOption, maxLineBytes, podSandboxesOption, selectorSchema, tagOption } from '../docker/options.js';
 
 export const MIN_INTERVAL_MS = 10_000;
 export const DEFAULT_INTERVAL_MS = 60_000;
@@ -14,8 +14,9 @@ export const dockerExecSchema = z
   .object({
     docker_host: dockerHostOption,
     tag: tagOption,
-    include: selectorSchema.default({}).describe('Run the command only in containers that match: every list given must match (names: any; labels: all; images: any).'),
+    include: selectorSchema.default({}).describe('Run the command only in containers that match: every list given must match (names, images, namespaces, pods: any of them; labels: all of them).'),
     exclude: selectorSchema.default({}).describe('Skip containers that match any entry of any list.'),
+    pod_sandboxes: podSandboxesOption,
     command: z
       .array(z.string().min(1))
       .min(1, 'give the command as a list, e.g. ["vmstat", "5"]')

@@ -3,6 +3,8 @@ import { createLogger } from '../../core/logger.js';
 import { Metrics } from '../../core/metrics.js';
 import { recordTag, recordTimestamp, type LogRecord, type PipelineEvent } from '../../core/record.js';
 import { deepFreeze, recordToJson } from '../../core/record-json.js';
+import { compileEventTemplate } from '../../core/template.js';
+import { containerMeta } from '../docker/container-meta.js';
 import type { ContainerCheckpoint } from './checkpoint.js';
 import { ContainerLines } from './container-lines.js';
 import type { FollowerContext } from './follower-context.js';
@@ -130,6 +132,29 @@ describe('ContainerLines', () => {
     expect(recordTag(plain)).toBe('changed');
     escaped.record = { ...escaped.record, '@timestamp': '2026-11-29T07:00:00.000000000Z', tag: 'other' };
     expect([recordTag(escaped), recordTimestamp(escaped)]).toEqual(['other', '2026-11-29T07:00:00.000000000Z']);
+  });
+
+  it("carries a pod's kubernetes field after host, in the ready JSON, the built record and the shared fields alike", () => {
+    const { lines, events, feed } = setup();
+    const labels = {
+      'io.kubernetes.pod.namespace': 'shop',
+      'io.kubernetes.pod.name': 'web-5f7c9-abcde',
+      'io.kubernetes.pod.uid': '0b7f5a3e-3c1d-4c55-9f3e-2a1b9c8d7e6f',
+      'io.kubernetes.container.name': 'nginx',
+    };
+    lines.describe(containerMeta({ id: 'c'.repeat(64), name: 'k8s_nginx_web', image: 'img:1', labels }, { inputId: 'docker_logs_0', inputType: 'docker_logs', logger: createLogger('silent') }), 'docker.main.k8s_nginx_web');
+    feed(entry('ready\n'), entry('a tab\there\n', 'stderr'));
+    const [ready, built] = events as [PipelineEvent, PipelineEvent];
+    const pod = { namespace: 'shop', pod: { name: 'web-5f7c9-abcde', uid: '0b7f5a3e-3c1d-4c55-9f3e-2a1b9c8d7e6f' }, container: { name: 'nginx' } };
+    expect(ready.sharedFields?.kubernetes).toEqual(pod);
+    const namespace = compileEventTemplate('logs.{kubernetes.namespace}.{kubernetes.container.name}');
+    expect(namespace.perSharedFields).toBe(true);
+    expect(namespace(ready)).toBe('logs.shop.nginx');
+    expect(encoded(ready)).toContain(`"host":{"name":"h"},"kubernetes":${JSON.stringify(pod)}}`);
+    expect(encoded(ready)).toBe(recordToJson(ready.record));
+    expect(built.json).toBeUndefined();
+    expect(built.record.kubernetes).toEqual(pod);
+    expect(Object.keys(built.record)).toEqual(['@timestamp', 'message', 'stream', 'source', 'tag', 'container', 'host', 'kubernetes']);
   });
 
   it('checkpoints only the settled prefix, per stream and as a file position, whatever order settlements come in', () => {

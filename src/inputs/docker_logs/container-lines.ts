@@ -1,4 +1,5 @@
 import type { ContainerMeta, LogRecord, Stream } from '../../core/record.js';
+import { containerKubernetes } from '../docker/container-meta.js';
 import { recordToJson } from '../../core/record-json.js';
 import { minusSeconds } from '../../core/timestamp.js';
 import { earliest, type ContainerCheckpoint, type FilePosition } from './checkpoint.js';
@@ -15,8 +16,9 @@ interface StreamShape extends RecordShape {
 }
 
 function streamShape(shape: Omit<RecordShape, 'fields'>): StreamShape {
-  const { stream, tag, container, host } = shape;
-  const fields = Object.freeze({ stream, source: 'main', tag, container, host });
+  const { stream, tag, container, host, kubernetes } = shape;
+  // the keys in the order LineEvent.build() gives them: the tail must be that record's JSON
+  const fields = Object.freeze(kubernetes ? { stream, source: 'main', tag, container, host, kubernetes } : { stream, source: 'main', tag, container, host });
   return { ...shape, fields, jsonTail: Buffer.from(`"${recordToJson(fields as LogRecord).replace(/^\{/, ',')}`) };
 }
 
@@ -197,7 +199,8 @@ export class ContainerLines {
   /** Hands a record on; false when the sink is full. */
   private emit(s: StreamState, line: AssembledLine, ts: string, count: number, file: LogFileRef | undefined, startOffset: number): boolean {
     if (line.originalBytes !== undefined) this.ctx.counters.truncated.inc();
-    const shape = (s.shape ??= streamShape({ stream: s.stream, tag: this.tag, container: this.meta as ContainerMeta, host: this.ctx.host }));
+    const meta = this.meta as ContainerMeta;
+    const shape = (s.shape ??= streamShape({ stream: s.stream, tag: this.tag, container: meta, host: this.ctx.host, kubernetes: containerKubernetes(meta) }));
     // a computed tag needs the record, and its JSON is then no longer the shape's
     const jsonTail = line.source && !this.ctx.tag ? shape.jsonTail : undefined;
     const event = new LineEvent(line, shape, line.bytes + 256 + shape.jsonTail.length, s, ts, count, file, startOffset, jsonTail);

@@ -98,7 +98,7 @@ export class DockerLogsInput implements Input {
       inputId: this.context.id,
       docker: this.docker,
       sink: new Backpressure(sink, this.context),
-      filter: new ContainerFilter(this.config.include, this.config.exclude),
+      filter: new ContainerFilter(this.config.include, this.config.exclude, { podSandboxes: this.config.pod_sandboxes }),
       host: deepFreeze({ name: this.context.hostName }),
       maxLineBytes: this.config.max_line_bytes,
       logger: this.context.logger,

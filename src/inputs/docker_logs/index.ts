@@ -35,6 +35,21 @@ outputs:
   - type: stdout
 `,
     },
+    {
+      title: 'Kubernetes (Docker Engine nodes): the pods of the shop namespaces, tagged by namespace and container',
+      pipeline: `inputs:
+  - type: docker_logs
+    include:
+      namespaces: ["shop", "shop-*"]
+    exclude:
+      pods: ["*-debug-*"]
+    tag: "k8s.{kubernetes.namespace}.{kubernetes.container.name}"
+outputs:
+  - type: file
+    match: "k8s.**"
+    path: /tmp/shop.jsonl
+`,
+    },
   ],
   healthcheck: (config) => dockerHealthCheck(config.docker_host),
   create: (config, context) => new DockerLogsInput(config, context),

@@ -1,7 +1,7 @@
 import { Ack } from '../../core/ack.js';
 import { copyRange, copySmall, utf8Text, writeAscii } from '../../core/buffer-text.js';
 import type { SourcePosition } from '../../core/source-position.js';
-import type { ContainerMeta, EncodedRecord, LogRecord, PipelineEvent, SharedFields, Stream } from '../../core/record.js';
+import type { ContainerMeta, EncodedRecord, KubernetesMeta, LogRecord, PipelineEvent, SharedFields, Stream } from '../../core/record.js';
 import type { LogFileRef } from './json-file/read-position.js';
 import type { AssembledLine } from './line-assembler.js';
 
@@ -20,7 +20,9 @@ export interface RecordShape {
   readonly tag: string;
   readonly container: ContainerMeta;
   readonly host: { readonly name: string };
-  /** stream, source, tag, container and host as one frozen object, shared by the shape's records. */
+  /** The container's pod, on Kubernetes. */
+  readonly kubernetes?: KubernetesMeta | undefined;
+  /** stream, source, tag, container, host and kubernetes as one frozen object, shared by the shape's records. */
   readonly fields: SharedFields;
 }
 
@@ -158,6 +160,7 @@ export class LineEvent extends Ack implements PipelineEvent, EncodedRecord {
       container: shape.container,
       host: shape.host,
     };
+    if (shape.kubernetes) record.kubernetes = shape.kubernetes;
     if (this.originalBytes !== undefined) record.log = { truncated: true, original_bytes: this.originalBytes };
     return record;
   }

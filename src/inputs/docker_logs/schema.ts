@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dockerHostOption, maxLineBytes, selectorSchema, tagOption } from '../docker/options.js';
+import { dockerHostOption, maxLineBytes, podSandboxesOption, selectorSchema, tagOption } from '../docker/options.js';
 
 export const dockerLogsSchema = z
   .object({
@@ -7,8 +7,9 @@ export const dockerLogsSchema = z
     tag: tagOption,
     include: selectorSchema
       .default({})
-      .describe('Read only containers that match: every list given must match (names: any of them; labels: all of them; images: any of them). Empty: all containers.'),
+      .describe('Read only containers that match: every list given must match (names, images, namespaces, pods: any of them; labels: all of them). Empty: all containers.'),
     exclude: selectorSchema.default({}).describe('Skip containers that match any entry of any list.'),
+    pod_sandboxes: podSandboxesOption,
     start_at: z
       .enum(['beginning', 'end'])
       .default('beginning')

@@ -36,7 +36,7 @@ export class DockerTailInput implements Input {
     private readonly plugin: PluginContext,
   ) {
     this.docker = new DockerService(config.docker_host);
-    const filter = new ContainerFilter(config.include, config.exclude);
+    const filter = new ContainerFilter(config.include, config.exclude, { podSandboxes: config.pod_sandboxes });
     const discovery = { docker: this.docker, address: config.docker_host, inputId: plugin.id, inputType: 'docker_tail', logger: plugin.logger, metrics: plugin.metrics };
     this.discovery = watchRunning(discovery, filter, {
       running: (container, restarted) => this.follow(container, restarted),

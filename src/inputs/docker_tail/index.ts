@@ -24,6 +24,20 @@ outputs:
     path: /tmp/out.jsonl
 `,
     },
+    {
+      title: 'Kubernetes (Docker Engine nodes): a log file in every container named "app" of the pods outside kube-system',
+      pipeline: `inputs:
+  - type: docker_tail
+    include: { labels: ["io.kubernetes.container.name=app"] }
+    exclude: { namespaces: ["kube-system"] }
+    paths: ["/var/log/app.log"]
+    tag: "files.{kubernetes.namespace}"
+outputs:
+  - type: file
+    match: "files.*"
+    path: /tmp/files.jsonl
+`,
+    },
   ],
   healthcheck: (config) => dockerHealthCheck(config.docker_host),
   create: (config, context) => new DockerTailInput(config, context),

@@ -11,7 +11,7 @@ import { Watermark } from '../../core/watermark.js';
 import type { Backpressure } from '../../plugins/backpressure.js';
 import type { FrameStream } from '../../services/docker-frames.js';
 import { pumpExecStream } from '../docker/exec-stream.js';
-import { containerMetaBytes, containerTag } from '../docker/container-meta.js';
+import { containerKubernetes, containerMetaBytes, containerTag } from '../docker/container-meta.js';
 import type { DockerService } from '../../services/docker.js';
 import { ByteLineSplitter, type SplitLine } from '../docker/line-splitter.js';
 import { TailFrameReader } from './tail-frames.js';
@@ -233,9 +233,12 @@ export class TailSession {
       tag: this.tag,
       container: this.meta,
       host: this.ctx.host,
-      log,
-      exec: this.execField,
     };
+    // after host, as docker_logs puts it
+    const pod = containerKubernetes(this.meta);
+    if (pod) record.kubernetes = pod;
+    record.log = log;
+    record.exec = this.execField;
     if (this.ctx.tagTemplate) record.tag = this.ctx.tagTemplate(record);
     const seq = this.settled.add(position);
     const ack = new Ack(() => this.settled.settle(seq));
