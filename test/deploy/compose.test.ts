@@ -19,6 +19,18 @@ describe('docker-compose.yml', () => {
     expect(logship?.ports).toEqual([expect.stringMatching(/^127\.0\.0\.1:\$\{LOGSHIP_API_PORT:-2020\}:2020$/)]);
   });
 
+  it('has an opensearch profile: the node on the host loopback only, a second shipper running pipelines/docker-to-opensearch.yaml with its own state', () => {
+    const services = compose.services as Record<string, { profiles?: string[]; ports?: string[]; volumes?: string[]; environment?: Record<string, string> }>;
+    expect(services.opensearch?.profiles).toEqual(['opensearch']);
+    expect(services.opensearch?.ports).toEqual([expect.stringMatching(/^127\.0\.0\.1:/)]);
+    const shipper = services['logship-opensearch'];
+    expect(shipper?.profiles).toEqual(['opensearch']);
+    expect(shipper?.volumes).toContain('./pipelines/docker-to-opensearch.yaml:/etc/logship/pipeline.yaml:ro');
+    expect(shipper?.volumes).toContain('logship-opensearch-state:/var/lib/logship');
+    const pipeline = parsePipeline(readFileSync(join(root, 'pipelines/docker-to-opensearch.yaml'), 'utf8'), 'pipelines/docker-to-opensearch.yaml', { OPENSEARCH_URL: shipper?.environment?.OPENSEARCH_URL ?? '' });
+    expect(pipeline.outputs.map((o) => [o.definition.type, o.config.hosts])).toEqual([['opensearch', ['http://opensearch:9200']]]);
+  });
+
   it('runs pipelines/compose.yaml, whose API listens for the stack with /tap off', () => {
     expect(logship?.volumes).toContain('./pipelines/compose.yaml:/etc/logship/pipeline.yaml:ro');
     const { api } = parsePipeline(readFileSync(join(root, 'pipelines/compose.yaml'), 'utf8'), 'pipelines/compose.yaml', {}).settings;
