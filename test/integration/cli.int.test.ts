@@ -71,9 +71,9 @@ outputs:
       expect(stdout).toBe('');
       const lines = stderr.trim().split('\n');
       expect(lines).toEqual([
-        `${file}:3:5: inputs[0].includ: unknown key; did you mean "include"? (valid keys: type, id, docker_host, tag, include, exclude, start_at, mode, logs_dir, max_line_bytes)`,
+        `${file}:3:5: inputs[0].includ: unknown key; did you mean "include"? (valid keys: type, id, docker_host, tag, include, exclude, pod_sandboxes, start_at, mode, logs_dir, max_line_bytes)`,
         `${file}:8:5: outputs[0].format: unknown key (valid keys: type, id, match, dead_letter_path, buffer, path, mkdir, fsync, batch_max_records)`,
-        `${file}:9:11: outputs[1].type: unknown output type "kafkaa"; did you mean "kafka"? (available: file, stdout, kafka, elasticsearch)`,
+        `${file}:9:11: outputs[1].type: unknown output type "kafkaa"; did you mean "kafka"? (available: file, stdout, kafka, elasticsearch, opensearch)`,
       ]);
       expect(stderr).not.toMatch(/\s+at .*\(.*:\d+:\d+\)/);
     }
