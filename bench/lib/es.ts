@@ -33,20 +33,14 @@ export async function esCall<T = Record<string, unknown>>(url: string, method: s
   return { status: response.status, json, text };
 }
 
-/** One REST call to the test node; throws unless it answered 2xx. */
-export async function es<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-  const r = await esCall<T>(ES, method, path, body);
-  if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text.slice(0, 500)}`);
-  return JSON.parse(r.text) as T;
+/** One REST call to the Elasticsearch test node; throws unless it answered 2xx. */
+export function es<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+  return ELASTICSEARCH_NODE.call<T>(method, path, body);
 }
 
 /** Fails loudly when no node answers: Elasticsearch tests never pass without one. */
-export async function requireElasticsearch(): Promise<void> {
-  try {
-    await es('GET', '/_cluster/health?wait_for_status=yellow&timeout=10s');
-  } catch (err) {
-    throw new Error(`no Elasticsearch node answers on ${ES} — start one with scripts/elasticsearch-up.sh (${(err as Error).message})`);
-  }
+export function requireElasticsearch(): Promise<void> {
+  return ELASTICSEARCH_NODE.require();
 }
 
 /** Documents searchable in an index after a refresh: 0 before it exists, NaN when the node did not answer. */
@@ -68,32 +62,15 @@ export async function putTemplate(url: string, name: string, index: string, mana
   if (r.status !== 200) throw new Error(`cannot put index template ${name}: ${r.status} ${r.text.slice(0, 200)}`);
 }
 
-export async function count(index: string): Promise<number> {
-  await es('POST', `/${index}/_refresh`);
-  return (await es<{ count: number }>('GET', `/${index}/_count`)).count;
-}
-
-export async function waitForCount(index: string, expected: number, timeoutMs = 120_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let n = 0;
-  for (;;) {
-    n = await count(index).catch(() => 0);
-    if (n >= expected || Date.now() > deadline) return n;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
 export interface Doc {
   _id: string;
   _version?: number;
   _source: { message: string; [key: string]: unknown };
 }
 
-/** Every document of an index (scroll), with its version. */
-export async function allDocs(index: string): Promise<Doc[]> {
-  const docs: Doc[] = [];
-  await scrollDocs(ES, index, { version: true, _source: ['message'] }, (hits) => void docs.push(...(hits as Doc[])));
-  return docs;
+/** Every document of an Elasticsearch test index (scroll), with its version. */
+export function allDocs(index: string): Promise<Doc[]> {
+  return ELASTICSEARCH_NODE.allDocs(index);
 }
 
 /**
@@ -134,7 +111,7 @@ export function deleteIndicesSync(url: string, pattern: string, templates: reado
 }
 
 export async function esScript(name: 'elasticsearch-up.sh' | 'elasticsearch-down.sh'): Promise<void> {
-  await exec(join(REPO_ROOT, 'scripts', name), [], { timeout: 300_000 });
+  await (name === 'elasticsearch-up.sh' ? ELASTICSEARCH_NODE.up() : ELASTICSEARCH_NODE.down());
 }
 
 /**
@@ -145,6 +122,8 @@ export class SearchNode {
   constructor(
     /** The output type that writes to it. */
     readonly type: 'elasticsearch' | 'opensearch',
+    /** How messages name it. */
+    readonly product: string,
     readonly url: string,
     private readonly scripts: { up: string; down: string; env?: Record<string, string> },
   ) {}
@@ -161,7 +140,7 @@ export class SearchNode {
     try {
       await this.call('GET', '/_cluster/health?wait_for_status=yellow&timeout=10s');
     } catch (err) {
-      throw new Error(`no ${this.type} node answers on ${this.url} — start one with scripts/${this.scripts.up} (${(err as Error).message})`);
+      throw new Error(`no ${this.product} node answers on ${this.url} — start one with scripts/${this.scripts.up} (${(err as Error).message})`);
     }
   }
 
@@ -186,19 +165,23 @@ export class SearchNode {
   }
 
   async up(): Promise<void> {
-    await exec(join(REPO_ROOT, 'scripts', this.scripts.up), [], { timeout: 300_000, env: { ...process.env, ...this.scripts.env } });
+    await this.script(this.scripts.up);
   }
 
   async down(): Promise<void> {
-    await exec(join(REPO_ROOT, 'scripts', this.scripts.down), [], { timeout: 300_000 });
+    await this.script(this.scripts.down);
+  }
+
+  private async script(name: string): Promise<void> {
+    await exec(join(REPO_ROOT, 'scripts', name), [], { timeout: 300_000, env: { ...process.env, ...this.scripts.env } });
   }
 }
 
 export const OPENSEARCH_URL = 'http://127.0.0.1:9201';
-export const ELASTICSEARCH_NODE = new SearchNode('elasticsearch', ES, { up: 'elasticsearch-up.sh', down: 'elasticsearch-down.sh' });
+export const ELASTICSEARCH_NODE = new SearchNode('elasticsearch', 'Elasticsearch', ES, { up: 'elasticsearch-up.sh', down: 'elasticsearch-down.sh' });
 /**
  * The OpenSearch test node runs with one write thread and a write queue of one, as
  * scripts/test-all.sh starts it: bulk requests in parallel get real 429s (rejected_execution_exception).
  */
 export const OPENSEARCH_WRITE_QUEUE = { OPENSEARCH_WRITE_QUEUE_SIZE: '1', OPENSEARCH_WRITE_THREADS: '1' };
-export const OPENSEARCH_NODE = new SearchNode('opensearch', OPENSEARCH_URL, { up: 'opensearch-up.sh', down: 'opensearch-down.sh', env: OPENSEARCH_WRITE_QUEUE });
+export const OPENSEARCH_NODE = new SearchNode('opensearch', 'OpenSearch', OPENSEARCH_URL, { up: 'opensearch-up.sh', down: 'opensearch-down.sh', env: OPENSEARCH_WRITE_QUEUE });

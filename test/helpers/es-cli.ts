@@ -1,2 +1,2 @@
 // Elasticsearch over plain HTTP: one implementation for the tests and the benchmarks, in the bench kit
-export { allDocs, count, ELASTICSEARCH_NODE, ES, es, esScript, OPENSEARCH_NODE, requireElasticsearch, SearchNode, waitForCount, type Doc } from '../../bench/lib/es.js';
+export { allDocs, ELASTICSEARCH_NODE, ES, es, esScript, OPENSEARCH_NODE, requireElasticsearch, SearchNode, type Doc } from '../../bench/lib/es.js';

@@ -111,7 +111,7 @@ export class ExactlyOnce implements TransactionPort {
   async commit(transaction: KafkaTransaction, positions: PositionsOfTransaction): Promise<void> {
     if (positions.last.size > 0) {
       const messages = [...positions.last.values()].map((p) => ({ key: positionKey(this.options.transactionalId, p.source), value: positionValue(p), headers: {} }));
-      await transaction.send(this.options.positionsTopic, await this.prepare_(messages), { acks: -1, timeoutMs: this.options.timeoutMs });
+      await transaction.send(this.options.positionsTopic, await this.encodePositionsTopicRecords(messages), { acks: -1, timeoutMs: this.options.timeoutMs });
     }
     await transaction.commit();
     for (const p of positions.last.values()) this.committed.advance(p.source, p);
@@ -159,7 +159,7 @@ export class ExactlyOnce implements TransactionPort {
     const id = randomUUID();
     try {
       const claim = { key: this.options.transactionalId, value: ownerValue({ ...this.owner, claim: id }), headers: {} };
-      await transaction.send(this.options.positionsTopic, await this.prepare_([claim]), { acks: -1, timeoutMs: this.options.timeoutMs });
+      await transaction.send(this.options.positionsTopic, await this.encodePositionsTopicRecords([claim]), { acks: -1, timeoutMs: this.options.timeoutMs });
       await transaction.commit();
     } catch (err) {
       await this.kafka.resetProducer();
@@ -213,7 +213,8 @@ export class ExactlyOnce implements TransactionPort {
     this.context.metrics.inc(METRIC.KAFKA_TOPICS_CREATED_TOTAL, { output: this.context.id });
   }
 
-  private prepare_(messages: Array<{ key: string; value: string; headers: Record<string, string> }>) {
+  /** Records for the positions topic, encoded by the fast path like the output's own. */
+  private encodePositionsTopicRecords(messages: Array<{ key: string; value: string; headers: Record<string, string> }>) {
     return prepareMessages(POSITIONS_PARTITION, messages.map((m) => ({ ...m, valueBytes: Buffer.byteLength(m.value) })), this.options.compression, this.options.compressionLevel);
   }
 }
